@@ -1,0 +1,128 @@
+# mmf — the Win32 memory-mapped-file subsystem for Linux. Plain GNU make.
+#
+#   make                 library (static, shared, pkg-config file)
+#   make check           native tests
+#   make check-wine      the same tests built with mingw-w64, run under Wine
+#   make demo            the end-to-end demonstration
+#   make SANITIZE=address|undefined|thread check   sanitizer builds (own build dir)
+#   make WERROR=1        warnings are errors (CI)
+#   make install PREFIX=/usr/local DESTDIR=
+
+VERSION := 0.1.0
+SOVERSION := 0
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+
+CC ?= cc
+MINGW_CC ?= x86_64-w64-mingw32-gcc
+WINE ?= wine
+TEST_TIMEOUT ?= 60
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+CFLAGS_ALL := -std=gnu11 $(OPT) $(WARN) -Iinclude $(CFLAGS)
+LIBFLAGS := -fPIC -fvisibility=hidden -D_GNU_SOURCE
+LDLIBS_ALL := -lpthread $(LDLIBS)
+
+ifeq ($(SANITIZE),)
+B := build
+else
+B := build/$(SANITIZE)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+ifeq ($(SANITIZE),address)
+SANFLAGS += -fsanitize=undefined -fno-sanitize-recover=undefined
+endif
+CFLAGS_ALL += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+endif
+
+LIB_SRC := $(wildcard src/*.c)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
+HEADERS := $(wildcard include/*.h include/mmf/*.h)
+TEST_SRC := $(wildcard test/*.c)
+TEST_HDR := $(wildcard test/*.h)
+
+.PHONY: all check check-wine check-symbols demo install clean
+all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc
+
+$(B)/obj/%.o: src/%.c src/internal.h $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LIBFLAGS) -c $< -o $@
+
+$(B)/libmmf.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libmmf.so.$(VERSION): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libmmf.so.$(SOVERSION) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/libmmf.so: $(B)/libmmf.so.$(VERSION)
+	ln -sf libmmf.so.$(VERSION) $(B)/libmmf.so.$(SOVERSION)
+	ln -sf libmmf.so.$(VERSION) $@
+
+# The in-tree pkg-config file points at this checkout; `make install` writes another.
+define PCFILE
+prefix=$(1)
+includedir=$(2)
+libdir=$(3)
+
+Name: mmf
+Description: Win32 memory-mapped files, named shared memory and sync objects for Linux
+Version: $(VERSION)
+Cflags: -I$${includedir}
+Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lmmf
+Libs.private: -lpthread
+endef
+
+$(B)/mmf.pc: Makefile
+	@mkdir -p $(@D)
+	$(file >$@,$(call PCFILE,$(CURDIR),$(CURDIR)/include,$(CURDIR)/$(B)))
+	@echo wrote $@
+
+# Tests: one runner binary with every test, linked against the shared library so the
+# exported API is exactly what the tests can use.
+$(B)/test/runner: $(TEST_SRC) $(TEST_HDR) $(B)/libmmf.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_SRC) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+
+check: $(B)/test/runner check-symbols
+	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
+
+# Only Win32 names (and mmf_ ones) may leave the shared library.
+check-symbols: $(B)/libmmf.so
+	@bad=$$(nm -D --defined-only $(B)/libmmf.so | awk '$$2 ~ /[TDBR]/ {print $$3}' | grep -Ev '^([A-Z][A-Za-z0-9]+|lstr[a-z]+[AW]?|mmf_[a-z_]+)$$' || true); \
+	if [ -n "$$bad" ]; then echo "non-public symbols exported: $$bad"; exit 1; fi; \
+	echo "exported symbols: ok"
+
+build/wine/runner.exe: $(TEST_SRC) $(TEST_HDR)
+	@mkdir -p $(@D)
+	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $(TEST_SRC)
+
+check-wine: build/wine/runner.exe
+	WINEDEBUG=-all MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(WINE) build/wine/runner.exe
+
+demo: $(B)/examples/filerev
+	@sh examples/demo.sh $(B)
+
+$(B)/examples/%: examples/%.c $(B)/libmmf.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+
+install: all
+	install -d $(DESTDIR)$(INCLUDEDIR)/mmf $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/windows.h include/tchar.h include/winerror.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/mmf/*.h $(DESTDIR)$(INCLUDEDIR)/mmf/
+	install -m 644 $(B)/libmmf.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so.$(SOVERSION)
+	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so
+	$(file >$(B)/mmf-installed.pc,$(call PCFILE,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)))
+	install -m 644 $(B)/mmf-installed.pc $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
+
+clean:
+	rm -rf build

@@ -1,0 +1,133 @@
+/* Win32 entry points implemented by mmf. Each has Windows' last-error behaviour. */
+#ifndef MMF_WINBASE_H
+#define MMF_WINBASE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Errors and messages */
+MMF_API DWORD WINAPI GetLastError(void);
+MMF_API void WINAPI SetLastError(DWORD dwErrCode);
+MMF_API DWORD WINAPI FormatMessageA(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId,
+                                    DWORD dwLanguageId, LPSTR lpBuffer, DWORD nSize,
+                                    va_list *Arguments);
+MMF_API DWORD WINAPI FormatMessageW(DWORD dwFlags, LPCVOID lpSource, DWORD dwMessageId,
+                                    DWORD dwLanguageId, LPWSTR lpBuffer, DWORD nSize,
+                                    va_list *Arguments);
+MMF_API HLOCAL WINAPI LocalAlloc(UINT uFlags, SIZE_T uBytes);
+MMF_API HLOCAL WINAPI LocalFree(HLOCAL hMem);
+
+/* Handles */
+MMF_API BOOL WINAPI CloseHandle(HANDLE hObject);
+MMF_API HANDLE WINAPI GetCurrentProcess(void);
+
+/* Files */
+MMF_API HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
+                                  LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                  DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes,
+                                  HANDLE hTemplateFile);
+MMF_API HANDLE WINAPI CreateFileW(LPCWSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
+                                  LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                  DWORD dwCreationDisposition, DWORD dwFlagsAndAttributes,
+                                  HANDLE hTemplateFile);
+/* WinCE: CreateFile for the purpose of mapping; same arguments minus the template. */
+MMF_API HANDLE WINAPI CreateFileForMappingA(LPCSTR lpFileName, DWORD dwDesiredAccess,
+                                            DWORD dwShareMode,
+                                            LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                            DWORD dwCreationDisposition,
+                                            DWORD dwFlagsAndAttributes, HANDLE hTemplateFile);
+MMF_API HANDLE WINAPI CreateFileForMappingW(LPCWSTR lpFileName, DWORD dwDesiredAccess,
+                                            DWORD dwShareMode,
+                                            LPSECURITY_ATTRIBUTES lpSecurityAttributes,
+                                            DWORD dwCreationDisposition,
+                                            DWORD dwFlagsAndAttributes, HANDLE hTemplateFile);
+MMF_API BOOL WINAPI ReadFile(HANDLE hFile, LPVOID lpBuffer, DWORD nNumberOfBytesToRead,
+                             LPDWORD lpNumberOfBytesRead, LPOVERLAPPED lpOverlapped);
+MMF_API BOOL WINAPI WriteFile(HANDLE hFile, LPCVOID lpBuffer, DWORD nNumberOfBytesToWrite,
+                              LPDWORD lpNumberOfBytesWritten, LPOVERLAPPED lpOverlapped);
+MMF_API DWORD WINAPI SetFilePointer(HANDLE hFile, LONG lDistanceToMove,
+                                    PLONG lpDistanceToMoveHigh, DWORD dwMoveMethod);
+MMF_API BOOL WINAPI SetFilePointerEx(HANDLE hFile, LARGE_INTEGER liDistanceToMove,
+                                     PLARGE_INTEGER lpNewFilePointer, DWORD dwMoveMethod);
+MMF_API BOOL WINAPI SetEndOfFile(HANDLE hFile);
+MMF_API DWORD WINAPI GetFileSize(HANDLE hFile, LPDWORD lpFileSizeHigh);
+MMF_API BOOL WINAPI GetFileSizeEx(HANDLE hFile, PLARGE_INTEGER lpFileSize);
+MMF_API BOOL WINAPI FlushFileBuffers(HANDLE hFile);
+MMF_API BOOL WINAPI DeleteFileA(LPCSTR lpFileName);
+MMF_API BOOL WINAPI DeleteFileW(LPCWSTR lpFileName);
+MMF_API DWORD WINAPI GetTempPathA(DWORD nBufferLength, LPSTR lpBuffer);
+MMF_API DWORD WINAPI GetTempPathW(DWORD nBufferLength, LPWSTR lpBuffer);
+
+/* File mappings */
+MMF_API HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
+                                         DWORD flProtect, DWORD dwMaximumSizeHigh,
+                                         DWORD dwMaximumSizeLow, LPCSTR lpName);
+MMF_API HANDLE WINAPI CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
+                                         DWORD flProtect, DWORD dwMaximumSizeHigh,
+                                         DWORD dwMaximumSizeLow, LPCWSTR lpName);
+MMF_API LPVOID WINAPI MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+                                    DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+                                    SIZE_T dwNumberOfBytesToMap);
+MMF_API LPVOID WINAPI MapViewOfFileEx(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
+                                      DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
+                                      SIZE_T dwNumberOfBytesToMap, LPVOID lpBaseAddress);
+MMF_API BOOL WINAPI UnmapViewOfFile(LPCVOID lpBaseAddress);
+MMF_API BOOL WINAPI FlushViewOfFile(LPCVOID lpBaseAddress, SIZE_T dwNumberOfBytesToFlush);
+
+/* Virtual memory */
+MMF_API SIZE_T WINAPI VirtualQuery(LPCVOID lpAddress, PMEMORY_BASIC_INFORMATION lpBuffer,
+                                   SIZE_T dwLength);
+MMF_API LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllocationType,
+                                   DWORD flProtect);
+MMF_API BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
+MMF_API BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect,
+                                   PDWORD lpflOldProtect);
+
+/* System information and time */
+MMF_API void WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
+MMF_API DWORD WINAPI GetCurrentProcessId(void);
+MMF_API BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *lpPerformanceCount);
+MMF_API BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
+MMF_API DWORD WINAPI GetTickCount(void);
+MMF_API ULONGLONG WINAPI GetTickCount64(void);
+MMF_API void WINAPI Sleep(DWORD dwMilliseconds);
+
+/* Strings (UTF-16 helpers that Win32 programs and <tchar.h> use) */
+MMF_API int WINAPI lstrlenA(LPCSTR lpString);
+MMF_API int WINAPI lstrlenW(LPCWSTR lpString);
+MMF_API int WINAPI lstrcmpW(LPCWSTR lpString1, LPCWSTR lpString2);
+MMF_API LPWSTR WINAPI lstrcpyW(LPWSTR lpString1, LPCWSTR lpString2);
+MMF_API LPWSTR WINAPI lstrcatW(LPWSTR lpString1, LPCWSTR lpString2);
+MMF_API int WINAPI MultiByteToWideChar(UINT CodePage, DWORD dwFlags, LPCSTR lpMultiByteStr,
+                                       int cbMultiByte, LPWSTR lpWideCharStr, int cchWideChar);
+MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpWideCharStr,
+                                       int cchWideChar, LPSTR lpMultiByteStr, int cbMultiByte,
+                                       LPCSTR lpDefaultChar, LPBOOL lpUsedDefaultChar);
+
+#ifdef UNICODE
+#define FormatMessage FormatMessageW
+#define CreateFile CreateFileW
+#define CreateFileForMapping CreateFileForMappingW
+#define DeleteFile DeleteFileW
+#define GetTempPath GetTempPathW
+#define CreateFileMapping CreateFileMappingW
+#define lstrlen lstrlenW
+#define lstrcmp lstrcmpW
+#define lstrcpy lstrcpyW
+#define lstrcat lstrcatW
+#else
+#define FormatMessage FormatMessageA
+#define CreateFile CreateFileA
+#define CreateFileForMapping CreateFileForMappingA
+#define DeleteFile DeleteFileA
+#define GetTempPath GetTempPathA
+#define CreateFileMapping CreateFileMappingA
+#define lstrlen lstrlenA
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

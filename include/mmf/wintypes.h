@@ -1,0 +1,138 @@
+/* Win32 base types with Windows' sizes on LP64 Linux.
+ * DWORD/LONG/BOOL are 32-bit (LLP64 rules), pointer-sized types follow the pointer,
+ * WCHAR is a 16-bit UTF-16 code unit (u"" literals, or L"" under -fshort-wchar). */
+#ifndef MMF_WINTYPES_H
+#define MMF_WINTYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define MMF_API __attribute__((visibility("default")))
+#else
+#define MMF_API
+#endif
+
+#define WINAPI
+#define APIENTRY
+#define CALLBACK
+#define WINBASEAPI MMF_API
+#define CONST const
+#define VOID void
+#ifndef IN
+#define IN
+#endif
+#ifndef OUT
+#define OUT
+#endif
+#ifndef OPTIONAL
+#define OPTIONAL
+#endif
+
+#ifndef TRUE
+#define TRUE 1
+#endif
+#ifndef FALSE
+#define FALSE 0
+#endif
+
+typedef int BOOL, *PBOOL, *LPBOOL;
+typedef unsigned char BYTE, *PBYTE, *LPBYTE, BOOLEAN, *PBOOLEAN, UCHAR, *PUCHAR;
+typedef char CHAR, *PCHAR, CCHAR;
+typedef unsigned short WORD, *PWORD, *LPWORD, USHORT, *PUSHORT;
+typedef short SHORT, *PSHORT;
+typedef unsigned int DWORD, *PDWORD, *LPDWORD, UINT, *PUINT, ULONG, *PULONG;
+typedef int INT, *PINT, *LPINT, LONG, *PLONG, *LPLONG;
+typedef long long LONGLONG, *PLONGLONG, LONG64, INT64;
+typedef unsigned long long ULONGLONG, *PULONGLONG, DWORD64, *PDWORD64, ULONG64, UINT64, DWORDLONG;
+typedef intptr_t INT_PTR, *PINT_PTR, LONG_PTR, *PLONG_PTR, SSIZE_T;
+typedef uintptr_t UINT_PTR, *PUINT_PTR, ULONG_PTR, *PULONG_PTR, DWORD_PTR, *PDWORD_PTR,
+    SIZE_T, *PSIZE_T;
+typedef float FLOAT;
+typedef DWORD ACCESS_MASK;
+
+typedef void *PVOID, *LPVOID;
+typedef const void *LPCVOID;
+typedef void *HANDLE, **PHANDLE, **LPHANDLE;
+typedef HANDLE HMODULE, HINSTANCE, HLOCAL, HGLOBAL;
+
+typedef unsigned short WCHAR, *PWCHAR;
+typedef CHAR *LPSTR, *PSTR;
+typedef const CHAR *LPCSTR, *PCSTR;
+typedef WCHAR *LPWSTR, *PWSTR;
+typedef const WCHAR *LPCWSTR, *PCWSTR;
+
+#ifdef UNICODE
+typedef WCHAR TCHAR;
+#define __TEXT(s) u##s
+#else
+typedef char TCHAR;
+#define __TEXT(s) s
+#endif
+typedef TCHAR *LPTSTR, *PTSTR;
+typedef const TCHAR *LPCTSTR, *PCTSTR;
+#define TEXT(s) __TEXT(s)
+
+typedef union _LARGE_INTEGER {
+    struct { DWORD LowPart; LONG HighPart; };
+    struct { DWORD LowPart; LONG HighPart; } u;
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+    struct { DWORD LowPart; DWORD HighPart; };
+    struct { DWORD LowPart; DWORD HighPart; } u;
+    ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
+typedef struct _SECURITY_ATTRIBUTES {
+    DWORD nLength;
+    LPVOID lpSecurityDescriptor;
+    BOOL bInheritHandle;
+} SECURITY_ATTRIBUTES, *PSECURITY_ATTRIBUTES, *LPSECURITY_ATTRIBUTES;
+
+typedef struct _SYSTEM_INFO {
+    union {
+        DWORD dwOemId;
+        struct { WORD wProcessorArchitecture; WORD wReserved; };
+    };
+    DWORD dwPageSize;
+    LPVOID lpMinimumApplicationAddress;
+    LPVOID lpMaximumApplicationAddress;
+    DWORD_PTR dwActiveProcessorMask;
+    DWORD dwNumberOfProcessors;
+    DWORD dwProcessorType;
+    DWORD dwAllocationGranularity;
+    WORD wProcessorLevel;
+    WORD wProcessorRevision;
+} SYSTEM_INFO, *LPSYSTEM_INFO;
+
+typedef struct _MEMORY_BASIC_INFORMATION {
+    PVOID BaseAddress;
+    PVOID AllocationBase;
+    DWORD AllocationProtect;
+    WORD PartitionId;
+    SIZE_T RegionSize;
+    DWORD State;
+    DWORD Protect;
+    DWORD Type;
+} MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
+
+typedef struct _OVERLAPPED {
+    ULONG_PTR Internal;
+    ULONG_PTR InternalHigh;
+    union {
+        struct { DWORD Offset; DWORD OffsetHigh; };
+        PVOID Pointer;
+    };
+    HANDLE hEvent;
+} OVERLAPPED, *LPOVERLAPPED;
+
+#define MAKEWORD(a, b) ((WORD)(((BYTE)(a)) | ((WORD)((BYTE)(b))) << 8))
+#define MAKELONG(a, b) ((LONG)(((WORD)(a)) | ((DWORD)((WORD)(b))) << 16))
+#define LOWORD(l) ((WORD)((DWORD_PTR)(l) & 0xffff))
+#define HIWORD(l) ((WORD)(((DWORD_PTR)(l) >> 16) & 0xffff))
+#define LOBYTE(w) ((BYTE)((DWORD_PTR)(w) & 0xff))
+#define HIBYTE(w) ((BYTE)(((DWORD_PTR)(w) >> 8) & 0xff))
+
+#endif

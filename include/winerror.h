@@ -1,0 +1,2 @@
+#include <mmf/wintypes.h>
+#include <mmf/winerror.h>

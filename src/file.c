@@ -1,0 +1,515 @@
+/* CreateFile and the file operations a mapping program uses, with Windows' share modes
+ * and the mapped-file rules (ERROR_USER_MAPPED_FILE) enforced across processes through
+ * the lock protocol of lock.c.
+ *
+ * Paths are Linux paths; a backslash is taken as a directory separator so that paths
+ * built the Windows way ("dir\\file") keep working. */
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static void file_destroy(struct mmf__object *obj)
+{
+    struct mmf__file *f = (struct mmf__file *)obj;
+    if (f->delete_path)
+        mmf__sys.unlink(f->delete_path);
+    mmf__sys.close(f->fd);
+    free(f->delete_path);
+    free(f);
+}
+
+static DWORD map_generic(DWORD access)
+{
+    DWORD a = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
+    if (access & GENERIC_READ)
+        a |= FILE_GENERIC_READ;
+    if (access & GENERIC_WRITE)
+        a |= FILE_GENERIC_WRITE;
+    if (access & GENERIC_EXECUTE)
+        a |= FILE_GENERIC_EXECUTE;
+    if (access & GENERIC_ALL)
+        a |= FILE_ALL_ACCESS;
+    return a;
+}
+
+/* A malloc'd Linux path for a Win32 one: backslashes become slashes. */
+static int linux_path(const char *path, char **out)
+{
+    if (!path || !*path)
+        return MMF__W(ERROR_PATH_NOT_FOUND);
+    char *p = strdup(path);
+    if (!p)
+        return -ENOMEM;
+    for (char *c = p; *c; c++)
+        if (*c == '\\')
+            *c = '/';
+    *out = p;
+    return 0;
+}
+
+/* ENOENT means "file not found" when the directory exists, "path not found" otherwise. */
+static int missing(const char *path)
+{
+    char *copy = strdup(path);
+    struct stat st;
+    int r = copy && stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode)
+                ? MMF__W(ERROR_FILE_NOT_FOUND)
+                : MMF__W(ERROR_PATH_NOT_FOUND);
+    free(copy);
+    return r;
+}
+
+static int open_status(const char *path, int err)
+{
+    if (err == ENOENT)
+        return missing(path);
+    if (err == ENOTDIR)
+        return MMF__W(ERROR_PATH_NOT_FOUND);
+    return -err;
+}
+
+/* Opens `path` with the access mode the rights need. A write-only request is opened
+ * read-write where permitted so the descriptor can hold the share-mode read locks. */
+static int open_for(const char *path, DWORD access, int extra, mode_t mode)
+{
+    bool r = MMF__FILE_CAN_READ(access), w = MMF__FILE_CAN_WRITE(access);
+    int base = extra | O_CLOEXEC | O_NOCTTY;
+    if (w && !(access & FILE_WRITE_DATA))
+        base |= O_APPEND;
+    if (w) {
+        int fd = mmf__sys.open(path, base | O_RDWR, mode);
+        if (fd >= 0 || r || errno != EACCES)
+            return fd;
+        return mmf__sys.open(path, base | O_WRONLY, mode);
+    }
+    return mmf__sys.open(path, base | O_RDONLY, mode);
+}
+
+/* Opens per the disposition; *created tells whether the file is new. */
+static int open_disposition(const char *path, DWORD access, DWORD disp, mode_t mode,
+                            bool *created)
+{
+    *created = false;
+    for (;;) {
+        int fd;
+        if (disp != CREATE_NEW) {
+            fd = open_for(path, access, 0, mode);
+            if (fd >= 0 || errno != ENOENT || disp == OPEN_EXISTING || disp == TRUNCATE_EXISTING)
+                return fd;
+        }
+        fd = open_for(path, access, O_CREAT | O_EXCL, mode);
+        if (fd >= 0 || errno != EEXIST || disp == CREATE_NEW) {
+            *created = fd >= 0;
+            return fd;
+        }
+        /* Created by someone else between the two opens: open it as existing. */
+    }
+}
+
+/* Truncates to zero for CREATE_ALWAYS/TRUNCATE_EXISTING, unless a section maps it. */
+static int truncate_existing(int fd)
+{
+    int st = mmf__file_check_truncate(fd, 0);
+    if (st < 0)
+        return st;
+    if (mmf__sys.ftruncate(fd, 0) == 0)
+        return 0;
+    /* A read-only handle may still overwrite (CREATE_ALWAYS, TRUNCATE_EXISTING): truncate
+     * through a description of its own. */
+    int wfd = mmf__reopen(fd, O_WRONLY | O_TRUNC);
+    if (wfd < 0)
+        return wfd;
+    mmf__sys.close(wfd);
+    return 0;
+}
+
+static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, DWORD attrs,
+                     HANDLE *out, bool *existed)
+{
+    char *path;
+    bool created;
+    struct stat sb;
+    if (disp < CREATE_NEW || disp > TRUNCATE_EXISTING || (share & ~7u))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    access = map_generic(access);
+    int st = linux_path(wpath, &path);
+    if (st < 0)
+        return st;
+    mode_t mode = attrs & FILE_ATTRIBUTE_READONLY ? 0444 : 0666;
+    int fd = open_disposition(path, access, disp, mode, &created);
+    if (fd < 0) {
+        st = errno == EISDIR ? MMF__W(ERROR_ACCESS_DENIED) : open_status(path, errno);
+        goto out;
+    }
+    if ((st = (int)mmf__sysret(mmf__sys.fstat(fd, &sb))) < 0)
+        goto fail;
+    if (S_ISDIR(sb.st_mode) && !(attrs & FILE_FLAG_BACKUP_SEMANTICS)) {
+        st = MMF__W(ERROR_ACCESS_DENIED);
+        goto fail;
+    }
+    if ((st = mmf__share_acquire(fd, access, share)) < 0)
+        goto fail;
+    if (!created && (disp == CREATE_ALWAYS || disp == TRUNCATE_EXISTING) &&
+        (st = truncate_existing(fd)) < 0)
+        goto fail;
+    struct mmf__file *f = calloc(1, sizeof *f);
+    if (!f) {
+        st = -ENOMEM;
+        goto fail;
+    }
+    mmf__object_init(&f->obj, MMF__KIND_FILE, file_destroy);
+    f->fd = fd;
+    f->access = access;
+    if (attrs & FILE_FLAG_DELETE_ON_CLOSE)
+        f->delete_path = path, path = NULL;
+    if ((st = mmf__handle_new(&f->obj, access, out)) < 0) {
+        mmf__unref(&f->obj);
+        goto out;
+    }
+    *existed = !created && (disp == CREATE_ALWAYS || disp == OPEN_ALWAYS);
+    goto out;
+fail:
+    mmf__sys.close(fd);
+    if (created)
+        mmf__sys.unlink(path);
+out:
+    free(path);
+    return st;
+}
+
+HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disp, DWORD attrs, HANDLE tmpl)
+{
+    HANDLE h;
+    bool existed = false;
+    (void)sa, (void)tmpl;
+    int st = file_open(name, access, share, disp, attrs, &h, &existed);
+    if (st < 0)
+        return mmf__fail(st), INVALID_HANDLE_VALUE;
+    SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+    return h;
+}
+
+HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
+                          DWORD disp, DWORD attrs, HANDLE tmpl)
+{
+    char *u = NULL;
+    if (name) {
+        int st = mmf__utf16_to_utf8(name, mmf__wcslen(name), &u, NULL);
+        if (st < 0)
+            return mmf__fail(st), INVALID_HANDLE_VALUE;
+    }
+    HANDLE h = CreateFileA(u, access, share, sa, disp, attrs, tmpl);
+    free(u);
+    return h;
+}
+
+HANDLE WINAPI CreateFileForMappingA(LPCSTR name, DWORD access, DWORD share,
+                                    LPSECURITY_ATTRIBUTES sa, DWORD disp, DWORD attrs,
+                                    HANDLE tmpl)
+{
+    return CreateFileA(name, access, share, sa, disp, attrs, tmpl);
+}
+
+HANDLE WINAPI CreateFileForMappingW(LPCWSTR name, DWORD access, DWORD share,
+                                    LPSECURITY_ATTRIBUTES sa, DWORD disp, DWORD attrs,
+                                    HANDLE tmpl)
+{
+    return CreateFileW(name, access, share, sa, disp, attrs, tmpl);
+}
+
+/* Looks up a file handle whose granted access includes `need` (0: any). */
+static int get_file(HANDLE h, DWORD need, struct mmf__file **out)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    int st = mmf__handle_get(h, MMF__KIND_FILE, &obj, &access);
+    if (st < 0)
+        return st;
+    *out = (struct mmf__file *)obj;
+    if (need && !(access & need)) {
+        mmf__unref(obj);
+        return MMF__W(ERROR_ACCESS_DENIED);
+    }
+    return 0;
+}
+
+/* Reads or writes all of n bytes (short only at end of file), at `off` or, if off < 0,
+ * at the file position. */
+static long transfer(int fd, bool write, void *buf, size_t n, off_t off)
+{
+    size_t done = 0;
+    while (done < n) {
+        char *p = (char *)buf + done;
+        ssize_t r = off >= 0 ? (write ? mmf__sys.pwrite(fd, p, n - done, off + (off_t)done)
+                                      : mmf__sys.pread(fd, p, n - done, off + (off_t)done))
+                             : (write ? mmf__sys.write(fd, p, n - done)
+                                      : mmf__sys.read(fd, p, n - done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    return (long)done;
+}
+
+static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, LPOVERLAPPED ov)
+{
+    struct mmf__file *f;
+    int st = get_file(h, write ? FILE_WRITE_DATA | FILE_APPEND_DATA : FILE_READ_DATA, &f);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    long r;
+    if ((!done && !ov) || (!buf && n))
+        r = MMF__W(ERROR_NOACCESS);
+    else if (ov) {
+        off_t off = (off_t)((uint64_t)ov->OffsetHigh << 32 | ov->Offset);
+        r = transfer(f->fd, write, buf, n, off);
+        /* A synchronous handle's position follows an OVERLAPPED transfer too. */
+        if (r >= 0)
+            mmf__sys.lseek(f->fd, off + r, SEEK_SET);
+    } else {
+        r = transfer(f->fd, write, buf, n, -1);
+    }
+    mmf__unref(&f->obj);
+    if (done)
+        *done = r > 0 ? (DWORD)r : 0;
+    if (r < 0)
+        return mmf__fail((int)r), FALSE;
+    if (ov) {
+        ov->Internal = 0;
+        ov->InternalHigh = (ULONG_PTR)r;
+        if (!write && r == 0 && n)
+            return mmf__fail(MMF__W(ERROR_HANDLE_EOF)), FALSE;
+    }
+    return TRUE;
+}
+
+BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD done, LPOVERLAPPED ov)
+{
+    return read_write(h, false, buf, n, done, ov);
+}
+
+BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD done, LPOVERLAPPED ov)
+{
+    return read_write(h, true, (void *)buf, n, done, ov);
+}
+
+/* Moves the position; fails without moving it if the result would be negative. */
+static int seek(HANDLE h, int64_t dist, DWORD method, int64_t *pos)
+{
+    struct mmf__file *f;
+    struct stat sb;
+    if (method > FILE_END)
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    int st = get_file(h, 0, &f);
+    if (st < 0)
+        return st;
+    int64_t base = 0;
+    if (method == FILE_CURRENT)
+        base = mmf__sys.lseek(f->fd, 0, SEEK_CUR);
+    else if (method == FILE_END)
+        base = mmf__sys.fstat(f->fd, &sb) == 0 ? sb.st_size : -1;
+    if (base < 0)
+        st = -errno;
+    else if (__builtin_add_overflow(base, dist, pos) || *pos < 0)
+        st = MMF__W(ERROR_NEGATIVE_SEEK);
+    else if (mmf__sys.lseek(f->fd, *pos, SEEK_SET) < 0)
+        st = -errno;
+    mmf__unref(&f->obj);
+    return st;
+}
+
+DWORD WINAPI SetFilePointer(HANDLE h, LONG dist, PLONG high, DWORD method)
+{
+    int64_t d = high ? (int64_t)((uint64_t)(uint32_t)*high << 32 | (uint32_t)dist) : dist;
+    int64_t pos;
+    int64_t old;
+    int st = 0;
+    if (!high && (st = seek(h, 0, FILE_CURRENT, &old)) == 0 && (st = seek(h, d, method, &pos)) == 0 &&
+        pos > 0xFFFFFFFFLL) {
+        /* Without a high word the result must fit 32 bits; put the position back. */
+        seek(h, old, FILE_BEGIN, &pos);
+        st = MMF__W(ERROR_INVALID_PARAMETER);
+    } else if (high && (st = seek(h, d, method, &pos)) == 0) {
+        *high = (LONG)(pos >> 32);
+    }
+    if (st < 0)
+        return mmf__fail(st), INVALID_SET_FILE_POINTER;
+    if ((DWORD)pos == INVALID_SET_FILE_POINTER)
+        SetLastError(NO_ERROR); /* lets the caller tell this position from failure */
+    return (DWORD)pos;
+}
+
+BOOL WINAPI SetFilePointerEx(HANDLE h, LARGE_INTEGER dist, PLARGE_INTEGER out, DWORD method)
+{
+    int64_t pos;
+    int st = seek(h, dist.QuadPart, method, &pos);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    if (out)
+        out->QuadPart = pos;
+    return TRUE;
+}
+
+BOOL WINAPI SetEndOfFile(HANDLE h)
+{
+    struct mmf__file *f;
+    struct stat sb;
+    int st = get_file(h, FILE_WRITE_DATA, &f);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    off_t pos = mmf__sys.lseek(f->fd, 0, SEEK_CUR);
+    if (pos < 0 || mmf__sys.fstat(f->fd, &sb) < 0)
+        st = -errno;
+    else if (pos < sb.st_size)
+        st = mmf__file_check_truncate(f->fd, (uint64_t)pos);
+    if (st == 0)
+        st = (int)mmf__sysret(mmf__sys.ftruncate(f->fd, pos));
+    mmf__unref(&f->obj);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}
+
+static int file_size(HANDLE h, uint64_t *size)
+{
+    struct mmf__file *f;
+    struct stat sb;
+    int st = get_file(h, 0, &f);
+    if (st < 0)
+        return st;
+    st = (int)mmf__sysret(mmf__sys.fstat(f->fd, &sb));
+    *size = (uint64_t)sb.st_size;
+    mmf__unref(&f->obj);
+    return st;
+}
+
+DWORD WINAPI GetFileSize(HANDLE h, LPDWORD high)
+{
+    uint64_t size;
+    int st = file_size(h, &size);
+    if (st < 0)
+        return mmf__fail(st), INVALID_FILE_SIZE;
+    if (high)
+        *high = (DWORD)(size >> 32);
+    if ((DWORD)size == INVALID_FILE_SIZE)
+        SetLastError(NO_ERROR);
+    return (DWORD)size;
+}
+
+BOOL WINAPI GetFileSizeEx(HANDLE h, PLARGE_INTEGER out)
+{
+    uint64_t size;
+    int st = out ? file_size(h, &size) : MMF__W(ERROR_NOACCESS);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    out->QuadPart = (LONGLONG)size;
+    return TRUE;
+}
+
+BOOL WINAPI FlushFileBuffers(HANDLE h)
+{
+    struct mmf__file *f;
+    int st = get_file(h, FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    st = (int)mmf__sysret(mmf__sys.fsync(f->fd));
+    mmf__unref(&f->obj);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}
+
+/* Windows refuses to delete a file that a handle opened without FILE_SHARE_DELETE. */
+static int check_deletable(const char *path)
+{
+    int fd = mmf__sys.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return 0; /* unreadable or a link: nothing recorded that could refuse it */
+    int c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SHARE + 3 + 2, 1);
+    mmf__sys.close(fd);
+    return c < 0 ? c : c ? MMF__W(ERROR_SHARING_VIOLATION) : 0;
+}
+
+BOOL WINAPI DeleteFileA(LPCSTR name)
+{
+    char *path;
+    struct stat sb;
+    int st = linux_path(name, &path);
+    if (st == 0) {
+        if (lstat(path, &sb) < 0)
+            st = open_status(path, errno);
+        else if (S_ISDIR(sb.st_mode))
+            st = MMF__W(ERROR_ACCESS_DENIED);
+        else if ((st = check_deletable(path)) == 0 && mmf__sys.unlink(path) < 0)
+            st = open_status(path, errno);
+        free(path);
+    }
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}
+
+BOOL WINAPI DeleteFileW(LPCWSTR name)
+{
+    char *u = NULL;
+    if (name) {
+        int st = mmf__utf16_to_utf8(name, mmf__wcslen(name), &u, NULL);
+        if (st < 0)
+            return mmf__fail(st), FALSE;
+    }
+    BOOL r = DeleteFileA(u);
+    free(u);
+    return r;
+}
+
+/* TMPDIR or /tmp, with the trailing separator Windows programs append names to. */
+static const char *temp_dir(char *buf, size_t cap)
+{
+    const char *t = getenv("TMPDIR");
+    if (!t || *t != '/')
+        t = "/tmp";
+    size_t n = strlen(t);
+    if (n + 2 > cap)
+        return "/tmp/";
+    memcpy(buf, t, n);
+    if (buf[n - 1] != '/')
+        buf[n++] = '/';
+    buf[n] = 0;
+    return buf;
+}
+
+DWORD WINAPI GetTempPathA(DWORD cap, LPSTR out)
+{
+    char buf[4096];
+    const char *t = temp_dir(buf, sizeof buf);
+    size_t n = strlen(t);
+    if (cap < n + 1)
+        return (DWORD)(n + 1);
+    memcpy(out, t, n + 1);
+    return (DWORD)n;
+}
+
+DWORD WINAPI GetTempPathW(DWORD cap, LPWSTR out)
+{
+    char buf[4096];
+    const char *t = temp_dir(buf, sizeof buf);
+    WCHAR *w;
+    size_t n;
+    int st = mmf__utf8_to_utf16(t, strlen(t), &w, &n);
+    if (st < 0)
+        return mmf__fail(st), 0;
+    if (cap >= n + 1)
+        memcpy(out, w, (n + 1) * sizeof *w);
+    free(w);
+    return (DWORD)(cap < n + 1 ? n + 1 : n);
+}

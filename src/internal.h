@@ -1,0 +1,159 @@
+/* Internal interfaces of mmf. Nothing here is exported: the library is built with
+ * -fvisibility=hidden and only the MMF_API Win32 entry points are visible.
+ *
+ * Status convention (one error path): internal functions return 0 (or a count) on
+ * success, and on failure either -errno or MMF__W(win32 code) for errors that have no
+ * errno. Public entry points convert a status to the thread's last error exactly once,
+ * through the table in error.c (mmf__fail). */
+#ifndef MMF_INTERNAL_H
+#define MMF_INTERNAL_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <windows.h>
+
+#define MMF__W_BASE 0x10000
+#define MMF__W(code) (-(MMF__W_BASE + (int)(code)))
+
+/* error.c */
+DWORD mmf__win32_error(int status);
+/* Sets the last error from a failure status; returns nothing so callers write
+ * `return mmf__fail(st), NULL;` at the boundary. */
+void mmf__fail(int status);
+
+/* sys.c: every system call the library makes goes through this table so that tests can
+ * inject failures (the idea of SQLite's os_unix.c). Entries behave like libc: -1 and
+ * errno on failure. mmf__sysret() turns that into a status. */
+struct mmf__sys {
+    int (*open)(const char *path, int flags, ...);
+    int (*close)(int fd);
+    ssize_t (*pread)(int fd, void *buf, size_t n, off_t off);
+    ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);
+    ssize_t (*read)(int fd, void *buf, size_t n);
+    ssize_t (*write)(int fd, const void *buf, size_t n);
+    off_t (*lseek)(int fd, off_t off, int whence);
+    int (*ftruncate)(int fd, off_t len);
+    int (*fallocate)(int fd, int mode, off_t off, off_t len);
+    int (*fstat)(int fd, struct stat *st);
+    int (*fsync)(int fd);
+    int (*fcntl)(int fd, int cmd, ...);
+    int (*flock)(int fd, int op);
+    int (*unlink)(const char *path);
+    int (*memfd_create)(const char *name, unsigned flags);
+    void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+    int (*munmap)(void *addr, size_t len);
+    int (*mprotect)(void *addr, size_t len, int prot);
+    int (*msync)(void *addr, size_t len, int flags);
+    int (*madvise)(void *addr, size_t len, int advice);
+};
+extern struct mmf__sys mmf__sys;
+static inline long mmf__sysret(long r)
+{
+    return r < 0 ? -errno : r;
+}
+
+/* Page and allocation granularity. */
+#define MMF__GRANULARITY 0x10000u
+extern size_t mmf__page_size;
+static inline uint64_t mmf__round_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* handle.c: process handle table and reference-counted objects. */
+enum mmf__kind { MMF__KIND_FILE = 1, MMF__KIND_SECTION };
+struct mmf__object {
+    enum mmf__kind kind;
+    atomic_int refs;
+    void (*destroy)(struct mmf__object *obj);
+};
+void mmf__object_init(struct mmf__object *obj, enum mmf__kind kind,
+                      void (*destroy)(struct mmf__object *));
+void mmf__ref(struct mmf__object *obj);
+void mmf__unref(struct mmf__object *obj);
+/* Stores obj in a new handle; the handle takes over the caller's reference. */
+int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out);
+/* Looks up a handle of the given kind; returns a new reference and the granted access. */
+int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access);
+#define MMF__CURRENT_PROCESS ((HANDLE)(LONG_PTR)-1)
+
+/* unicode.c: UTF-16 <-> UTF-8 (lone surrogates survive as WTF-8 so no name is lost).
+ * Results are malloc'd; lengths are in code units, excluding the terminator. */
+int mmf__utf16_to_utf8(const WCHAR *s, size_t len, char **out, size_t *outlen);
+int mmf__utf8_to_utf16(const char *s, size_t len, WCHAR **out, size_t *outlen);
+size_t mmf__wcslen(const WCHAR *s);
+
+/* file.c */
+struct mmf__file {
+    struct mmf__object obj;
+    int fd;
+    DWORD access; /* granted FILE_* rights after generic mapping */
+    char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
+};
+#define MMF__FILE_CAN_READ(a) (((a) & (FILE_READ_DATA | FILE_EXECUTE)) != 0)
+#define MMF__FILE_CAN_WRITE(a) (((a) & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0)
+/* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size. */
+int mmf__file_check_truncate(int fd, uint64_t new_size);
+
+/* lock.c: OFD byte-range locks far above any file data carry cross-process facts about a
+ * file: which sections map it (and how far), and the share modes of its open handles. */
+#define MMF__LK_SHARE 0x3FFFFFFFFFFF0000LL
+#define MMF__LK_SECTION 0x4000000000000000LL
+int mmf__lock(int fd, short type, off_t start, off_t len);
+/* 1 if another open file description holds a lock conflicting with `type` there. */
+int mmf__lock_conflict(int fd, short type, off_t start, off_t len);
+int mmf__share_acquire(int fd, DWORD access, DWORD share);
+int mmf__reopen(int fd, int flags);
+
+/* section.c */
+struct mmf__section {
+    struct mmf__object obj;
+    int fd;              /* the data: a memfd, or the mapped file */
+    uint64_t size;       /* bytes, as created */
+    DWORD protect;       /* PAGE_* of the section */
+    DWORD attrs;         /* SEC_* */
+    struct mmf__file *file; /* file-backed: the file object stays open with the section */
+    int lock_fd;         /* file-backed: own OFD holding the mapped-range lock */
+    _Atomic uint64_t *commit; /* SEC_RESERVE: one bit a page, set when committed */
+    size_t commit_len;   /* bytes of the commit bitmap mapping */
+};
+bool mmf__section_committed(struct mmf__section *s, uint64_t page);
+int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
+
+/* Protection helpers (vm.c). */
+bool mmf__prot_is_valid(DWORD prot);
+int mmf__prot_to_posix(DWORD prot);
+
+/* view.c / vm.c: the registry of address ranges mmf manages (views and VirtualAlloc
+ * regions), sorted by address, under one rwlock. */
+struct mmf__region {
+    uintptr_t base;
+    size_t size;           /* page-rounded */
+    DWORD type;            /* MEM_MAPPED or MEM_PRIVATE */
+    DWORD alloc_protect;
+    uint8_t *prot;         /* per page PAGE_* (0: not committed); NULL: all alloc_protect */
+    struct mmf__section *section; /* views */
+    uint64_t offset;       /* views: offset in the section */
+    bool copy;             /* views: private copy-on-write */
+};
+extern pthread_rwlock_t mmf__regions_lock;
+struct mmf__region *mmf__region_find(uintptr_t addr);
+struct mmf__region *mmf__region_next(uintptr_t addr); /* first region above addr */
+int mmf__region_insert(struct mmf__region *r);
+void mmf__region_remove(struct mmf__region *r);
+void mmf__region_free(struct mmf__region *r);
+/* Each region of this process that views section s, in address order. */
+struct mmf__region *mmf__region_of_section(struct mmf__section *s, size_t *cursor);
+DWORD mmf__region_page_prot(const struct mmf__region *r, size_t page);
+bool mmf__region_page_committed(const struct mmf__region *r, size_t page);
+/* Reserves len bytes at a 64 KiB-aligned address (or exactly at fixed) as PROT_NONE. */
+int mmf__reserve(void *fixed, size_t len, void **out);
+/* Applies page protections to [first, first+count) of a view from its state. */
+int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
+
+#endif

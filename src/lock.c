@@ -1,0 +1,90 @@
+/* Facts about a file shared between processes without a daemon, kept as open-file-
+ * description (OFD) byte-range locks at offsets far above any real data:
+ *
+ *   MMF__LK_SECTION + [0, size)  read-locked by each live section mapping the file, on an
+ *                                 OFD of the section's own. Truncating below `size` would
+ *                                 cut a mapped section: ERROR_USER_MAPPED_FILE.
+ *   MMF__LK_SHARE + 0..2          read-locked by each handle that has read/write/delete
+ *                                 access; + 3..5 by each handle that does NOT share
+ *                                 read/write/delete. A new open conflicts exactly where
+ *                                 Windows' share-mode rules say it does.
+ *
+ * OFD locks belong to the open file description, vanish with the last descriptor (and so
+ * with a killed process), and conflict between descriptions even inside one process,
+ * which is what Windows' per-handle rules need. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+
+#include "internal.h"
+
+static struct flock range(short type, off_t start, off_t len)
+{
+    return (struct flock){.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
+}
+
+int mmf__lock(int fd, short type, off_t start, off_t len)
+{
+    struct flock fl = range(type, start, len);
+    return (int)mmf__sysret(mmf__sys.fcntl(fd, F_OFD_SETLK, &fl));
+}
+
+int mmf__lock_conflict(int fd, short type, off_t start, off_t len)
+{
+    struct flock fl = range(type, start, len);
+    if (mmf__sys.fcntl(fd, F_OFD_GETLK, &fl) < 0)
+        return -errno;
+    return fl.l_type != F_UNLCK;
+}
+
+int mmf__file_check_truncate(int fd, uint64_t new_size)
+{
+    int c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SECTION + (off_t)new_size, 0);
+    return c < 0 ? c : c ? MMF__W(ERROR_USER_MAPPED_FILE) : 0;
+}
+
+enum { SH_READ, SH_WRITE, SH_DELETE, SH_DENY = 3 };
+
+/* Which of read/write/delete a handle's access uses, as three bits. */
+static unsigned uses_of(DWORD access)
+{
+    return (MMF__FILE_CAN_READ(access) ? 1u << SH_READ : 0) |
+           (MMF__FILE_CAN_WRITE(access) ? 1u << SH_WRITE : 0) |
+           (access & DELETE ? 1u << SH_DELETE : 0);
+}
+
+int mmf__share_acquire(int fd, DWORD access, DWORD share)
+{
+    unsigned uses = uses_of(access), denies = ~share & 7u;
+    if (!uses)
+        return 0; /* attribute-only opens neither conflict nor block */
+    /* Serialize check-then-lock among openers. flock works whatever the descriptor's
+     * mode, and is independent of the fcntl locks it guards. */
+    int st = (int)mmf__sysret(mmf__sys.flock(fd, LOCK_EX));
+    if (st < 0)
+        return st;
+    for (int k = 0; k < 3 && st == 0; k++) {
+        int c = 0;
+        if (uses & 1u << k)
+            c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SHARE + SH_DENY + k, 1);
+        if (c == 0 && denies & 1u << k)
+            c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SHARE + k, 1);
+        st = c < 0 ? c : c ? MMF__W(ERROR_SHARING_VIOLATION) : 0;
+    }
+    for (int k = 0; k < 3 && st == 0; k++) {
+        if (uses & 1u << k)
+            st = mmf__lock(fd, F_RDLCK, MMF__LK_SHARE + k, 1);
+        if (st == 0 && denies & 1u << k)
+            st = mmf__lock(fd, F_RDLCK, MMF__LK_SHARE + SH_DENY + k, 1);
+    }
+    mmf__sys.flock(fd, LOCK_UN);
+    /* A write-only descriptor cannot hold read locks: such a handle goes unrecorded. */
+    return st == -EBADF ? 0 : st;
+}
+
+int mmf__reopen(int fd, int flags)
+{
+    char path[40];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    return (int)mmf__sysret(mmf__sys.open(path, flags | O_CLOEXEC | O_NOCTTY));
+}

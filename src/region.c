@@ -1,0 +1,130 @@
+/* The registry of address ranges mmf manages: views (MEM_MAPPED) and VirtualAlloc
+ * regions (MEM_PRIVATE), kept sorted by address for lookup of any address inside one. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+pthread_rwlock_t mmf__regions_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct mmf__region **regions;
+static size_t nregions, capacity;
+
+/* Index of the first region whose base is above addr. */
+static size_t upper_bound(uintptr_t addr)
+{
+    size_t lo = 0, hi = nregions;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (regions[mid]->base <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct mmf__region *mmf__region_find(uintptr_t addr)
+{
+    size_t i = upper_bound(addr);
+    if (i == 0)
+        return NULL;
+    struct mmf__region *r = regions[i - 1];
+    return addr - r->base < r->size ? r : NULL;
+}
+
+struct mmf__region *mmf__region_next(uintptr_t addr)
+{
+    size_t i = upper_bound(addr);
+    return i < nregions ? regions[i] : NULL;
+}
+
+int mmf__region_insert(struct mmf__region *r)
+{
+    if (nregions == capacity) {
+        size_t n = capacity ? capacity * 2 : 32;
+        struct mmf__region **p = realloc(regions, n * sizeof *p);
+        if (!p)
+            return -ENOMEM;
+        regions = p;
+        capacity = n;
+    }
+    size_t i = upper_bound(r->base);
+    memmove(regions + i + 1, regions + i, (nregions - i) * sizeof *regions);
+    regions[i] = r;
+    nregions++;
+    return 0;
+}
+
+void mmf__region_remove(struct mmf__region *r)
+{
+    size_t i = upper_bound(r->base) - 1;
+    memmove(regions + i, regions + i + 1, (nregions - i - 1) * sizeof *regions);
+    nregions--;
+}
+
+void mmf__region_free(struct mmf__region *r)
+{
+    if (r->section)
+        mmf__unref(&r->section->obj);
+    free(r->prot);
+    free(r);
+}
+
+struct mmf__region *mmf__region_of_section(struct mmf__section *s, size_t *cursor)
+{
+    while (*cursor < nregions) {
+        struct mmf__region *r = regions[(*cursor)++];
+        if (r->section == s)
+            return r;
+    }
+    return NULL;
+}
+
+bool mmf__region_page_committed(const struct mmf__region *r, size_t page)
+{
+    if (r->type == MEM_PRIVATE)
+        return r->prot[page] != 0;
+    return mmf__section_committed(r->section, r->offset / mmf__page_size + page);
+}
+
+DWORD mmf__region_page_prot(const struct mmf__region *r, size_t page)
+{
+    if (!mmf__region_page_committed(r, page))
+        return 0;
+    return r->prot ? r->prot[page] : r->alloc_protect;
+}
+
+int mmf__reserve(void *fixed, size_t len, void **out)
+{
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    if (fixed) {
+        void *p = mmf__sys.mmap(fixed, len, PROT_NONE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p == MAP_FAILED)
+            return errno == EEXIST ? MMF__W(ERROR_INVALID_ADDRESS) : -errno;
+        if (p != fixed) { /* kernels before 4.17 take the flag as a hint */
+            mmf__sys.munmap(p, len);
+            return MMF__W(ERROR_INVALID_ADDRESS);
+        }
+        *out = p;
+        return 0;
+    }
+    /* Over-reserve by the granularity, then trim to a 64 KiB-aligned start. */
+    size_t extra = MMF__GRANULARITY - mmf__page_size;
+    if (len > SIZE_MAX - extra)
+        return MMF__W(ERROR_NOT_ENOUGH_MEMORY);
+    char *p = mmf__sys.mmap(NULL, len + extra, PROT_NONE, flags, -1, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    char *a = (char *)mmf__round_up((uintptr_t)p, MMF__GRANULARITY);
+    if (a > p)
+        mmf__sys.munmap(p, (size_t)(a - p));
+    if (a + len < p + len + extra)
+        mmf__sys.munmap(a + len, (size_t)(p + len + extra - (a + len)));
+    *out = a;
+    return 0;
+}

@@ -1,0 +1,86 @@
+/* System information, process identity, clocks and Sleep. */
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+size_t mmf__page_size = 4096;
+
+__attribute__((constructor)) static void init_page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    if (p > 0)
+        mmf__page_size = (size_t)p;
+}
+
+void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    *si = (SYSTEM_INFO){
+#if defined(__x86_64__)
+        .wProcessorArchitecture = PROCESSOR_ARCHITECTURE_AMD64,
+        .dwProcessorType = PROCESSOR_AMD_X8664,
+#elif defined(__aarch64__)
+        .wProcessorArchitecture = PROCESSOR_ARCHITECTURE_ARM64,
+#else
+        .wProcessorArchitecture = PROCESSOR_ARCHITECTURE_UNKNOWN,
+#endif
+        .dwPageSize = (DWORD)mmf__page_size,
+        .lpMinimumApplicationAddress = (LPVOID)(uintptr_t)MMF__GRANULARITY,
+        .lpMaximumApplicationAddress = (LPVOID)(uintptr_t)0x7FFFFFFEFFFF,
+        .dwActiveProcessorMask = n >= 64 ? ~(DWORD_PTR)0 : ((DWORD_PTR)1 << n) - 1,
+        .dwNumberOfProcessors = (DWORD)n,
+        .dwAllocationGranularity = MMF__GRANULARITY,
+    };
+}
+
+DWORD WINAPI GetCurrentProcessId(void)
+{
+    return (DWORD)getpid();
+}
+
+static uint64_t monotonic_ns(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* 10 MHz, as on current Windows: counter * 10^6 / frequency stays in range for weeks. */
+#define QPC_FREQUENCY 10000000
+
+BOOL WINAPI QueryPerformanceCounter(LARGE_INTEGER *c)
+{
+    c->QuadPart = (LONGLONG)(monotonic_ns(CLOCK_MONOTONIC) / (1000000000 / QPC_FREQUENCY));
+    return TRUE;
+}
+
+BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *f)
+{
+    f->QuadPart = QPC_FREQUENCY;
+    return TRUE;
+}
+
+/* Milliseconds since boot, suspend included, like Windows' tick count. */
+ULONGLONG WINAPI GetTickCount64(void)
+{
+    return monotonic_ns(CLOCK_BOOTTIME) / 1000000;
+}
+
+DWORD WINAPI GetTickCount(void)
+{
+    return (DWORD)GetTickCount64();
+}
+
+void WINAPI Sleep(DWORD ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    if (ms == INFINITE) {
+        for (;;)
+            pause();
+    }
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}

@@ -1,0 +1,162 @@
+/* Views: MapViewOfFile(Ex), UnmapViewOfFile and FlushViewOfFile.
+ *
+ * A view is a 64 KiB-aligned mapping of part of a section, registered in the region
+ * registry so that any address inside it finds it. It holds a reference to its section,
+ * so views outlive the section handle, as on Windows. */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+/* The view protection for a FILE_MAP_* access, or ERROR_ACCESS_DENIED when the section
+ * protection or the handle's rights do not allow it. */
+static int view_protect(DWORD access, DWORD handle_rights, DWORD section_prot, DWORD *prot,
+                        bool *copy)
+{
+    bool w = access & FILE_MAP_WRITE, r = access & FILE_MAP_READ, c = access & FILE_MAP_COPY;
+    bool x = access & FILE_MAP_EXECUTE;
+    bool section_w = section_prot == PAGE_READWRITE || section_prot == PAGE_EXECUTE_READWRITE;
+    bool section_x = section_prot & (PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE |
+                                     PAGE_EXECUTE_WRITECOPY);
+    if ((w && !section_w) || (x && !section_x))
+        return MMF__W(ERROR_ACCESS_DENIED);
+    if ((w && !(handle_rights & SECTION_MAP_WRITE)) ||
+        (x && !(handle_rights & SECTION_MAP_EXECUTE)) ||
+        ((r || c) && !(handle_rights & SECTION_MAP_READ)))
+        return MMF__W(ERROR_ACCESS_DENIED);
+    /* WRITE wins over READ, READ over COPY; no right at all maps an inaccessible view. */
+    *copy = c && !w && !r;
+    if (w)
+        *prot = x ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
+    else if (r)
+        *prot = x ? PAGE_EXECUTE_READ : PAGE_READONLY;
+    else if (c)
+        *prot = x ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY;
+    else
+        *prot = x ? PAGE_EXECUTE : PAGE_NOACCESS;
+    return 0;
+}
+
+/* Checks offset and length against the section; a length of 0 means "to the end". */
+static int view_extent(const struct mmf__section *s, uint64_t offset, size_t *len)
+{
+    if (offset % MMF__GRANULARITY)
+        return MMF__W(ERROR_MAPPED_ALIGNMENT);
+    if (offset >= s->size)
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    uint64_t limit = mmf__round_up(s->size, mmf__page_size) - offset;
+    if (*len == 0)
+        *len = (size_t)(s->size - offset);
+    if (*len > limit)
+        return MMF__W(ERROR_ACCESS_DENIED);
+    return 0;
+}
+
+static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offset, size_t len,
+                    void *base, void **out)
+{
+    size_t size = mmf__round_up(len, mmf__page_size);
+    void *p;
+    struct mmf__region *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    int st = mmf__reserve(base, size, &p);
+    if (st < 0)
+        goto fail;
+    /* SEC_RESERVE views start inaccessible; committed pages get their protection below. */
+    int posix = s->commit ? PROT_NONE : mmf__prot_to_posix(prot);
+    if (mmf__sys.mmap(p, size, posix, (copy ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, s->fd,
+                      (off_t)offset) == MAP_FAILED) {
+        st = -errno;
+        goto unmap;
+    }
+    *r = (struct mmf__region){.base = (uintptr_t)p, .size = size, .type = MEM_MAPPED,
+                              .alloc_protect = prot, .section = s, .offset = offset,
+                              .copy = copy};
+    pthread_rwlock_wrlock(&mmf__regions_lock);
+    if (s->commit)
+        st = mmf__view_apply(r, 0, size / mmf__page_size);
+    if (st == 0)
+        st = mmf__region_insert(r);
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (st < 0)
+        goto unmap;
+    mmf__ref(&s->obj);
+    *out = p;
+    return 0;
+unmap:
+    mmf__sys.munmap(p, size);
+fail:
+    free(r);
+    return st;
+}
+
+LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD high, DWORD low, SIZE_T len,
+                              LPVOID base)
+{
+    struct mmf__object *obj;
+    DWORD rights, prot;
+    bool copy;
+    void *p = NULL;
+    uint64_t offset = (uint64_t)high << 32 | low;
+    int st = mmf__handle_get(h, MMF__KIND_SECTION, &obj, &rights);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    struct mmf__section *s = (struct mmf__section *)obj;
+    if ((st = view_protect(access, rights, s->protect, &prot, &copy)) == 0 &&
+        (st = view_extent(s, offset, &len)) == 0) {
+        if ((uintptr_t)base % MMF__GRANULARITY)
+            st = MMF__W(ERROR_MAPPED_ALIGNMENT);
+        else
+            st = map_view(s, prot, copy, offset, len, base, &p);
+    }
+    mmf__unref(obj);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    return p;
+}
+
+LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD high, DWORD low, SIZE_T len)
+{
+    return MapViewOfFileEx(h, access, high, low, len, NULL);
+}
+
+BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
+{
+    pthread_rwlock_wrlock(&mmf__regions_lock);
+    struct mmf__region *r = mmf__region_find((uintptr_t)addr);
+    if (r && r->type == MEM_MAPPED) {
+        mmf__region_remove(r);
+        mmf__sys.munmap((void *)r->base, r->size);
+    }
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (!r || r->type != MEM_MAPPED)
+        return mmf__fail(MMF__W(ERROR_INVALID_ADDRESS)), FALSE;
+    mmf__region_free(r);
+    return TRUE;
+}
+
+BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T n)
+{
+    int st = 0;
+    pthread_rwlock_rdlock(&mmf__regions_lock);
+    struct mmf__region *r = mmf__region_find((uintptr_t)addr);
+    if (!r || r->type != MEM_MAPPED) {
+        st = MMF__W(ERROR_INVALID_PARAMETER);
+    } else if (!r->copy) {
+        /* From the page holding addr to addr+n (0: the end of the view); a range leaving
+         * the view is refused. */
+        uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(mmf__page_size - 1);
+        uintptr_t end = r->base + r->size;
+        if (n > end - (uintptr_t)addr)
+            st = MMF__W(ERROR_INVALID_PARAMETER);
+        else if (n)
+            end = mmf__round_up((uintptr_t)addr + n, mmf__page_size);
+        if (st == 0)
+            st = (int)mmf__sysret(mmf__sys.msync((void *)start, end - start, MS_SYNC));
+    }
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}

@@ -1,0 +1,463 @@
+/* VirtualQuery, VirtualAlloc, VirtualFree and VirtualProtect over views and private
+ * regions, and the PAGE_* helpers. Addresses mmf does not manage are answered from
+ * /proc/self/maps. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+#define MAX_APP_ADDRESS ((uintptr_t)0x7FFFFFFEFFFF)
+
+bool mmf__prot_is_valid(DWORD prot)
+{
+    switch (prot) {
+    case PAGE_NOACCESS: case PAGE_READONLY: case PAGE_READWRITE: case PAGE_WRITECOPY:
+    case PAGE_EXECUTE: case PAGE_EXECUTE_READ: case PAGE_EXECUTE_READWRITE:
+    case PAGE_EXECUTE_WRITECOPY:
+        return true;
+    }
+    return false;
+}
+
+int mmf__prot_to_posix(DWORD prot)
+{
+    switch (prot) {
+    case PAGE_READONLY: return PROT_READ;
+    case PAGE_READWRITE: case PAGE_WRITECOPY: return PROT_READ | PROT_WRITE;
+    case PAGE_EXECUTE: case PAGE_EXECUTE_READ: return PROT_READ | PROT_EXEC;
+    case PAGE_EXECUTE_READWRITE: case PAGE_EXECUTE_WRITECOPY:
+        return PROT_READ | PROT_WRITE | PROT_EXEC;
+    }
+    return PROT_NONE;
+}
+
+static bool is_writecopy(DWORD prot)
+{
+    return prot == PAGE_WRITECOPY || prot == PAGE_EXECUTE_WRITECOPY;
+}
+
+/* Protections a view page may take, given the view's own: never more rights than it was
+ * mapped with; write-copy where the view could write. */
+static bool view_allows(DWORD view, DWORD want)
+{
+    const DWORD readable = PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READ |
+                           PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
+    const DWORD executable = PAGE_EXECUTE | PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE |
+                             PAGE_EXECUTE_WRITECOPY;
+    DWORD ok = PAGE_NOACCESS;
+    if (view & readable)
+        ok |= PAGE_READONLY;
+    if (view & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE))
+        ok |= PAGE_READWRITE | PAGE_WRITECOPY;
+    if (view & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY))
+        ok |= PAGE_WRITECOPY;
+    if (view & executable)
+        ok |= PAGE_EXECUTE;
+    if (view & executable & readable)
+        ok |= PAGE_EXECUTE_READ;
+    if (view & PAGE_EXECUTE_READWRITE)
+        ok |= PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
+    if (view & PAGE_EXECUTE_WRITECOPY)
+        ok |= PAGE_EXECUTE_WRITECOPY;
+    return (ok & want) != 0;
+}
+
+static uintptr_t page_down(uintptr_t a)
+{
+    return a & ~(uintptr_t)(mmf__page_size - 1);
+}
+
+/* Page index range [*first, *first + *count) of r covering [addr, addr+size), or an
+ * error if it leaves the region. */
+static int page_range(const struct mmf__region *r, uintptr_t addr, size_t size, size_t *first,
+                      size_t *count)
+{
+    uintptr_t start = page_down(addr), end;
+    if (__builtin_add_overflow(addr, size, &end) || end - r->base > r->size)
+        return MMF__W(ERROR_INVALID_ADDRESS);
+    end = mmf__round_up(end, mmf__page_size);
+    *first = (start - r->base) / mmf__page_size;
+    *count = (end - start) / mmf__page_size;
+    return 0;
+}
+
+int mmf__view_apply(struct mmf__region *r, size_t first, size_t count)
+{
+    size_t i = first, end = first + count;
+    while (i < end) {
+        DWORD p = mmf__region_page_prot(r, i);
+        size_t j = i + 1;
+        while (j < end && mmf__region_page_prot(r, j) == p)
+            j++;
+        if (mmf__sys.mprotect((void *)(r->base + i * mmf__page_size), (j - i) * mmf__page_size,
+                              mmf__prot_to_posix(p)) < 0)
+            return -errno;
+        i = j;
+    }
+    return 0;
+}
+
+/* Gives a view its own per-page protection array, filled with the view protection. */
+static int own_prot(struct mmf__region *r)
+{
+    if (r->prot)
+        return 0;
+    size_t n = r->size / mmf__page_size;
+    r->prot = malloc(n);
+    if (!r->prot)
+        return -ENOMEM;
+    memset(r->prot, (int)r->alloc_protect, n);
+    return 0;
+}
+
+/* --- VirtualQuery --------------------------------------------------------------------- */
+
+static void query_region(const struct mmf__region *r, uintptr_t addr,
+                         MEMORY_BASIC_INFORMATION *mbi)
+{
+    size_t i = (page_down(addr) - r->base) / mmf__page_size, n = r->size / mmf__page_size;
+    bool committed = mmf__region_page_committed(r, i);
+    DWORD prot = mmf__region_page_prot(r, i);
+    size_t j = i + 1;
+    while (j < n && mmf__region_page_committed(r, j) == committed &&
+           mmf__region_page_prot(r, j) == prot)
+        j++;
+    *mbi = (MEMORY_BASIC_INFORMATION){
+        .BaseAddress = (void *)page_down(addr),
+        .AllocationBase = (void *)r->base,
+        .AllocationProtect = r->alloc_protect,
+        .RegionSize = (j - i) * mmf__page_size,
+        .State = committed ? MEM_COMMIT : MEM_RESERVE,
+        .Protect = prot,
+        .Type = r->type,
+    };
+}
+
+/* One line of /proc/self/maps. */
+struct sysmap {
+    uintptr_t start, end;
+    char perms[5];
+    unsigned long inode;
+};
+
+/* Finds the mapping containing addr, or else the next one above it (found = false).
+ * Returns -errno if /proc cannot be read. */
+static int find_sysmap(uintptr_t addr, struct sysmap *m, bool *found)
+{
+    int fd = mmf__sys.open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    char buf[8192];
+    size_t have = 0;
+    bool eof = false;
+    *found = false;
+    m->start = m->end = MAX_APP_ADDRESS + 1;
+    while (!eof || have) {
+        if (!eof && have < sizeof buf - 1) {
+            ssize_t r = mmf__sys.read(fd, buf + have, sizeof buf - 1 - have);
+            if (r < 0 && errno == EINTR)
+                continue;
+            eof = r <= 0;
+            have += r > 0 ? (size_t)r : 0;
+        }
+        buf[have] = 0;
+        char *nl = strchr(buf, '\n');
+        if (!nl && !eof)
+            continue;
+        size_t len = nl ? (size_t)(nl - buf) + 1 : have;
+        struct sysmap cur = {0};
+        if (sscanf(buf, "%lx-%lx %4s %*s %*s %lu", &cur.start, &cur.end, cur.perms,
+                   &cur.inode) == 4 &&
+            cur.end > addr) {
+            *m = cur;
+            *found = cur.start <= addr;
+            break;
+        }
+        memmove(buf, buf + len, have - len);
+        have -= len;
+    }
+    mmf__sys.close(fd);
+    return 0;
+}
+
+static DWORD prot_of_perms(const char *perms)
+{
+    bool r = perms[0] == 'r', w = perms[1] == 'w', x = perms[2] == 'x';
+    if (x)
+        return w ? PAGE_EXECUTE_READWRITE : r ? PAGE_EXECUTE_READ : PAGE_EXECUTE;
+    return w ? PAGE_READWRITE : r ? PAGE_READONLY : PAGE_NOACCESS;
+}
+
+/* Memory mmf does not manage: the loader's images, the heap, stacks, or nothing. */
+static int query_system(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
+{
+    struct sysmap m;
+    bool found;
+    int st = find_sysmap(addr, &m, &found);
+    if (st < 0)
+        return st;
+    uintptr_t base = page_down(addr);
+    struct mmf__region *next = mmf__region_next(addr);
+    uintptr_t end = found ? m.end : m.start;
+    if (!found && next && next->base < end)
+        end = next->base;
+    DWORD prot = found ? prot_of_perms(m.perms) : PAGE_NOACCESS;
+    *mbi = (MEMORY_BASIC_INFORMATION){
+        .BaseAddress = (void *)base,
+        .AllocationBase = found ? (void *)m.start : NULL,
+        .AllocationProtect = found ? prot : 0,
+        .RegionSize = end - base,
+        .State = !found ? MEM_FREE : prot == PAGE_NOACCESS ? MEM_RESERVE : MEM_COMMIT,
+        .Protect = found && prot == PAGE_NOACCESS ? 0 : prot,
+        .Type = !found ? 0 : m.inode ? MEM_IMAGE : MEM_PRIVATE,
+    };
+    return 0;
+}
+
+SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T len)
+{
+    uintptr_t a = (uintptr_t)addr;
+    int st = 0;
+    if (a > MAX_APP_ADDRESS)
+        st = MMF__W(ERROR_INVALID_PARAMETER);
+    else if (!mbi || len < sizeof *mbi)
+        st = MMF__W(ERROR_BAD_LENGTH);
+    if (st < 0)
+        return mmf__fail(st), 0;
+    pthread_rwlock_rdlock(&mmf__regions_lock);
+    struct mmf__region *r = mmf__region_find(a);
+    if (r)
+        query_region(r, a, mbi);
+    else
+        st = query_system(a, mbi);
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (st < 0)
+        return mmf__fail(st), 0;
+    return sizeof *mbi;
+}
+
+/* --- VirtualAlloc --------------------------------------------------------------------- */
+
+/* Commits pages of a view: the pages belong to the section, so every view of it in this
+ * process gains them, each with its own protection. */
+static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD prot)
+{
+    if (!view_allows(r->alloc_protect, prot))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    if (prot != r->alloc_protect) {
+        int st = own_prot(r);
+        if (st < 0)
+            return st;
+        for (size_t i = first; i < first + count; i++)
+            if (!mmf__region_page_committed(r, i))
+                r->prot[i] = (uint8_t)prot;
+    }
+    uint64_t sfirst = r->offset / mmf__page_size + first;
+    int st = mmf__section_commit(r->section, sfirst, count);
+    size_t cursor = 0;
+    for (struct mmf__region *v; st == 0 && (v = mmf__region_of_section(r->section, &cursor));) {
+        uint64_t vfirst = v->offset / mmf__page_size, vn = v->size / mmf__page_size;
+        uint64_t lo = sfirst > vfirst ? sfirst : vfirst;
+        uint64_t hi = sfirst + count < vfirst + vn ? sfirst + count : vfirst + vn;
+        if (lo < hi)
+            st = mmf__view_apply(v, lo - vfirst, hi - lo);
+    }
+    return st;
+}
+
+static int commit_private(struct mmf__region *r, size_t first, size_t count, DWORD prot)
+{
+    if (mmf__sys.mprotect((void *)(r->base + first * mmf__page_size), count * mmf__page_size,
+                          mmf__prot_to_posix(prot)) < 0)
+        return -errno;
+    memset(r->prot + first, (int)prot, count);
+    return 0;
+}
+
+static int new_private(void *fixed, size_t size, DWORD type, DWORD prot, void **out)
+{
+    uintptr_t base = (uintptr_t)fixed & ~(uintptr_t)(MMF__GRANULARITY - 1);
+    if (fixed && __builtin_add_overflow(size, (uintptr_t)fixed - base, &size))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    size = mmf__round_up(size, mmf__page_size);
+    if (size == 0 || size > MAX_APP_ADDRESS)
+        return MMF__W(ERROR_NOT_ENOUGH_MEMORY);
+    struct mmf__region *r = calloc(1, sizeof *r);
+    uint8_t *pages = calloc(size / mmf__page_size, 1);
+    void *p = NULL;
+    int st = r && pages ? mmf__reserve(fixed ? (void *)base : NULL, size, &p) : -ENOMEM;
+    if (st == 0) {
+        *r = (struct mmf__region){.base = (uintptr_t)p, .size = size, .type = MEM_PRIVATE,
+                                  .alloc_protect = prot, .prot = pages};
+        if (type & MEM_COMMIT)
+            st = commit_private(r, 0, size / mmf__page_size, prot);
+        if (st == 0)
+            st = mmf__region_insert(r);
+        if (st < 0)
+            mmf__sys.munmap(p, size);
+    }
+    if (st < 0) {
+        free(pages);
+        free(r);
+        return st;
+    }
+    *out = p;
+    return 0;
+}
+
+static int virtual_alloc(void *addr, size_t size, DWORD type, DWORD prot, void **out)
+{
+    const DWORD known = MEM_COMMIT | MEM_RESERVE | MEM_RESET | MEM_TOP_DOWN;
+    if (size == 0 || !(type & (MEM_COMMIT | MEM_RESERVE | MEM_RESET)) || (type & ~known) ||
+        ((type & MEM_RESET) && (type & ~MEM_RESET)))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    if (!(type & MEM_RESET) && !mmf__prot_is_valid(prot))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    struct mmf__region *r = addr ? mmf__region_find((uintptr_t)addr) : NULL;
+    if (!r) {
+        if (!(type & MEM_RESERVE) && addr)
+            return MMF__W(ERROR_INVALID_ADDRESS);
+        if (type & MEM_RESET)
+            return MMF__W(ERROR_INVALID_ADDRESS);
+        return new_private(addr, size, type, prot, out);
+    }
+    size_t first, count;
+    int st = page_range(r, (uintptr_t)addr, size, &first, &count);
+    if (st < 0 || (type & MEM_RESERVE))
+        return st < 0 ? st : MMF__W(ERROR_INVALID_ADDRESS);
+    *out = (void *)(r->base + first * mmf__page_size);
+    if (type & MEM_RESET) {
+        /* Contents may be discarded; the pages stay committed. */
+        mmf__sys.madvise(*out, count * mmf__page_size, MADV_FREE);
+        return 0;
+    }
+    return r->type == MEM_MAPPED ? commit_view(r, first, count, prot)
+                                 : commit_private(r, first, count, prot);
+}
+
+LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD prot)
+{
+    void *out = NULL;
+    pthread_rwlock_wrlock(&mmf__regions_lock);
+    int st = virtual_alloc(addr, size, type, prot, &out);
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    return out;
+}
+
+/* --- VirtualFree ---------------------------------------------------------------------- */
+
+static int decommit(struct mmf__region *r, size_t first, size_t count)
+{
+    void *p = (void *)(r->base + first * mmf__page_size);
+    /* Fresh anonymous pages: the memory is returned and a later commit reads zeros. */
+    if (mmf__sys.mmap(p, count * mmf__page_size, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+        return -errno;
+    memset(r->prot + first, 0, count);
+    return 0;
+}
+
+static int virtual_free(void *addr, size_t size, DWORD type)
+{
+    if (type != MEM_DECOMMIT && type != MEM_RELEASE)
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    struct mmf__region *r = mmf__region_find((uintptr_t)addr);
+    if (!r || r->type != MEM_PRIVATE)
+        return MMF__W(ERROR_INVALID_PARAMETER); /* views go with UnmapViewOfFile */
+    if (type == MEM_RELEASE) {
+        if (size)
+            return MMF__W(ERROR_INVALID_PARAMETER);
+        if ((uintptr_t)addr != r->base)
+            return MMF__W(ERROR_INVALID_ADDRESS);
+        mmf__region_remove(r);
+        mmf__sys.munmap((void *)r->base, r->size);
+        mmf__region_free(r);
+        return 0;
+    }
+    if (size == 0) {
+        if ((uintptr_t)addr != r->base)
+            return MMF__W(ERROR_INVALID_ADDRESS);
+        size = r->size;
+    }
+    size_t first, count;
+    if (page_range(r, (uintptr_t)addr, size, &first, &count) < 0)
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    return decommit(r, first, count);
+}
+
+BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
+{
+    pthread_rwlock_wrlock(&mmf__regions_lock);
+    int st = virtual_free(addr, size, type);
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}
+
+/* --- VirtualProtect ------------------------------------------------------------------- */
+
+/* Maps pages of a shared view privately (write-copy) or back to shared. */
+static int remap_view_pages(struct mmf__region *r, size_t first, size_t count, bool private_)
+{
+    void *p = (void *)(r->base + first * mmf__page_size);
+    int flags = (private_ ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED;
+    off_t off = (off_t)(r->offset + first * mmf__page_size);
+    if (mmf__sys.mmap(p, count * mmf__page_size, PROT_NONE, flags, r->section->fd, off) ==
+        MAP_FAILED)
+        return -errno;
+    return 0;
+}
+
+static int protect_view(struct mmf__region *r, size_t first, size_t count, DWORD prot)
+{
+    if (!view_allows(r->alloc_protect, prot))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    int st = own_prot(r);
+    for (size_t i = first; st == 0 && i < first + count; i++) {
+        /* A shared view's page turns private when it becomes write-copy, and shared again
+         * when it stops being so. */
+        if (!r->copy && is_writecopy(prot) != is_writecopy(r->prot[i]))
+            st = remap_view_pages(r, i, 1, is_writecopy(prot));
+        if (st == 0)
+            r->prot[i] = (uint8_t)prot;
+    }
+    return st < 0 ? st : mmf__view_apply(r, first, count);
+}
+
+static int virtual_protect(void *addr, size_t size, DWORD prot, DWORD *old)
+{
+    if (!old)
+        return MMF__W(ERROR_NOACCESS);
+    if (!mmf__prot_is_valid(prot))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    struct mmf__region *r = mmf__region_find((uintptr_t)addr);
+    if (!r)
+        return MMF__W(ERROR_INVALID_ADDRESS);
+    size_t first, count;
+    int st = page_range(r, (uintptr_t)addr, size, &first, &count);
+    if (st < 0)
+        return st;
+    for (size_t i = first; i < first + count; i++)
+        if (!mmf__region_page_committed(r, i))
+            return MMF__W(ERROR_INVALID_ADDRESS);
+    *old = mmf__region_page_prot(r, first);
+    if (r->type == MEM_MAPPED)
+        return protect_view(r, first, count, prot);
+    return commit_private(r, first, count, prot);
+}
+
+BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD prot, PDWORD old)
+{
+    pthread_rwlock_wrlock(&mmf__regions_lock);
+    int st = virtual_protect(addr, size, prot, old);
+    pthread_rwlock_unlock(&mmf__regions_lock);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}

@@ -1,0 +1,226 @@
+/* CreateFile and file I/O: dispositions, errors, positions, sizes, share modes. */
+#include "test.h"
+
+#ifdef _WIN32
+/* A WinCE entry point; desktop Windows (and Wine) have CreateFile for the same job. */
+#define CreateFileForMappingA CreateFileA
+#endif
+
+TEST(create_file_dispositions)
+{
+    char path[MAX_PATH];
+    temp_path(path, "disp");
+    DeleteFileA(path);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_FILE_NOT_FOUND);
+    ASSERT_ERR(CreateFileA(path, GENERIC_WRITE, 0, NULL, TRUNCATE_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_FILE_NOT_FOUND);
+    SetLastError(0xdeadbeef);
+    HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_NEW, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    ASSERT_EQ(GetLastError(), 0);
+    ASSERT(CloseHandle(f));
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, CREATE_NEW, 0, NULL) == INVALID_HANDLE_VALUE,
+               ERROR_FILE_EXISTS);
+    SetLastError(0xdeadbeef);
+    f = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_ALWAYS, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    ASSERT_EQ(GetLastError(), ERROR_ALREADY_EXISTS);
+    CloseHandle(f);
+    SetLastError(0xdeadbeef);
+    f = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    ASSERT_EQ(GetLastError(), ERROR_ALREADY_EXISTS);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+    SetLastError(0xdeadbeef);
+    f = CreateFileA(path, GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    ASSERT_EQ(GetLastError(), 0);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+    ASSERT_ERR(!DeleteFileA(path), ERROR_FILE_NOT_FOUND);
+}
+
+TEST(create_file_bad_arguments)
+{
+    char path[MAX_PATH], missing_dir[MAX_PATH + 32];
+    temp_path(path, "badargs");
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, 0, 0, NULL) == INVALID_HANDLE_VALUE,
+               ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, 6, 0, NULL) == INVALID_HANDLE_VALUE,
+               ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(CreateFileA(NULL, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_PATH_NOT_FOUND);
+    ASSERT_ERR(CreateFileA("", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_PATH_NOT_FOUND);
+    sprintf(missing_dir, "%s-nodir\\file", path);
+    ASSERT_ERR(CreateFileA(missing_dir, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_PATH_NOT_FOUND);
+    GetTempPathA(MAX_PATH, path);
+    /* A directory is not a file without FILE_FLAG_BACKUP_SEMANTICS. */
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                           OPEN_EXISTING, 0, NULL) == INVALID_HANDLE_VALUE,
+               ERROR_ACCESS_DENIED);
+}
+
+TEST(read_write_and_positions)
+{
+    char path[MAX_PATH], buf[64];
+    DWORD n;
+    HANDLE f = make_file(path, "rw", 0, GENERIC_READ | GENERIC_WRITE);
+    ASSERT(WriteFile(f, "hello, world", 12, &n, NULL) && n == 12);
+    ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_CURRENT), 12);
+    ASSERT_EQ(SetFilePointer(f, 7, NULL, FILE_BEGIN), 7);
+    ASSERT(ReadFile(f, buf, sizeof buf, &n, NULL) && n == 5);
+    ASSERT(memcmp(buf, "world", 5) == 0);
+    ASSERT(ReadFile(f, buf, sizeof buf, &n, NULL) && n == 0); /* end of file: TRUE, 0 */
+    ASSERT_EQ(SetFilePointer(f, -5, NULL, FILE_END), 7);
+    ASSERT_ERR(SetFilePointer(f, -100, NULL, FILE_CURRENT) == INVALID_SET_FILE_POINTER,
+               ERROR_NEGATIVE_SEEK);
+    ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_CURRENT), 7); /* unmoved */
+    ASSERT_ERR(SetFilePointer(f, 0, NULL, 3) == INVALID_SET_FILE_POINTER, ERROR_INVALID_PARAMETER);
+    LARGE_INTEGER d, pos;
+    d.QuadPart = 0x100000000LL; /* 4 GiB: positions past 32 bits */
+    ASSERT(SetFilePointerEx(f, d, &pos, FILE_BEGIN));
+    ASSERT_EQ(pos.QuadPart, 0x100000000LL);
+    LONG high = 1;
+    ASSERT_EQ(SetFilePointer(f, 2, &high, FILE_BEGIN), 2);
+    ASSERT_EQ(high, 1);
+    /* OVERLAPPED on a synchronous handle reads at the offset given. */
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.Offset = 3;
+    ASSERT(ReadFile(f, buf, 4, &n, &ov) && n == 4);
+    ASSERT(memcmp(buf, "lo, ", 4) == 0);
+    ASSERT(CloseHandle(f));
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(file_sizes_and_end_of_file)
+{
+    char path[MAX_PATH];
+    DWORD high = 7;
+    HANDLE f = make_file(path, "size", 5000, GENERIC_READ | GENERIC_WRITE);
+    ASSERT_EQ(GetFileSize(f, &high), 5000);
+    ASSERT_EQ(high, 0);
+    LARGE_INTEGER sz;
+    ASSERT(GetFileSizeEx(f, &sz) && sz.QuadPart == 5000);
+    ASSERT_EQ(SetFilePointer(f, 100, NULL, FILE_BEGIN), 100);
+    ASSERT(SetEndOfFile(f));
+    ASSERT_EQ(GetFileSize(f, NULL), 100);
+    LARGE_INTEGER big;
+    big.QuadPart = 0x100001000LL;
+    ASSERT(SetFilePointerEx(f, big, NULL, FILE_BEGIN));
+    ASSERT(SetEndOfFile(f)); /* sparse growth past 4 GiB */
+    ASSERT_EQ(GetFileSize(f, &high), 0x1000);
+    ASSERT_EQ(high, 1);
+    ASSERT(FlushFileBuffers(f));
+    CloseHandle(f);
+    f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    if (!on_wine()) /* Windows needs write access; Wine reports 87 from its ftruncate */
+        ASSERT_ERR(!SetEndOfFile(f), ERROR_ACCESS_DENIED);
+    ASSERT_ERR(!FlushFileBuffers(f), ERROR_ACCESS_DENIED);
+    DWORD n;
+    ASSERT_ERR(!WriteFile(f, "x", 1, &n, NULL), ERROR_ACCESS_DENIED);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(file_functions_reject_wrong_handles)
+{
+    DWORD n;
+    char c;
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    ASSERT(m != NULL);
+    ASSERT_ERR(!ReadFile(NULL, &c, 1, &n, NULL), ERROR_INVALID_HANDLE);
+    ASSERT_ERR(!WriteFile((HANDLE)(ULONG_PTR)0x7777770, &c, 1, &n, NULL), ERROR_INVALID_HANDLE);
+    if (!on_wine()) { /* Wine reads and truncates through a section handle's own fd */
+        ASSERT_ERR(!ReadFile(m, &c, 1, &n, NULL), ERROR_INVALID_HANDLE);
+        ASSERT_ERR(!SetEndOfFile(m), ERROR_INVALID_HANDLE);
+    }
+    ASSERT_ERR(!FlushFileBuffers(NULL), ERROR_INVALID_HANDLE);
+    LARGE_INTEGER sz;
+    ASSERT_ERR(!GetFileSizeEx((HANDLE)(ULONG_PTR)0x7777770, &sz), ERROR_INVALID_HANDLE);
+    CloseHandle(m);
+}
+
+TEST(share_modes)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "share", 10, GENERIC_READ | GENERIC_WRITE);
+    CloseHandle(f);
+    f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    HANDLE g = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(g != INVALID_HANDLE_VALUE); /* both read, both share read */
+    ASSERT_ERR(CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                           OPEN_EXISTING, 0, NULL) == INVALID_HANDLE_VALUE,
+               ERROR_SHARING_VIOLATION);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_SHARING_VIOLATION);
+    ASSERT_ERR(!DeleteFileA(path), ERROR_SHARING_VIOLATION);
+    CloseHandle(f);
+    CloseHandle(g);
+    f = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+                    0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE); /* free again once the others closed */
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(delete_on_close_and_wide_names)
+{
+    WCHAR wpath[MAX_PATH];
+    char path[MAX_PATH];
+    /* The A functions take the ANSI code page: UTF-8 for mmf, a legacy one for Windows and
+     * Wine, where only ASCII names are the same both ways. */
+    temp_path(path, on_wine() ? "wide" : "w\xc3\xa9");
+    ASSERT(MultiByteToWideChar(CP_UTF8, 0, path, -1, wpath, MAX_PATH) > 0);
+    HANDLE f = CreateFileW(wpath, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_DELETE, NULL,
+                           CREATE_ALWAYS, FILE_FLAG_DELETE_ON_CLOSE, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    HANDLE a = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    ASSERT(a != INVALID_HANDLE_VALUE); /* the UTF-8 name finds the UTF-16 one */
+    CloseHandle(a);
+    CloseHandle(f);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_FILE_NOT_FOUND);
+    ASSERT_ERR(!DeleteFileW(wpath), ERROR_FILE_NOT_FOUND);
+}
+
+TEST(temp_path_forms)
+{
+    char a[MAX_PATH];
+    WCHAR w[MAX_PATH];
+    DWORD n = GetTempPathA(MAX_PATH, a);
+    ASSERT(n > 0 && n == strlen(a));
+    ASSERT(a[n - 1] == '\\' || a[n - 1] == '/');
+    ASSERT_EQ(GetTempPathA(1, a), n + 1); /* too small: the size needed */
+    ASSERT_EQ(GetTempPathW(MAX_PATH, w), n);
+    ASSERT_EQ(w[n], 0);
+    ASSERT_EQ(w[0], (WCHAR)(unsigned char)a[0]);
+}
+
+TEST(create_file_for_mapping)
+{
+    char path[MAX_PATH];
+    temp_path(path, "wince");
+    HANDLE f = CreateFileForMappingA(path, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                                     FILE_ATTRIBUTE_NORMAL, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 100, NULL);
+    ASSERT(m != NULL);
+    CloseHandle(m);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}

@@ -1,0 +1,83 @@
+/* A file with a live section cannot be cut below it (ERROR_USER_MAPPED_FILE). */
+#include "test.h"
+
+static BOOL set_size(HANDLE f, LONG size)
+{
+    ASSERT_EQ(SetFilePointer(f, size, NULL, FILE_BEGIN), (DWORD)size);
+    return SetEndOfFile(f);
+}
+
+TEST(truncating_a_mapped_file_fails)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "trunc", 0x10000, GENERIC_READ | GENERIC_WRITE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, NULL);
+    ASSERT(m != NULL);
+    /* The section alone (no view) is enough. */
+    ASSERT_ERR(!set_size(f, 0x1000), ERROR_USER_MAPPED_FILE);
+    ASSERT(set_size(f, 0x20000)); /* growing is fine */
+    /* Windows compares with the section's size; Wine refuses any cut of a mapped file. */
+    if (!on_wine())
+        ASSERT(set_size(f, 0x18000));
+    else
+        ASSERT(set_size(f, 0x10000) || GetLastError() == ERROR_USER_MAPPED_FILE);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT(CloseHandle(m));
+    /* A view keeps the section alive without its handle. */
+    ASSERT_ERR(!set_size(f, 0x1000), ERROR_USER_MAPPED_FILE);
+    ASSERT(GetFileSize(f, NULL) >= 0x10000);
+    ASSERT_EQ(v[1], pattern_byte(1));
+    ASSERT(UnmapViewOfFile(v));
+    ASSERT(set_size(f, 0x1000));
+    ASSERT_EQ(GetFileSize(f, NULL), 0x1000);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(truncating_open_of_a_mapped_file_fails)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "truncopen", 0x2000, GENERIC_READ | GENERIC_WRITE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY, 0, 0, NULL);
+    ASSERT(m != NULL);
+    DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ | GENERIC_WRITE, share, NULL, TRUNCATE_EXISTING, 0,
+                           NULL) == INVALID_HANDLE_VALUE,
+               ERROR_USER_MAPPED_FILE);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ | GENERIC_WRITE, share, NULL, CREATE_ALWAYS, 0,
+                           NULL) == INVALID_HANDLE_VALUE,
+               ERROR_USER_MAPPED_FILE);
+    ASSERT_EQ(GetFileSize(f, NULL), 0x2000); /* never a changed file */
+    CloseHandle(m);
+    HANDLE g = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, share, NULL, TRUNCATE_EXISTING, 0,
+                           NULL);
+    ASSERT(g != INVALID_HANDLE_VALUE);
+    ASSERT_EQ(GetFileSize(g, NULL), 0);
+    CloseHandle(g);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(section_keeps_the_file_open)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "keepopen", 0x3000, GENERIC_READ | GENERIC_WRITE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, NULL);
+    ASSERT(m != NULL);
+    ASSERT(CloseHandle(f));
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    v[0x2FFF] = 0x77;
+    ASSERT(UnmapViewOfFile(v));
+    ASSERT(CloseHandle(m));
+    f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    unsigned char c;
+    DWORD n;
+    ASSERT_EQ(SetFilePointer(f, 0x2FFF, NULL, FILE_BEGIN), 0x2FFF);
+    ASSERT(ReadFile(f, &c, 1, &n, NULL) && n == 1);
+    ASSERT_EQ(c, 0x77);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}

@@ -1,0 +1,279 @@
+/* MapViewOfFile(Ex), UnmapViewOfFile, FlushViewOfFile and what views share. */
+#include "test.h"
+
+static HANDLE anon(DWORD prot, DWORD size)
+{
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, prot, 0, size, NULL);
+    ASSERT(m != NULL);
+    return m;
+}
+
+static DWORD view_protect(void *v)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(v, &mbi, sizeof mbi) == sizeof mbi);
+    return mbi.Protect;
+}
+
+/* Maps with `access`; returns the view protection, or 0 with the error checked. */
+static DWORD try_map(HANDLE m, DWORD access, DWORD expect_error)
+{
+    SetLastError(0xdeadbeef);
+    void *v = MapViewOfFile(m, access, 0, 0, 0);
+    if (!v) {
+        ASSERT_EQ(GetLastError(), expect_error);
+        return 0;
+    }
+    DWORD p = view_protect(v);
+    ASSERT(UnmapViewOfFile(v));
+    return p;
+}
+
+TEST(view_access_matrix)
+{
+    const DWORD R = FILE_MAP_READ, W = FILE_MAP_WRITE, C = FILE_MAP_COPY, X = FILE_MAP_EXECUTE;
+    const DWORD D = ERROR_ACCESS_DENIED;
+    HANDLE ro = anon(PAGE_READONLY, 4096), rw = anon(PAGE_READWRITE, 4096);
+    HANDLE wc = anon(PAGE_WRITECOPY, 4096), xr = anon(PAGE_EXECUTE_READ, 4096);
+    HANDLE xrw = anon(PAGE_EXECUTE_READWRITE, 4096), xwc = anon(PAGE_EXECUTE_WRITECOPY, 4096);
+
+    ASSERT_EQ(try_map(ro, R, 0), PAGE_READONLY);
+    ASSERT_EQ(try_map(ro, C, 0), PAGE_WRITECOPY);
+    ASSERT_EQ(try_map(ro, W, D), 0);
+    ASSERT_EQ(try_map(ro, FILE_MAP_ALL_ACCESS, D), 0);
+    if (!on_wine()) /* Wine lets an execute view onto a read-only section; Windows refuses */
+        ASSERT_EQ(try_map(ro, X, D), 0);
+    ASSERT_EQ(try_map(wc, R, 0), PAGE_READONLY);
+    ASSERT_EQ(try_map(wc, C, 0), PAGE_WRITECOPY);
+    ASSERT_EQ(try_map(wc, W, D), 0);
+
+    ASSERT_EQ(try_map(rw, R, 0), PAGE_READONLY);
+    ASSERT_EQ(try_map(rw, W, 0), PAGE_READWRITE);
+    ASSERT_EQ(try_map(rw, R | W, 0), PAGE_READWRITE);
+    ASSERT_EQ(try_map(rw, C, 0), PAGE_WRITECOPY);
+    ASSERT_EQ(try_map(rw, C | W, 0), PAGE_READWRITE);
+    ASSERT_EQ(try_map(rw, C | R, 0), PAGE_READONLY);
+    ASSERT_EQ(try_map(rw, 0, 0), PAGE_NOACCESS);
+    ASSERT_EQ(try_map(rw, FILE_MAP_ALL_ACCESS, 0), PAGE_READWRITE);
+    if (!on_wine())
+        ASSERT_EQ(try_map(rw, R | X, D), 0);
+
+    ASSERT_EQ(try_map(xr, R, 0), PAGE_READONLY);
+    ASSERT_EQ(try_map(xr, R | X, 0), PAGE_EXECUTE_READ);
+    ASSERT_EQ(try_map(xr, C | X, 0), PAGE_EXECUTE_WRITECOPY);
+    ASSERT_EQ(try_map(xr, W, D), 0);
+    ASSERT_EQ(try_map(xwc, C, 0), PAGE_WRITECOPY);
+    ASSERT_EQ(try_map(xwc, W | X, D), 0);
+
+    ASSERT_EQ(try_map(xrw, W | X, 0), PAGE_EXECUTE_READWRITE);
+    ASSERT_EQ(try_map(xrw, R | X, 0), PAGE_EXECUTE_READ);
+    ASSERT_EQ(try_map(xrw, C | X, 0), PAGE_EXECUTE_WRITECOPY);
+    ASSERT_EQ(try_map(xrw, W, 0), PAGE_READWRITE);
+    HANDLE all[] = {ro, rw, wc, xr, xrw, xwc};
+    for (int i = 0; i < 6; i++)
+        CloseHandle(all[i]);
+}
+
+TEST(view_offsets_and_sizes)
+{
+    HANDLE m = anon(PAGE_READWRITE, 0x20000);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0x1000, 0x10), ERROR_MAPPED_ALIGNMENT);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0x20000, 0), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0x30000, 0x1000), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 1, 0, 0), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0x20001), ERROR_ACCESS_DENIED);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0x10000, 0x10001), ERROR_ACCESS_DENIED);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0x10000, (SIZE_T)-1), ERROR_ACCESS_DENIED);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0x10000, 0);
+    ASSERT(v != NULL);
+    ASSERT_EQ((ULONG_PTR)v % 65536, 0);
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(v, &mbi, sizeof mbi) == sizeof mbi);
+    ASSERT_EQ(mbi.RegionSize, 0x10000); /* size 0: to the end of the section */
+    UnmapViewOfFile(v);
+    CloseHandle(m);
+
+    /* A 1-byte section has one page to view. */
+    m = anon(PAGE_READONLY, 1);
+    v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 4096);
+    ASSERT(v != NULL);
+    ASSERT(UnmapViewOfFile(v));
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0, 4097), ERROR_ACCESS_DENIED);
+    CloseHandle(m);
+}
+
+TEST(map_view_rejects_wrong_handles)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "mapwrong", 4096, GENERIC_READ | GENERIC_WRITE);
+    ASSERT_ERR(!MapViewOfFile(f, FILE_MAP_READ, 0, 0, 0), ERROR_INVALID_HANDLE);
+    ASSERT_ERR(!MapViewOfFile(NULL, FILE_MAP_READ, 0, 0, 0), ERROR_INVALID_HANDLE);
+    ASSERT_ERR(!MapViewOfFile((HANDLE)(ULONG_PTR)0x7777770, FILE_MAP_READ, 0, 0, 0),
+               ERROR_INVALID_HANDLE);
+    HANDLE m = anon(PAGE_READWRITE, 4096);
+    CloseHandle(m);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0), ERROR_INVALID_HANDLE);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(views_of_one_section_share_bytes)
+{
+    HANDLE m = anon(PAGE_READWRITE, 0x30000);
+    unsigned char *a = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    unsigned char *b = MapViewOfFile(m, FILE_MAP_READ, 0, 0x10000, 0x10000);
+    ASSERT(a && b && a != b);
+    a[0x10000 + 17] = 0x5A;
+    ASSERT_EQ(b[17], 0x5A);
+    ASSERT(UnmapViewOfFile(a));
+    ASSERT(UnmapViewOfFile(b));
+    CloseHandle(m);
+}
+
+TEST(views_outlive_the_handle)
+{
+    HANDLE m = anon(PAGE_READWRITE, 8192);
+    unsigned char *a = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    unsigned char *b = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(a && b);
+    ASSERT(CloseHandle(m));
+    a[100] = 42;
+    ASSERT_EQ(b[100], 42); /* still one section */
+    ASSERT(UnmapViewOfFile(a));
+    b[101] = 43;
+    ASSERT_EQ(b[101], 43);
+    ASSERT(UnmapViewOfFile(b));
+}
+
+TEST(unmap_by_any_address_inside)
+{
+    HANDLE m = anon(PAGE_READWRITE, 0x30000);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT(UnmapViewOfFile(v + 0x12345));
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(v, &mbi, sizeof mbi) == sizeof mbi);
+    ASSERT_EQ(mbi.State, MEM_FREE);
+    ASSERT_EQ(mbi.Type, 0);
+    ASSERT_ERR(!UnmapViewOfFile(v), ERROR_INVALID_ADDRESS);
+    ASSERT_ERR(!UnmapViewOfFile(NULL), ERROR_INVALID_ADDRESS);
+    char *heap = malloc(100);
+    ASSERT_ERR(!UnmapViewOfFile(heap), ERROR_INVALID_ADDRESS);
+    free(heap);
+    CloseHandle(m);
+}
+
+TEST(map_view_at_a_chosen_address)
+{
+    HANDLE m = anon(PAGE_READWRITE, 0x20000);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    v[1] = 9;
+    ASSERT(UnmapViewOfFile(v));
+    /* The address just freed is free again: ask for it. */
+    unsigned char *w = MapViewOfFileEx(m, FILE_MAP_READ, 0, 0, 0, v);
+    ASSERT(w == v);
+    ASSERT_EQ(w[1], 9);
+    ASSERT_ERR(!MapViewOfFileEx(m, FILE_MAP_READ, 0, 0, 0, w), ERROR_INVALID_ADDRESS);
+    ASSERT_ERR(!MapViewOfFileEx(m, FILE_MAP_READ, 0, 0, 0, w + 0x1000), ERROR_MAPPED_ALIGNMENT);
+    ASSERT(UnmapViewOfFile(w));
+    CloseHandle(m);
+}
+
+TEST(copy_on_write_never_reaches_the_file)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "cow", 8192, GENERIC_READ);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_WRITECOPY, 0, 0, NULL);
+    ASSERT(m != NULL);
+    unsigned char *c = MapViewOfFile(m, FILE_MAP_COPY, 0, 0, 0);
+    unsigned char *r = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(c && r);
+    ASSERT_EQ(c[10], pattern_byte(10));
+    c[10] = 0xEE;
+    ASSERT_EQ(c[10], 0xEE);
+    ASSERT_EQ(r[10], pattern_byte(10)); /* the other view and the file are untouched */
+    ASSERT(FlushViewOfFile(c, 0));
+    ASSERT(UnmapViewOfFile(c));
+    ASSERT(UnmapViewOfFile(r));
+    CloseHandle(m);
+    unsigned char buf[16];
+    DWORD n;
+    ASSERT(SetFilePointer(f, 0, NULL, FILE_BEGIN) == 0);
+    ASSERT(ReadFile(f, buf, 16, &n, NULL) && n == 16);
+    ASSERT_EQ(buf[10], pattern_byte(10));
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(file_view_writes_reach_the_file)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "fview", 100000, GENERIC_READ | GENERIC_WRITE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, NULL);
+    ASSERT(m != NULL);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0x10000, 0);
+    ASSERT(v != NULL);
+    ASSERT_EQ(v[5], pattern_byte(0x10000 + 5));
+    memcpy(v + 5, "mapped", 6);
+    ASSERT(FlushViewOfFile(v + 5, 6));
+    ASSERT(FlushViewOfFile(v, 0));
+    char buf[8] = {0};
+    DWORD n;
+    ASSERT_EQ(SetFilePointer(f, 0x10005, NULL, FILE_BEGIN), 0x10005);
+    ASSERT(ReadFile(f, buf, 6, &n, NULL) && n == 6);
+    ASSERT(memcmp(buf, "mapped", 6) == 0);
+    /* And file writes show in the view. */
+    ASSERT_EQ(SetFilePointer(f, 0x10000, NULL, FILE_BEGIN), 0x10000);
+    ASSERT(WriteFile(f, "ZZ", 2, &n, NULL));
+    ASSERT_EQ(v[0], 'Z');
+    ASSERT_ERR(!FlushViewOfFile(v + 0x100, 0x100000), ERROR_INVALID_PARAMETER);
+    ASSERT(UnmapViewOfFile(v));
+    ASSERT_ERR(!FlushViewOfFile(v, 0), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!FlushViewOfFile(NULL, 0), ERROR_INVALID_PARAMETER);
+    CloseHandle(m);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(views_beyond_4gib)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "big", 0, GENERIC_READ | GENERIC_WRITE);
+    /* 5 GiB + 64 KiB, sparse: offsets and a view above 4 GiB. */
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 1, 0x40010000, NULL);
+    ASSERT(m != NULL);
+    DWORD high;
+    ASSERT_EQ(GetFileSize(f, &high), 0x40010000);
+    ASSERT_EQ(high, 1);
+    unsigned char *hi = MapViewOfFile(m, FILE_MAP_WRITE, 1, 0x40000000, 0);
+    ASSERT(hi != NULL);
+    hi[0xFFFF] = 0xAB;
+    unsigned char *wide = MapViewOfFile(m, FILE_MAP_READ, 0, 0x40000000, 0);
+    ASSERT(wide != NULL); /* a single view longer than 4 GiB */
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(wide, &mbi, sizeof mbi) == sizeof mbi);
+    ASSERT_EQ(mbi.RegionSize, 0x100010000ULL);
+    ASSERT_EQ(wide[0x10000FFFFULL], 0xAB);
+    ASSERT(UnmapViewOfFile(hi));
+    ASSERT(UnmapViewOfFile(wide));
+    CloseHandle(m);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}
+
+TEST(section_access_limits_file_views)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "roview", 4096, GENERIC_READ);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY, 0, 0, NULL);
+    ASSERT(m != NULL);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0), ERROR_ACCESS_DENIED);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT_EQ(v[4095], pattern_byte(4095));
+    UnmapViewOfFile(v);
+    CloseHandle(m);
+    CloseHandle(f);
+    ASSERT(DeleteFileA(path));
+}

@@ -1,0 +1,54 @@
+/* Test helpers. Every test is a Win32 program: it builds natively against mmf and with
+ * mingw-w64 for Wine, and must pass both ways. */
+#ifndef MMF_TEST_H
+#define MMF_TEST_H
+
+/* Ported code includes POSIX and C headers before and after <windows.h>. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+#include <stdarg.h>
+#include <signal.h>
+
+#define TEST(name)               \
+    void test_##name(void);      \
+    void test_##name(void)
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+
+#define ASSERT(c)                                               \
+    do {                                                        \
+        if (!(c))                                               \
+            test_fail(__FILE__, __LINE__, "ASSERT(%s)", #c);    \
+    } while (0)
+
+#define ASSERT_EQ(a, b)                                                                  \
+    do {                                                                                 \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);   \
+        if (a_ != b_)                                                                    \
+            test_fail(__FILE__, __LINE__, "%s == %s: %#llx != %#llx", #a, #b, a_, b_);   \
+    } while (0)
+
+/* `failed` is a truth expression that says the call failed (e.g. `!MapViewOfFile(...)`);
+ * the last error must then be `code`. */
+#define ASSERT_ERR(failed, code)                                                         \
+    do {                                                                                 \
+        SetLastError(0xdeadbeef);                                                        \
+        if (!(failed))                                                                   \
+            test_fail(__FILE__, __LINE__, "expected failure: %s", #failed);              \
+        ASSERT_EQ(GetLastError(), (code));                                               \
+    } while (0)
+
+/* True when running under Wine, for the few places where Wine is known to differ from
+ * Windows: the test says so and follows Windows natively. */
+int on_wine(void);
+
+/* A path in the temporary directory unique to this process and tag. */
+void temp_path(char *buf, const char *tag);
+/* Creates a file at a fresh temp path holding `size` bytes of pattern (byte i = i*7). */
+HANDLE make_file(char *path, const char *tag, DWORD size, DWORD access);
+unsigned char pattern_byte(size_t i);
+
+#endif
