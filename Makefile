@@ -47,7 +47,7 @@ HEADERS := $(wildcard include/*.h include/mmf/*.h)
 TEST_SRC := $(wildcard test/*.c)
 TEST_HDR := $(wildcard test/*.h)
 
-.PHONY: all check check-wine check-symbols demo install clean
+.PHONY: all check check-wine check-valgrind check-symbols demo install clean
 all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc
 
 $(B)/obj/%.o: src/%.c src/internal.h $(HEADERS)
@@ -93,9 +93,14 @@ $(B)/test/runner: $(TEST_SRC) $(TEST_HDR) $(B)/libmmf.so
 check: $(B)/test/runner check-symbols
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
 
+# Every test process under memcheck: any error or definite leak fails the run.
+check-valgrind: $(B)/test/runner
+	MMF_TEST_TIMEOUT=300 valgrind -q --trace-children=yes --error-exitcode=9 \
+	    --leak-check=full --errors-for-leak-kinds=definite $(B)/test/runner
+
 # Only Win32 names (and mmf_ ones) may leave the shared library.
 check-symbols: $(B)/libmmf.so
-	@bad=$$(nm -D --defined-only $(B)/libmmf.so | awk '$$2 ~ /[TDBR]/ {print $$3}' | grep -Ev '^([A-Z][A-Za-z0-9]+|lstr[a-z]+[AW]?|mmf_[a-z_]+)$$' || true); \
+	@bad=$$(nm -D --defined-only $(B)/libmmf.so | awk '$$2 ~ /[TDBR]/ {print $$3}' | grep -Ev '^([A-Z][A-Za-z0-9]+|lstr[a-z]+[AW]?|mmf_[a-z_]+|_init|_fini)$$' || true); \
 	if [ -n "$$bad" ]; then echo "non-public symbols exported: $$bad"; exit 1; fi; \
 	echo "exported symbols: ok"
 
@@ -113,15 +118,18 @@ $(B)/examples/%: examples/%.c $(B)/libmmf.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
 
+# Headers go to a root of their own: a <windows.h> in the system include path would make
+# other software's configure checks believe they are building for Windows.
+WININC = $(INCLUDEDIR)/mmf-win32
 install: all
-	install -d $(DESTDIR)$(INCLUDEDIR)/mmf $(DESTDIR)$(LIBDIR)/pkgconfig
-	install -m 644 include/windows.h include/tchar.h include/winerror.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 include/mmf/*.h $(DESTDIR)$(INCLUDEDIR)/mmf/
+	install -d $(DESTDIR)$(WININC)/mmf $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 include/windows.h include/tchar.h include/winerror.h $(DESTDIR)$(WININC)/
+	install -m 644 include/mmf/*.h $(DESTDIR)$(WININC)/mmf/
 	install -m 644 $(B)/libmmf.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(B)/libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so.$(SOVERSION)
 	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so
-	$(file >$(B)/mmf-installed.pc,$(call PCFILE,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)))
+	$(file >$(B)/mmf-installed.pc,$(call PCFILE,$(PREFIX),$(WININC),$(LIBDIR)))
 	install -m 644 $(B)/mmf-installed.pc $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
 
 clean:
