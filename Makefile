@@ -111,7 +111,7 @@ build/wine/runner.exe: $(TEST_SRC) $(TEST_HDR)
 check-wine: build/wine/runner.exe
 	WINEDEBUG=-all MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(WINE) build/wine/runner.exe
 
-demo: $(B)/examples/filerev
+demo: all $(B)/examples/filerev
 	@sh examples/demo.sh $(B)
 
 $(B)/examples/%: examples/%.c $(B)/libmmf.so
