@@ -81,6 +81,8 @@ static const struct error_row errors[] = {
      "Insufficient system resources exist to complete the requested service."},
     {ERROR_COMMITMENT_LIMIT, {0}, "The paging file is too small for this operation to complete."},
     {ERROR_TIMEOUT, {ETIMEDOUT}, "This operation returned because the timeout period expired."},
+    {ERROR_INVALID_USER_BUFFER, {0},
+     "The supplied user buffer is not valid for the requested operation."},
     {ERROR_RESOURCE_LANG_NOT_FOUND, {0},
      "The specified resource language ID cannot be found in the image file."},
     {ERROR_CANT_RESOLVE_FILENAME, {ELOOP}, "The name of the file cannot be resolved by the system."},

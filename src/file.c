@@ -268,8 +268,8 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
     if (st < 0)
         return mmf__fail(st), FALSE;
     long r;
-    if ((!done && !ov) || (!buf && n))
-        r = MMF__W(ERROR_NOACCESS);
+    if (!buf && n)
+        r = MMF__W(write ? ERROR_INVALID_USER_BUFFER : ERROR_NOACCESS);
     else if (ov) {
         off_t off = (off_t)((uint64_t)ov->OffsetHigh << 32 | ov->Offset);
         r = transfer(f->fd, write, buf, n, off);

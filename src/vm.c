@@ -223,7 +223,9 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
     int st = 0;
     if (a > MAX_APP_ADDRESS)
         st = MMF__W(ERROR_INVALID_PARAMETER);
-    else if (!mbi || len < sizeof *mbi)
+    else if (!mbi)
+        st = MMF__W(ERROR_NOACCESS);
+    else if (len < sizeof *mbi)
         st = MMF__W(ERROR_BAD_LENGTH);
     if (st < 0)
         return mmf__fail(st), 0;
@@ -280,11 +282,10 @@ static int commit_private(struct mmf__region *r, size_t first, size_t count, DWO
 static int new_private(void *fixed, size_t size, DWORD type, DWORD prot, void **out)
 {
     uintptr_t base = (uintptr_t)fixed & ~(uintptr_t)(MMF__GRANULARITY - 1);
-    if (fixed && __builtin_add_overflow(size, (uintptr_t)fixed - base, &size))
+    /* The whole range must lie in the user address space. */
+    if (size > MAX_APP_ADDRESS + 1 - base - ((uintptr_t)fixed - base))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    size = mmf__round_up(size, mmf__page_size);
-    if (size == 0 || size > MAX_APP_ADDRESS)
-        return MMF__W(ERROR_NOT_ENOUGH_MEMORY);
+    size = mmf__round_up(size + ((uintptr_t)fixed - base), mmf__page_size);
     struct mmf__region *r = calloc(1, sizeof *r);
     uint8_t *pages = calloc(size / mmf__page_size, 1);
     void *p = NULL;
@@ -430,6 +431,30 @@ static int protect_view(struct mmf__region *r, size_t first, size_t count, DWORD
     return st < 0 ? st : mmf__view_apply(r, first, count);
 }
 
+/* Memory mmf did not allocate (static data, heap, stack): one mapping of the process,
+ * changed in place, its old protection read from /proc/self/maps. */
+static int protect_system(uintptr_t addr, size_t size, DWORD prot, DWORD *old)
+{
+    struct sysmap m;
+    bool found;
+    uintptr_t end;
+    int st = find_sysmap(addr, &m, &found);
+    if (st < 0)
+        return st;
+    struct mmf__region *next = mmf__region_next(addr);
+    if (!found || __builtin_add_overflow(addr, size, &end) || end > m.end ||
+        (next && next->base < end))
+        return MMF__W(ERROR_INVALID_ADDRESS);
+    if (is_writecopy(prot))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    uintptr_t start = page_down(addr);
+    end = mmf__round_up(end, mmf__page_size);
+    if (mmf__sys.mprotect((void *)start, end - start, mmf__prot_to_posix(prot)) < 0)
+        return -errno;
+    *old = prot_of_perms(m.perms);
+    return 0;
+}
+
 static int virtual_protect(void *addr, size_t size, DWORD prot, DWORD *old)
 {
     if (!old)
@@ -438,7 +463,7 @@ static int virtual_protect(void *addr, size_t size, DWORD prot, DWORD *old)
         return MMF__W(ERROR_INVALID_PARAMETER);
     struct mmf__region *r = mmf__region_find((uintptr_t)addr);
     if (!r)
-        return MMF__W(ERROR_INVALID_ADDRESS);
+        return protect_system((uintptr_t)addr, size, prot, old);
     size_t first, count;
     int st = page_range(r, (uintptr_t)addr, size, &first, &count);
     if (st < 0)

@@ -4,6 +4,7 @@
 #include "test.h"
 
 #ifndef _WIN32
+#include <pthread.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -80,6 +81,68 @@ HANDLE make_file(char *path, const char *tag, DWORD size, DWORD access)
                     OPEN_EXISTING, 0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE);
     return f;
+}
+
+void drop_file(HANDLE f, const char *path)
+{
+    ASSERT(CloseHandle(f));
+    ASSERT(DeleteFileA(path));
+}
+
+void read_at(HANDLE f, LONG off, void *buf, DWORD n)
+{
+    DWORD got;
+    ASSERT_EQ(SetFilePointer(f, off, NULL, FILE_BEGIN), (DWORD)off);
+    ASSERT(ReadFile(f, buf, n, &got, NULL));
+    ASSERT_EQ(got, n);
+}
+
+/* Test threads: Win32 threads under Wine, pthreads natively (CreateThread arrives in mmf
+ * with the synchronization issue). */
+struct thread_arg {
+    void (*fn)(int);
+    int index;
+};
+#ifdef _WIN32
+static DWORD WINAPI thread_main(LPVOID p)
+{
+    struct thread_arg *a = p;
+    a->fn(a->index);
+    return 0;
+}
+#else
+static void *thread_main(void *p)
+{
+    struct thread_arg *a = p;
+    a->fn(a->index);
+    return NULL;
+}
+#endif
+
+void run_threads(int n, void (*fn)(int))
+{
+    struct thread_arg args[16];
+    ASSERT(n <= 16);
+#ifdef _WIN32
+    HANDLE t[16];
+    for (int i = 0; i < n; i++) {
+        args[i] = (struct thread_arg){fn, i};
+        t[i] = CreateThread(NULL, 0, thread_main, &args[i], 0, NULL);
+        ASSERT(t[i] != NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        ASSERT(WaitForSingleObject(t[i], INFINITE) == WAIT_OBJECT_0);
+        CloseHandle(t[i]);
+    }
+#else
+    pthread_t t[16];
+    for (int i = 0; i < n; i++) {
+        args[i] = (struct thread_arg){fn, i};
+        ASSERT(pthread_create(&t[i], NULL, thread_main, &args[i]) == 0);
+    }
+    for (int i = 0; i < n; i++)
+        ASSERT(pthread_join(t[i], NULL) == 0);
+#endif
 }
 
 static const struct test_entry *find(const char *name)

@@ -33,14 +33,12 @@ TEST(create_file_dispositions)
     f = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE);
     ASSERT_EQ(GetLastError(), ERROR_ALREADY_EXISTS);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
     SetLastError(0xdeadbeef);
     f = CreateFileA(path, GENERIC_WRITE, 0, NULL, OPEN_ALWAYS, 0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE);
     ASSERT_EQ(GetLastError(), 0);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
     ASSERT_ERR(!DeleteFileA(path), ERROR_FILE_NOT_FOUND);
 }
 
@@ -129,8 +127,7 @@ TEST(file_sizes_and_end_of_file)
     ASSERT_ERR(!FlushFileBuffers(f), ERROR_ACCESS_DENIED);
     DWORD n;
     ASSERT_ERR(!WriteFile(f, "x", 1, &n, NULL), ERROR_ACCESS_DENIED);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(file_functions_reject_wrong_handles)
@@ -172,8 +169,7 @@ TEST(share_modes)
     f = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
                     0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE); /* free again once the others closed */
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(delete_on_close_and_wide_names)
@@ -221,6 +217,5 @@ TEST(create_file_for_mapping)
     HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 100, NULL);
     ASSERT(m != NULL);
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }

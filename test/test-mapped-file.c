@@ -31,8 +31,7 @@ TEST(truncating_a_mapped_file_fails)
     ASSERT(UnmapViewOfFile(v));
     ASSERT(set_size(f, 0x1000));
     ASSERT_EQ(GetFileSize(f, NULL), 0x1000);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(truncating_open_of_a_mapped_file_fails)
@@ -55,8 +54,7 @@ TEST(truncating_open_of_a_mapped_file_fails)
     ASSERT(g != INVALID_HANDLE_VALUE);
     ASSERT_EQ(GetFileSize(g, NULL), 0);
     CloseHandle(g);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(section_keeps_the_file_open)
@@ -74,10 +72,7 @@ TEST(section_keeps_the_file_open)
     f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE);
     unsigned char c;
-    DWORD n;
-    ASSERT_EQ(SetFilePointer(f, 0x2FFF, NULL, FILE_BEGIN), 0x2FFF);
-    ASSERT(ReadFile(f, &c, 1, &n, NULL) && n == 1);
+    read_at(f, 0x2FFF, &c, 1);
     ASSERT_EQ(c, 0x77);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }

@@ -113,8 +113,7 @@ TEST(file_section_size_rules)
     ASSERT_EQ(mbi.RegionSize, 16384); /* 12345 rounded to pages */
     ASSERT(UnmapViewOfFile(v));
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(file_section_needs_matching_access)
@@ -141,8 +140,7 @@ TEST(file_section_needs_matching_access)
     m = CreateFileMappingA(f, NULL, PAGE_EXECUTE_READ, 0, 0, NULL);
     ASSERT(m != NULL);
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(sec_reserve_is_ignored_for_files)
@@ -159,8 +157,7 @@ TEST(sec_reserve_is_ignored_for_files)
     ASSERT_EQ(v[5], pattern_byte(5));
     UnmapViewOfFile(v);
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(sec_image_needs_a_pe_file)
@@ -169,6 +166,5 @@ TEST(sec_image_needs_a_pe_file)
     HANDLE f = make_file(path, "notpe", 8192, GENERIC_READ);
     ASSERT_ERR(CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL) == NULL,
                ERROR_BAD_EXE_FORMAT);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }

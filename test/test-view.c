@@ -113,8 +113,7 @@ TEST(map_view_rejects_wrong_handles)
     HANDLE m = anon(PAGE_READWRITE, 4096);
     CloseHandle(m);
     ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0), ERROR_INVALID_HANDLE);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(views_of_one_section_share_bytes)
@@ -198,12 +197,9 @@ TEST(copy_on_write_never_reaches_the_file)
     ASSERT(UnmapViewOfFile(r));
     CloseHandle(m);
     unsigned char buf[16];
-    DWORD n;
-    ASSERT(SetFilePointer(f, 0, NULL, FILE_BEGIN) == 0);
-    ASSERT(ReadFile(f, buf, 16, &n, NULL) && n == 16);
+    read_at(f, 0, buf, 16);
     ASSERT_EQ(buf[10], pattern_byte(10));
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(file_view_writes_reach_the_file)
@@ -220,8 +216,7 @@ TEST(file_view_writes_reach_the_file)
     ASSERT(FlushViewOfFile(v, 0));
     char buf[8] = {0};
     DWORD n;
-    ASSERT_EQ(SetFilePointer(f, 0x10005, NULL, FILE_BEGIN), 0x10005);
-    ASSERT(ReadFile(f, buf, 6, &n, NULL) && n == 6);
+    read_at(f, 0x10005, buf, 6);
     ASSERT(memcmp(buf, "mapped", 6) == 0);
     /* And file writes show in the view. */
     ASSERT_EQ(SetFilePointer(f, 0x10000, NULL, FILE_BEGIN), 0x10000);
@@ -232,8 +227,7 @@ TEST(file_view_writes_reach_the_file)
     ASSERT_ERR(!FlushViewOfFile(v, 0), ERROR_INVALID_PARAMETER);
     ASSERT_ERR(!FlushViewOfFile(NULL, 0), ERROR_INVALID_PARAMETER);
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(views_beyond_4gib)
@@ -258,8 +252,7 @@ TEST(views_beyond_4gib)
     ASSERT(UnmapViewOfFile(hi));
     ASSERT(UnmapViewOfFile(wide));
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }
 
 TEST(section_access_limits_file_views)
@@ -274,6 +267,5 @@ TEST(section_access_limits_file_views)
     ASSERT_EQ(v[4095], pattern_byte(4095));
     UnmapViewOfFile(v);
     CloseHandle(m);
-    CloseHandle(f);
-    ASSERT(DeleteFileA(path));
+    drop_file(f, path);
 }

@@ -50,5 +50,11 @@ void temp_path(char *buf, const char *tag);
 /* Creates a file at a fresh temp path holding `size` bytes of pattern (byte i = i*7). */
 HANDLE make_file(char *path, const char *tag, DWORD size, DWORD access);
 unsigned char pattern_byte(size_t i);
+/* Runs fn(0..n-1) on n threads at once and waits for all (n <= 16). */
+void run_threads(int n, void (*fn)(int index));
+/* Closes a file made by make_file and deletes it. */
+void drop_file(HANDLE f, const char *path);
+/* Reads n bytes at offset off through the file pointer; all must arrive. */
+void read_at(HANDLE f, LONG off, void *buf, DWORD n);
 
 #endif
