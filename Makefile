@@ -85,12 +85,25 @@ $(B)/mmf.pc: Makefile
 	@echo wrote $@
 
 # Tests: one runner binary with every test, linked against the shared library so the
-# exported API is exactly what the tests can use.
-$(B)/test/runner: $(TEST_SRC) $(TEST_HDR) $(B)/libmmf.so
+# exported API is exactly what the tests can use. The UNICODE test is built the way ported
+# code that writes L"" must be: with 16-bit wchar_t.
+TEST_OBJ := $(TEST_SRC:test/%.c=$(B)/test/%.o)
+$(B)/test/test-unicode.o: CFLAGS_ALL += -fshort-wchar
+$(B)/test/%.o: test/%.c $(TEST_HDR) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_SRC) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-check: $(B)/test/runner check-symbols
+$(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so
+	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_OBJ) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+
+# Fault injection reaches into the library's system-call table, so it links the archive.
+$(B)/test/fault: test/fault/fault.c test/fault/fault-list.h test/runner.c $(TEST_HDR) $(B)/libmmf.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="fault/fault-list.h"' -o $@ \
+	    test/runner.c test/fault/fault.c $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
+
+check: $(B)/test/runner $(B)/test/fault check-symbols
+	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/fault
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
 
 # Every test process under memcheck: any error or definite leak fails the run.

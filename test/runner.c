@@ -12,8 +12,13 @@
 extern char **environ;
 #endif
 
+/* The list of tests: test-list.h, or another one for a second runner (the fault tests). */
+#ifndef TEST_LIST
+#define TEST_LIST "test-list.h"
+#endif
+
 #define TEST_ENTRY(name) void test_##name(void);
-#include "test-list.h"
+#include TEST_LIST
 #undef TEST_ENTRY
 
 struct test_entry {
@@ -22,7 +27,7 @@ struct test_entry {
 };
 static const struct test_entry tests[] = {
 #define TEST_ENTRY(name) {#name, test_##name},
-#include "test-list.h"
+#include TEST_LIST
 #undef TEST_ENTRY
 };
 #define NTESTS (sizeof tests / sizeof tests[0])

@@ -1,0 +1,187 @@
+/* Fault injection through the system-call table (SQLite's os_unix.c idea): each test makes
+ * one kind of call fail and checks that mmf reports Windows' error, leaks no descriptor or
+ * mapping, and leaves files as they were. Linked with the static library and src/. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../test.h"
+#include "internal.h"
+
+/* How many times the injected failure fires before the real call runs again. */
+static int fail_count;
+static int fail_errno;
+
+static int count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    ASSERT(d != NULL);
+    while (readdir(d))
+        n++;
+    closedir(d);
+    return n;
+}
+
+static bool inject(void)
+{
+    if (fail_count <= 0)
+        return false;
+    fail_count--;
+    errno = fail_errno;
+    return true;
+}
+
+static void arm(int count, int err)
+{
+    fail_count = count;
+    fail_errno = err;
+}
+
+static int (*real_memfd)(const char *, unsigned);
+static int fake_memfd(const char *name, unsigned flags)
+{
+    return inject() ? -1 : real_memfd(name, flags);
+}
+
+TEST(fault_memfd_exhausted)
+{
+    real_memfd = mmf__sys.memfd_create;
+    mmf__sys.memfd_create = fake_memfd;
+    int fds = count_fds();
+    arm(1, EMFILE);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL),
+               ERROR_TOO_MANY_OPEN_FILES);
+    ASSERT_EQ(count_fds(), fds);
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    ASSERT(m != NULL); /* the next call works */
+    CloseHandle(m);
+}
+
+static int (*real_ftruncate)(int, off_t);
+static int fake_ftruncate(int fd, off_t len)
+{
+    return inject() ? -1 : real_ftruncate(fd, len);
+}
+
+TEST(fault_file_growth_disk_full)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "fault-grow", 100, GENERIC_READ | GENERIC_WRITE);
+    real_ftruncate = mmf__sys.ftruncate;
+    mmf__sys.ftruncate = fake_ftruncate;
+    int fds = count_fds();
+    arm(1, ENOSPC);
+    ASSERT_ERR(!CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 1 << 20, NULL), ERROR_DISK_FULL);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT_EQ(GetFileSize(f, NULL), 100);
+    /* No section was left behind: truncation is allowed. */
+    ASSERT_EQ(SetFilePointer(f, 10, NULL, FILE_BEGIN), 10);
+    ASSERT(SetEndOfFile(f));
+    drop_file(f, path);
+}
+
+static int (*real_fcntl)(int, int, ...);
+static int fake_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    if (cmd == F_OFD_SETLK && inject())
+        return -1;
+    return real_fcntl(fd, cmd, arg);
+}
+
+TEST(fault_section_lock_fails)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "fault-lock", 4096, GENERIC_READ | GENERIC_WRITE);
+    real_fcntl = mmf__sys.fcntl;
+    mmf__sys.fcntl = fake_fcntl;
+    int fds = count_fds();
+    arm(1, ENOLCK);
+    SetLastError(0);
+    ASSERT(!CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 8192, NULL));
+    ASSERT(GetLastError() != 0);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT_EQ(GetFileSize(f, NULL), 4096); /* not grown */
+    drop_file(f, path);
+}
+
+static void *(*real_mmap)(void *, size_t, int, int, int, off_t);
+static void *fake_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    /* Only the mapping of the section itself fails, not the address reservation. */
+    if (fd >= 0 && inject())
+        return MAP_FAILED;
+    return real_mmap(addr, len, prot, flags, fd, off);
+}
+
+TEST(fault_view_mmap_fails)
+{
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
+    ASSERT(m != NULL);
+    real_mmap = mmf__sys.mmap;
+    mmf__sys.mmap = fake_mmap;
+    arm(1, ENOMEM);
+    ASSERT_ERR(!MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0), ERROR_NOT_ENOUGH_MEMORY);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    v[0] = 1;
+    ASSERT(UnmapViewOfFile(v));
+    ASSERT(CloseHandle(m));
+}
+
+static ssize_t (*real_write)(int, const void *, size_t);
+static ssize_t fake_write(int fd, const void *buf, size_t n)
+{
+    if (inject())
+        return -1;
+    /* Short writes: at most 3 bytes a call. */
+    return real_write(fd, buf, n < 3 ? n : 3);
+}
+
+TEST(fault_io_interrupted)
+{
+    char path[MAX_PATH], buf[16] = {0};
+    HANDLE f = make_file(path, "fault-eintr", 0, GENERIC_READ | GENERIC_WRITE);
+    real_write = mmf__sys.write;
+    mmf__sys.write = fake_write;
+    arm(2, EINTR);
+    DWORD n = 0;
+    ASSERT(WriteFile(f, "interrupted", 11, &n, NULL));
+    ASSERT_EQ(n, 11);
+    read_at(f, 0, buf, 11);
+    ASSERT(strcmp(buf, "interrupted") == 0);
+    arm(1, EIO);
+    ASSERT_ERR(!WriteFile(f, "x", 1, &n, NULL), ERROR_IO_DEVICE);
+    drop_file(f, path);
+}
+
+static int (*real_open)(const char *, int, ...);
+static int fake_open(const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    int mode = va_arg(ap, int);
+    va_end(ap);
+    return inject() ? -1 : real_open(path, flags, mode);
+}
+
+TEST(fault_open_denied)
+{
+    char path[MAX_PATH];
+    temp_path(path, "fault-open");
+    real_open = mmf__sys.open;
+    mmf__sys.open = fake_open;
+    arm(1, EACCES);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, CREATE_ALWAYS, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_ACCESS_DENIED);
+    arm(1, ENFILE);
+    ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, CREATE_ALWAYS, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_TOO_MANY_OPEN_FILES);
+}
