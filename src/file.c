@@ -328,22 +328,17 @@ static int seek(HANDLE h, int64_t dist, DWORD method, int64_t *pos)
     return st;
 }
 
+/* Without a high word the distance is a signed 32-bit value and only the low half of the
+ * new position comes back (Wine does the same past 4 GiB). */
 DWORD WINAPI SetFilePointer(HANDLE h, LONG dist, PLONG high, DWORD method)
 {
     int64_t d = high ? (int64_t)((uint64_t)(uint32_t)*high << 32 | (uint32_t)dist) : dist;
     int64_t pos;
-    int64_t old;
-    int st = 0;
-    if (!high && (st = seek(h, 0, FILE_CURRENT, &old)) == 0 && (st = seek(h, d, method, &pos)) == 0 &&
-        pos > 0xFFFFFFFFLL) {
-        /* Without a high word the result must fit 32 bits; put the position back. */
-        seek(h, old, FILE_BEGIN, &pos);
-        st = MMF__W(ERROR_INVALID_PARAMETER);
-    } else if (high && (st = seek(h, d, method, &pos)) == 0) {
-        *high = (LONG)(pos >> 32);
-    }
+    int st = seek(h, d, method, &pos);
     if (st < 0)
         return mmf__fail(st), INVALID_SET_FILE_POINTER;
+    if (high)
+        *high = (LONG)(pos >> 32);
     if ((DWORD)pos == INVALID_SET_FILE_POINTER)
         SetLastError(NO_ERROR); /* lets the caller tell this position from failure */
     return (DWORD)pos;

@@ -105,6 +105,7 @@ int mmf__file_check_truncate(int fd, uint64_t new_size);
 #define MMF__LK_SHARE 0x3FFFFFFFFFFF0000LL
 #define MMF__LK_SECTION 0x4000000000000000LL
 int mmf__lock(int fd, short type, off_t start, off_t len);
+bool mmf__lock_unsupported(int status);
 /* 1 if another open file description holds a lock conflicting with `type` there. */
 int mmf__lock_conflict(int fd, short type, off_t start, off_t len);
 int mmf__share_acquire(int fd, DWORD access, DWORD share);

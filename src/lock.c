@@ -29,6 +29,14 @@ int mmf__lock(int fd, short type, off_t start, off_t len)
     return (int)mmf__sysret(mmf__sys.fcntl(fd, F_OFD_SETLK, &fl));
 }
 
+bool mmf__lock_unsupported(int status)
+{
+    /* A filesystem without (OFD) locks, a descriptor whose mode cannot hold the lock, or
+     * a full lock table: the fact goes unrecorded rather than failing the caller. */
+    return status == -ENOLCK || status == -EOPNOTSUPP || status == -EINVAL ||
+           status == -EBADF || status == -ENOSYS;
+}
+
 int mmf__lock_conflict(int fd, short type, off_t start, off_t len)
 {
     struct flock fl = range(type, start, len);
@@ -62,7 +70,7 @@ int mmf__share_acquire(int fd, DWORD access, DWORD share)
      * mode, and is independent of the fcntl locks it guards. */
     int st = (int)mmf__sysret(mmf__sys.flock(fd, LOCK_EX));
     if (st < 0)
-        return st;
+        return mmf__lock_unsupported(st) ? 0 : st;
     for (int k = 0; k < 3 && st == 0; k++) {
         int c = 0;
         if (uses & 1u << k)
@@ -78,8 +86,7 @@ int mmf__share_acquire(int fd, DWORD access, DWORD share)
             st = mmf__lock(fd, F_RDLCK, MMF__LK_SHARE + SH_DENY + k, 1);
     }
     mmf__sys.flock(fd, LOCK_UN);
-    /* A write-only descriptor cannot hold read locks: such a handle goes unrecorded. */
-    return st == -EBADF ? 0 : st;
+    return mmf__lock_unsupported(st) ? 0 : st;
 }
 
 int mmf__reopen(int fd, int flags)

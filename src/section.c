@@ -202,7 +202,8 @@ static int create_file_backed(HANDLE hfile, uint64_t want, DWORD prot, DWORD att
         st = fd;
         goto fail;
     }
-    if ((st = mmf__lock(fd, F_RDLCK, MMF__LK_SECTION, (off_t)size)) < 0 ||
+    st = mmf__lock(fd, F_RDLCK, MMF__LK_SECTION, (off_t)size);
+    if ((st < 0 && !mmf__lock_unsupported(st)) ||
         (grow && (st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)size))) < 0))
         goto fail;
     struct mmf__section *s = section_new(fd, size, prot, attrs & ~SEC_RESERVE);

@@ -1,4 +1,5 @@
 /* System information, process identity, clocks and Sleep. */
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +81,10 @@ void WINAPI Sleep(DWORD ms)
     if (ms == INFINITE) {
         for (;;)
             pause();
+    }
+    if (ms == 0) { /* give up the rest of the time slice */
+        sched_yield();
+        return;
     }
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;

@@ -272,6 +272,8 @@ static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD 
 
 static int commit_private(struct mmf__region *r, size_t first, size_t count, DWORD prot)
 {
+    if (is_writecopy(prot)) /* copy-on-write needs a section to copy from */
+        return MMF__W(ERROR_INVALID_PARAMETER);
     if (mmf__sys.mprotect((void *)(r->base + first * mmf__page_size), count * mmf__page_size,
                           mmf__prot_to_posix(prot)) < 0)
         return -errno;
@@ -283,7 +285,7 @@ static int new_private(void *fixed, size_t size, DWORD type, DWORD prot, void **
 {
     uintptr_t base = (uintptr_t)fixed & ~(uintptr_t)(MMF__GRANULARITY - 1);
     /* The whole range must lie in the user address space. */
-    if (size > MAX_APP_ADDRESS + 1 - base - ((uintptr_t)fixed - base))
+    if ((uintptr_t)fixed > MAX_APP_ADDRESS || size > MAX_APP_ADDRESS + 1 - (uintptr_t)fixed)
         return MMF__W(ERROR_INVALID_PARAMETER);
     size = mmf__round_up(size + ((uintptr_t)fixed - base), mmf__page_size);
     struct mmf__region *r = calloc(1, sizeof *r);

@@ -90,6 +90,10 @@ TEST(read_write_and_positions)
     LONG high = 1;
     ASSERT_EQ(SetFilePointer(f, 2, &high, FILE_BEGIN), 2);
     ASSERT_EQ(high, 1);
+    /* Without a high word, only the low half of the position comes back. */
+    ASSERT_EQ(SetFilePointer(f, 0x7fffffff, NULL, FILE_CURRENT), 0x80000001);
+    ASSERT(SetFilePointerEx(f, d, &pos, FILE_CURRENT));
+    ASSERT_EQ(pos.QuadPart, 0x280000001LL);
     /* OVERLAPPED on a synchronous handle reads at the offset given. */
     OVERLAPPED ov;
     memset(&ov, 0, sizeof ov);

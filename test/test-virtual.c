@@ -120,6 +120,10 @@ TEST(virtual_alloc_private_memory)
     ASSERT_ERR(!VirtualAlloc(NULL, 0x1000, MEM_RESERVE, 0), ERROR_INVALID_PARAMETER);
     ASSERT_ERR(!VirtualAlloc(NULL, 0x1000, MEM_COMMIT, PAGE_READONLY | PAGE_EXECUTE),
                ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!VirtualAlloc(NULL, 0x1000, MEM_COMMIT, PAGE_WRITECOPY), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!VirtualAlloc((void *)(ULONG_PTR)0xFFFF800000000000ULL, 0x1000, MEM_RESERVE,
+                             PAGE_READWRITE),
+               ERROR_INVALID_PARAMETER);
 
     unsigned char *p = VirtualAlloc(NULL, 0xFFFC, MEM_RESERVE, PAGE_NOACCESS);
     ASSERT(p != NULL);
@@ -147,6 +151,7 @@ TEST(virtual_alloc_private_memory)
     memset(p, 0x55, 20);
     ASSERT_EQ(p[19], 0x55);
     ASSERT_ERR(!VirtualProtect(p, 0x1000, PAGE_READWRITE, NULL), ERROR_NOACCESS);
+    ASSERT_ERR(!VirtualProtect(p, 0x1000, PAGE_WRITECOPY, &old), ERROR_INVALID_PARAMETER);
 
     ASSERT_ERR(!VirtualFree(p, 0x10000, 0), ERROR_INVALID_PARAMETER);
     ASSERT(VirtualFree(p, 0x10000, MEM_DECOMMIT));
