@@ -72,10 +72,20 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out)
 
 int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access)
 {
+    int st = mmf__handle_get_any(h, out, access);
+    if (st == 0 && (*out)->kind != kind) {
+        mmf__unref(*out);
+        st = MMF__W(ERROR_INVALID_HANDLE);
+    }
+    return st;
+}
+
+int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access)
+{
     size_t i = index_of(h);
     int st = MMF__W(ERROR_INVALID_HANDLE);
     pthread_mutex_lock(&table_lock);
-    if (i < nslots && slots[i].obj && slots[i].obj->kind == kind) {
+    if (i < nslots && slots[i].obj) {
         *out = slots[i].obj;
         if (access)
             *access = slots[i].access;
@@ -115,6 +125,71 @@ BOOL WINAPI CloseHandle(HANDLE h)
         mmf__fail(MMF__W(ERROR_INVALID_HANDLE));
         return FALSE;
     }
+    if (obj->ns)
+        mmf__ns_handle_closed(obj->ns); /* the name goes with the last handle */
     mmf__unref(obj);
+    return TRUE;
+}
+
+/* The rights a duplicate asks for, with generic rights mapped for the object's kind. */
+static DWORD dup_access(const struct mmf__object *obj, DWORD want)
+{
+    if (obj->kind != MMF__KIND_SECTION)
+        return want;
+    DWORD a = want & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
+    if (want & GENERIC_READ)
+        a |= SECTION_QUERY | SECTION_MAP_READ;
+    if (want & GENERIC_WRITE)
+        a |= SECTION_MAP_WRITE;
+    if (want & GENERIC_EXECUTE)
+        a |= SECTION_MAP_EXECUTE;
+    if (want & GENERIC_ALL)
+        a |= SECTION_ALL_ACCESS;
+    return a;
+}
+
+/* Within the current process only: mmf has no handles to other processes. The new
+ * handle gets the rights asked for (the object's owner may have them all), or the
+ * source's with DUPLICATE_SAME_ACCESS. */
+static int duplicate(HANDLE sproc, HANDLE src, HANDLE tproc, HANDLE *out, DWORD access,
+                     DWORD options)
+{
+    struct mmf__object *obj;
+    DWORD src_access;
+    if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
+        return MMF__W(ERROR_INVALID_PARAMETER);
+    if (sproc != MMF__CURRENT_PROCESS || tproc != MMF__CURRENT_PROCESS || is_pseudo_handle(src))
+        return MMF__W(ERROR_INVALID_HANDLE);
+    int st = mmf__handle_get_any(src, &obj, &src_access);
+    if (st < 0)
+        return st;
+    if (out) {
+        DWORD a = options & DUPLICATE_SAME_ACCESS ? src_access : dup_access(obj, access);
+        if (obj->ns && (st = mmf__ns_hold(obj->ns)) < 0) {
+            mmf__unref(obj);
+            return st;
+        }
+        mmf__ref(obj);
+        if ((st = mmf__handle_new(obj, a, out)) < 0) {
+            if (obj->ns)
+                mmf__ns_handle_closed(obj->ns);
+            mmf__unref(obj);
+        }
+    }
+    mmf__unref(obj);
+    return st;
+}
+
+BOOL WINAPI DuplicateHandle(HANDLE sproc, HANDLE src, HANDLE tproc, LPHANDLE out, DWORD access,
+                            BOOL inherit, DWORD options)
+{
+    (void)inherit;
+    int st = duplicate(sproc, src, tproc, out, access, options);
+    /* DUPLICATE_CLOSE_SOURCE closes the source even when duplication failed. */
+    if ((options & DUPLICATE_CLOSE_SOURCE) && sproc == MMF__CURRENT_PROCESS &&
+        !is_pseudo_handle(src))
+        CloseHandle(src);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
     return TRUE;
 }

@@ -44,6 +44,12 @@ struct mmf__sys {
     int (*fcntl)(int fd, int cmd, ...);
     int (*flock)(int fd, int op);
     int (*unlink)(const char *path);
+    int (*openat)(int dirfd, const char *path, int flags, ...);
+    int (*fstatat)(int dirfd, const char *path, struct stat *st, int flags);
+    int (*linkat)(int olddirfd, const char *old, int newdirfd, const char *new_, int flags);
+    int (*unlinkat)(int dirfd, const char *path, int flags);
+    int (*mkdir)(const char *path, mode_t mode);
+    int (*fchmod)(int fd, mode_t mode);
     int (*memfd_create)(const char *name, unsigned flags);
     void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
     int (*munmap)(void *addr, size_t len);
@@ -65,12 +71,15 @@ static inline uint64_t mmf__round_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* handle.c: process handle table and reference-counted objects. */
-enum mmf__kind { MMF__KIND_FILE = 1, MMF__KIND_SECTION };
+/* handle.c: process handle table and reference-counted objects. Named kinds share one
+ * namespace; their values are stored in object headers, so they never change. */
+enum mmf__kind { MMF__KIND_FILE = 1, MMF__KIND_SECTION = 2 };
+struct mmf__nsobj;
 struct mmf__object {
     enum mmf__kind kind;
     atomic_int refs;
     void (*destroy)(struct mmf__object *obj);
+    struct mmf__nsobj *ns; /* named objects: their name, held while handles exist */
 };
 void mmf__object_init(struct mmf__object *obj, enum mmf__kind kind,
                       void (*destroy)(struct mmf__object *));
@@ -80,7 +89,76 @@ void mmf__unref(struct mmf__object *obj);
 int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out);
 /* Looks up a handle of the given kind; returns a new reference and the granted access. */
 int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access);
+int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
 #define MMF__CURRENT_PROCESS ((HANDLE)(LONG_PTR)-1)
+
+/* name.c: Windows' name rules and the file name an object is stored under. */
+enum mmf__scope { MMF__SCOPE_LOCAL, MMF__SCOPE_GLOBAL };
+struct mmf__name {
+    enum mmf__scope scope;
+    const WCHAR *text; /* without the Local\ or Global\ prefix */
+    size_t units;
+};
+int mmf__name_parse(const WCHAR *name, size_t len, struct mmf__name *out);
+int mmf__name_encode(const struct mmf__name *n, char *out, size_t cap);
+int mmf__name_from_a(const char *name, WCHAR **out, size_t *units);
+
+/* namespace.c: named objects as files with a versioned header; see docs/namespace.md. */
+#define MMF__OBJ_MAGIC 0x4F464D4Du /* "MMFO" */
+#define MMF__OBJ_VERSION 1u
+struct mmf__objhdr {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t kind;        /* enum mmf__kind */
+    uint32_t header_len;  /* bytes of header (page multiple): the SEC_RESERVE map follows */
+    uint64_t data_offset; /* page multiple: where a paging-file section's bytes start */
+    uint64_t size;        /* section size in bytes */
+    uint32_t protect, attrs;
+    uint32_t creator_pid, creator_uid;
+    uint64_t created_ns;  /* CLOCK_REALTIME at creation */
+    uint32_t name_units;  /* UTF-16 units of the name, stored after this header */
+    uint32_t path_len;    /* file-backed: bytes of the file's path, stored after the name */
+    uint64_t file_dev, file_ino;
+    uint32_t sync[16];    /* state words of events, mutexes, semaphores */
+};
+struct mmf__nsobj {
+    struct mmf__nsobj *next;  /* the process's list of held names */
+    struct mmf__object *obj;  /* the typed object this name belongs to */
+    enum mmf__scope scope;
+    int fd;                   /* the object file; its OFD holds the lease on byte 0 */
+    bool writable;
+    unsigned handles;         /* handles in this process; the lease is held while > 0 */
+    struct mmf__objhdr info;  /* private copy of the header, validated once at open */
+    char *path;               /* file-backed sections: the file's path, from the header */
+    struct mmf__objhdr *hdr;  /* shared mapping of [0, info.data_offset): state words and
+                                 the SEC_RESERVE map live here; never trusted for layout */
+    char fname[256];
+};
+/* Layout of a new object: header bytes (for the name and path), extra bytes before the
+ * data (the SEC_RESERVE map), and data bytes. init() fills type fields in the header of
+ * the not yet published file and may reserve its space. */
+struct mmf__ns_new {
+    uint32_t kind;
+    mode_t mode;
+    size_t extra_len;
+    uint64_t data_len;
+    const char *path; /* file-backed sections: the file, recorded in the header */
+    int (*init)(int fd, struct mmf__objhdr *hdr, void *ctx);
+    void *ctx;
+};
+/* Builds the typed object for a name found or created on disk: sets ns->obj (holding one
+ * reference) and obj->ns = ns. */
+typedef int (*mmf__ns_build)(struct mmf__nsobj *ns, void *ctx);
+/* Finds or creates the object named `name`. On success *out is referenced and one handle
+ * is counted on its name: the caller makes the handle (or calls
+ * mmf__ns_handle_closed and mmf__unref if it cannot). */
+int mmf__ns_create(const struct mmf__name *name, const struct mmf__ns_new *nw,
+                   mmf__ns_build build, void *ctx, struct mmf__object **out, bool *existed);
+int mmf__ns_open(const struct mmf__name *name, uint32_t kind, bool want_write,
+                 mmf__ns_build build, void *ctx, struct mmf__object **out);
+int mmf__ns_hold(struct mmf__nsobj *ns);
+void mmf__ns_handle_closed(struct mmf__nsobj *ns);
+void mmf__ns_free(struct mmf__nsobj *ns);
 
 /* unicode.c: UTF-16 <-> UTF-8 (lone surrogates survive as WTF-8 so no name is lost).
  * Results are malloc'd; lengths are in code units, excluding the terminator. */
@@ -114,7 +192,8 @@ int mmf__reopen(int fd, int flags);
 /* section.c */
 struct mmf__section {
     struct mmf__object obj;
-    int fd;              /* the data: a memfd, or the mapped file */
+    int fd;              /* the data: a memfd, the named object's file, or the mapped file */
+    uint64_t data_off;   /* where the section's bytes start in fd */
     uint64_t size;       /* bytes, as created */
     DWORD protect;       /* PAGE_* of the section */
     DWORD attrs;         /* SEC_* */
@@ -125,6 +204,9 @@ struct mmf__section {
 };
 bool mmf__section_committed(struct mmf__section *s, uint64_t page);
 int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
+
+/* security.c: the file mode a security descriptor asks for (NULL DACL: everyone). */
+mode_t mmf__sa_mode(const SECURITY_ATTRIBUTES *sa);
 
 /* Protection helpers (vm.c). */
 bool mmf__prot_is_valid(DWORD prot);

@@ -1,15 +1,19 @@
-/* File-mapping objects (sections): CreateFileMapping's validation, the backing store, and
- * the commit state of SEC_RESERVE sections.
+/* File-mapping objects (sections): CreateFileMapping/OpenFileMapping, the backing store,
+ * and the commit state of SEC_RESERVE sections.
  *
- * Anonymous (paging-file) sections live in a memfd; file-backed ones map the file through
- * an open file description of their own that also holds the mapped-range lock (lock.c),
- * so that truncation below a live section fails with ERROR_USER_MAPPED_FILE in any
- * process. A section lives while a handle or a view refers to it. */
+ * Unnamed paging-file sections live in a memfd; named ones in their object file in the
+ * namespace (after its header and SEC_RESERVE map), so every process maps the same pages.
+ * File-backed sections map the file through an open file description of their own that
+ * also holds the mapped-range lock (lock.c), so that truncation below a live section
+ * fails with ERROR_USER_MAPPED_FILE in any process. A section lives while a handle or a
+ * view refers to it; its name, while a handle does. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -22,10 +26,13 @@
 static void section_destroy(struct mmf__object *obj)
 {
     struct mmf__section *s = (struct mmf__section *)obj;
-    mmf__sys.close(s->fd);
+    if (s->fd >= 0 && !(s->obj.ns && s->fd == s->obj.ns->fd))
+        mmf__sys.close(s->fd);
+    if (s->obj.ns)
+        mmf__ns_free(s->obj.ns);
     if (s->file)
         mmf__unref(&s->file->obj);
-    if (s->commit)
+    if (s->commit_len)
         mmf__sys.munmap((void *)s->commit, s->commit_len);
     free(s);
 }
@@ -107,29 +114,23 @@ static int add_commit_map(struct mmf__section *s)
     return 0;
 }
 
-static int create_anonymous(uint64_t size, DWORD prot, DWORD attrs, struct mmf__section **out)
+/* What CreateFileMapping was asked for, validated. */
+struct request {
+    DWORD prot, attrs;
+    uint64_t size;          /* the section size (file-backed: after the size rules) */
+    struct mmf__file *file; /* file-backed: referenced */
+    bool grow;              /* file-backed: the file grows to `size` */
+    mode_t mode;            /* named: who may open it (security descriptor) */
+};
+
+static int check_anonymous(struct request *rq)
 {
-    if (attrs & SEC_IMAGE)
+    if (rq->attrs & SEC_IMAGE)
         return MMF__W(ERROR_BAD_EXE_FORMAT);
-    if (size == 0 || size >= MAX_SECTION)
+    if (rq->size == 0 || rq->size >= MAX_SECTION)
         return MMF__W(ERROR_INVALID_PARAMETER);
-    if (size > MAX_ANON_SECTION)
+    if (rq->size > MAX_ANON_SECTION)
         return MMF__W(ERROR_NOT_ENOUGH_MEMORY);
-    int fd = mmf__sys.memfd_create("mmf-section", MFD_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int st = (int)mmf__sysret(
-        mmf__sys.ftruncate(fd, (off_t)mmf__round_up(size, mmf__page_size)));
-    struct mmf__section *s = st == 0 ? section_new(fd, size, prot, attrs) : NULL;
-    if (st == 0 && !s)
-        st = -ENOMEM;
-    if (s && (attrs & SEC_RESERVE) && (st = add_commit_map(s)) < 0)
-        free(s);
-    if (st < 0) {
-        mmf__sys.close(fd);
-        return st;
-    }
-    *out = s;
     return 0;
 }
 
@@ -144,25 +145,23 @@ static int check_file_access(DWORD access, DWORD prot)
 
 /* The section size for a file: the file's own when 0; beyond the file only for writable
  * sections, which grow it. */
-static int file_section_size(int fd, uint64_t want, DWORD prot, uint64_t *size, bool *grow)
+static int file_section_size(int fd, struct request *rq)
 {
     struct stat sb;
     if (mmf__sys.fstat(fd, &sb) < 0)
         return -errno;
     uint64_t have = (uint64_t)sb.st_size;
-    *grow = false;
-    if (want == 0) {
+    if (rq->size == 0) {
         if (have == 0)
             return MMF__W(ERROR_FILE_INVALID);
-        *size = have;
+        rq->size = have;
         return 0;
     }
-    if (want >= MAX_SECTION)
+    if (rq->size >= MAX_SECTION)
         return MMF__W(ERROR_INVALID_PARAMETER);
-    if (want > have && !is_writable_protect(prot))
+    if (rq->size > have && !is_writable_protect(rq->prot))
         return MMF__W(ERROR_NOT_ENOUGH_MEMORY);
-    *size = want;
-    *grow = want > have;
+    rq->grow = rq->size > have;
     return 0;
 }
 
@@ -181,78 +180,323 @@ static int check_image(int fd)
     return MMF__W(ERROR_NOT_SUPPORTED);
 }
 
-static int create_file_backed(HANDLE hfile, uint64_t want, DWORD prot, DWORD attrs,
-                              struct mmf__section **out)
+static int check_file(HANDLE hfile, struct request *rq)
 {
     struct mmf__object *obj;
     DWORD access;
-    uint64_t size = 0;
-    bool grow = false;
     int st = mmf__handle_get(hfile, MMF__KIND_FILE, &obj, &access);
     if (st < 0)
         return st;
-    struct mmf__file *f = (struct mmf__file *)obj;
-    int fd = -1;
-    if ((st = check_file_access(access, prot)) < 0 ||
-        ((attrs & SEC_IMAGE) && (st = check_image(f->fd)) < 0) ||
-        (st = file_section_size(f->fd, want, prot, &size, &grow)) < 0)
-        goto fail;
-    /* Lock before growing so that a failure leaves the file as it was. */
-    if ((fd = mmf__reopen(f->fd, is_writable_protect(prot) ? O_RDWR : O_RDONLY)) < 0) {
-        st = fd;
-        goto fail;
-    }
-    st = mmf__lock(fd, F_RDLCK, MMF__LK_SECTION, (off_t)size);
-    if ((st < 0 && !mmf__lock_unsupported(st)) ||
-        (grow && (st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)size))) < 0))
-        goto fail;
-    struct mmf__section *s = section_new(fd, size, prot, attrs & ~SEC_RESERVE);
-    if (!s) {
-        st = -ENOMEM;
-        goto fail;
-    }
-    s->file = f;
-    *out = s;
-    return 0;
-fail:
-    if (fd >= 0)
-        mmf__sys.close(fd);
-    mmf__unref(obj);
-    return st;
+    rq->file = (struct mmf__file *)obj;
+    rq->attrs &= ~SEC_RESERVE; /* commit state is the file's */
+    if ((st = check_file_access(access, rq->prot)) < 0 ||
+        ((rq->attrs & SEC_IMAGE) && (st = check_image(rq->file->fd)) < 0))
+        return st;
+    return file_section_size(rq->file->fd, rq);
 }
 
-static HANDLE create_mapping(HANDLE hfile, DWORD fl, DWORD high, DWORD low, bool named)
+/* Gives a file-backed section an open file description of its own holding the
+ * mapped-range lock, then grows the file if asked: locked first, so that a failure
+ * leaves the file as it was. */
+static int attach_file(struct mmf__section *s, int file_fd, bool grow)
 {
+    int fd = is_writable_protect(s->protect) ? mmf__reopen(file_fd, O_RDWR) : -EACCES;
+    if (fd == -EACCES)
+        fd = mmf__reopen(file_fd, O_RDONLY);
+    if (fd < 0)
+        return fd;
+    int st = mmf__lock(fd, F_RDLCK, MMF__LK_SECTION, (off_t)s->size);
+    if (st < 0 && mmf__lock_unsupported(st))
+        st = 0;
+    if (st == 0 && grow)
+        st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)s->size));
+    if (st < 0) {
+        mmf__sys.close(fd);
+        return st;
+    }
+    s->fd = fd;
+    return 0;
+}
+
+static int create_unnamed(const struct request *rq, struct mmf__section **out)
+{
+    struct mmf__section *s = section_new(-1, rq->size, rq->prot, rq->attrs);
+    if (!s)
+        return -ENOMEM;
+    int st;
+    if (rq->file) {
+        st = attach_file(s, rq->file->fd, rq->grow);
+        if (st == 0) {
+            s->file = rq->file;
+            mmf__ref(&s->file->obj);
+        }
+    } else if ((s->fd = mmf__sys.memfd_create("mmf-section", MFD_CLOEXEC)) < 0) {
+        st = -errno;
+    } else {
+        st = (int)mmf__sysret(
+            mmf__sys.ftruncate(s->fd, (off_t)mmf__round_up(rq->size, mmf__page_size)));
+        if (st == 0 && (rq->attrs & SEC_RESERVE))
+            st = add_commit_map(s);
+    }
+    if (st < 0) {
+        section_destroy(&s->obj);
+        return st;
+    }
+    *out = s;
+    return 0;
+}
+
+/* --- Named sections --------------------------------------------------------------------- */
+
+static uint64_t commit_map_bytes(uint64_t size)
+{
+    return (mmf__round_up(size, mmf__page_size) / mmf__page_size + 63) / 64 * 8;
+}
+
+/* A committed named section reserves its space now: a full /dev/shm is an error here,
+ * never a SIGBUS on first touch. */
+static int reserve_space(int fd, uint64_t off, uint64_t len)
+{
+    struct statfs fs;
+    if (fstatfs(fd, &fs) == 0 && fs.f_blocks && (uint64_t)fs.f_bavail * fs.f_bsize < len)
+        return MMF__W(ERROR_DISK_FULL); /* refuse at once, before tmpfs fills up */
+    int st = (int)mmf__sysret(mmf__sys.fallocate(fd, 0, (off_t)off, (off_t)len));
+    return st == -EOPNOTSUPP ? 0 : st;
+}
+
+static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
+{
+    const struct request *rq = ctx;
+    h->size = rq->size;
+    h->protect = rq->prot;
+    h->attrs = rq->attrs;
+    if (rq->file) {
+        struct stat sb;
+        if (mmf__sys.fstat(rq->file->fd, &sb) < 0)
+            return -errno;
+        h->file_dev = (uint64_t)sb.st_dev;
+        h->file_ino = (uint64_t)sb.st_ino;
+        return 0;
+    }
+    if (rq->attrs & SEC_RESERVE)
+        return 0;
+    return reserve_space(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size));
+}
+
+/* Opens the file a named file-backed section maps, and checks it is the same file. */
+static int open_backing(const struct mmf__nsobj *ns, int *out)
+{
+    struct stat sb;
+    int fd = mmf__sys.open(ns->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
+    if (mmf__sys.fstat(fd, &sb) < 0 || (uint64_t)sb.st_dev != ns->info.file_dev ||
+        (uint64_t)sb.st_ino != ns->info.file_ino) {
+        mmf__sys.close(fd);
+        return MMF__W(ERROR_FILE_NOT_FOUND); /* replaced since the section was made */
+    }
+    *out = fd;
+    return 0;
+}
+
+/* The section of a named object found or created on disk. ctx is the request when this
+ * process created it, NULL otherwise. The header is untrusted: it is checked again. */
+static int build_named(struct mmf__nsobj *ns, void *ctx)
+{
+    const struct request *rq = ctx;
+    const struct mmf__objhdr *h = &ns->info;
     DWORD prot, attrs;
-    struct mmf__section *s = NULL;
+    struct stat sb;
+    int st = parse_protect(h->protect | h->attrs, &prot, &attrs);
+    if (st == 0 && (h->size == 0 || h->size >= MAX_SECTION || prot != h->protect))
+        st = MMF__W(ERROR_FILE_CORRUPT);
+    struct mmf__section *s = st == 0 ? section_new(-1, h->size, prot, attrs) : NULL;
+    if (st == 0 && !s)
+        st = -ENOMEM;
+    if (st == 0 && ns->path[0]) {
+        int fd = rq ? rq->file->fd : -1;
+        if (!rq)
+            st = open_backing(ns, &fd);
+        if (st == 0)
+            st = attach_file(s, fd, rq && rq->grow);
+        if (!rq && fd >= 0)
+            mmf__sys.close(fd);
+        if (st == 0 && rq) {
+            s->file = rq->file;
+            mmf__ref(&s->file->obj);
+        }
+    } else if (st == 0) {
+        uint64_t map = (attrs & SEC_RESERVE) ? commit_map_bytes(h->size) : 0;
+        if (mmf__sys.fstat(ns->fd, &sb) < 0)
+            st = -errno;
+        else if (h->header_len + map > h->data_offset ||
+                 h->data_offset + mmf__round_up(h->size, mmf__page_size) > (uint64_t)sb.st_size)
+            st = MMF__W(ERROR_FILE_CORRUPT);
+        s->fd = ns->fd;
+        s->data_off = h->data_offset;
+        if (map)
+            s->commit = (_Atomic uint64_t *)((char *)ns->hdr + h->header_len);
+    }
+    if (st < 0) {
+        if (s)
+            section_destroy(&s->obj);
+        return st;
+    }
+    s->obj.ns = ns;
+    ns->obj = &s->obj;
+    return 0;
+}
+
+static int create_named(const struct mmf__name *name, struct request *rq,
+                        struct mmf__object **out, bool *existed)
+{
+    struct mmf__ns_new nw = {
+        .kind = MMF__KIND_SECTION,
+        .mode = rq->mode,
+        .extra_len = rq->file || !(rq->attrs & SEC_RESERVE) ? 0 : commit_map_bytes(rq->size),
+        .data_len = rq->file ? 0 : mmf__round_up(rq->size, mmf__page_size),
+        .path = NULL,
+        .init = init_named,
+        .ctx = rq,
+    };
+    char path[64], real[4096];
+    if (rq->file) {
+        snprintf(path, sizeof path, "/proc/self/fd/%d", rq->file->fd);
+        ssize_t n = readlink(path, real, sizeof real - 1);
+        if (n < 0)
+            return -errno;
+        real[n] = 0;
+        nw.path = real;
+    }
+    return mmf__ns_create(name, &nw, build_named, rq, out, existed);
+}
+
+/* The access a CreateFileMapping handle gets: what the protection asked for implies. */
+static DWORD access_of_protect(DWORD prot)
+{
+    DWORD a = STANDARD_RIGHTS_REQUIRED | SECTION_QUERY | SECTION_MAP_READ;
+    if (is_writable_protect(prot))
+        a |= SECTION_MAP_WRITE;
+    if (is_execute_protect(prot))
+        a |= SECTION_MAP_EXECUTE | SECTION_MAP_EXECUTE_EXPLICIT;
+    return a;
+}
+
+static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, uint64_t size,
+                             const struct mmf__name *name)
+{
+    struct request rq = {.size = size, .mode = mmf__sa_mode(sa)};
+    struct mmf__object *obj = NULL;
+    struct mmf__section *s;
+    bool existed = false, file = hfile != INVALID_HANDLE_VALUE && hfile != NULL;
     HANDLE h;
-    uint64_t size = (uint64_t)high << 32 | low;
-    int st = parse_protect(fl, &prot, &attrs);
-    /* Named sections arrive with the namespace; refused clearly until then. */
-    if (st == 0 && named)
-        st = MMF__W(ERROR_NOT_SUPPORTED);
-    if (st == 0)
-        st = hfile == INVALID_HANDLE_VALUE || hfile == NULL
-                 ? create_anonymous(size, prot, attrs, &s)
-                 : create_file_backed(hfile, size, prot, attrs, &s);
-    if (st == 0 && (st = mmf__handle_new(&s->obj, SECTION_ALL_ACCESS, &h)) < 0)
-        mmf__unref(&s->obj);
+    int st = parse_protect(fl, &rq.prot, &rq.attrs);
+    /* A file-backed request for an existing name returns that object untouched, so the
+     * name is looked up before the file is checked (or grown). */
+    if (st == 0 && file && name) {
+        st = mmf__ns_open(name, MMF__KIND_SECTION, false, build_named, NULL, &obj);
+        existed = st == 0;
+        if (st == MMF__W(ERROR_FILE_NOT_FOUND))
+            st = 0;
+    }
+    if (st == 0 && !obj)
+        st = file ? check_file(hfile, &rq) : check_anonymous(&rq);
+    if (st == 0 && !obj) {
+        if (name)
+            st = create_named(name, &rq, &obj, &existed);
+        else if ((st = create_unnamed(&rq, &s)) == 0)
+            obj = &s->obj;
+    }
+    if (st == 0 && (st = mmf__handle_new(obj, access_of_protect(rq.prot), &h)) < 0) {
+        if (obj->ns)
+            mmf__ns_handle_closed(obj->ns);
+        mmf__unref(obj);
+    }
+    if (rq.file)
+        mmf__unref(&rq.file->obj);
     if (st < 0)
         return mmf__fail(st), NULL;
-    SetLastError(ERROR_SUCCESS);
+    SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
     return h;
 }
 
-HANDLE WINAPI CreateFileMappingA(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, DWORD high,
-                                 DWORD low, LPCSTR name)
+/* Parses a W name (NULL or empty: unnamed) and creates the mapping. */
+static HANDLE create_mapping_w(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, DWORD high,
+                               DWORD low, LPCWSTR wname, size_t units)
 {
-    (void)sa;
-    return create_mapping(hfile, fl, high, low, name && *name);
+    struct mmf__name name;
+    uint64_t size = (uint64_t)high << 32 | low;
+    if (!wname || units == 0)
+        return create_mapping(hfile, sa, fl, size, NULL);
+    int st = mmf__name_parse(wname, units, &name);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    return create_mapping(hfile, sa, fl, size, &name);
 }
 
 HANDLE WINAPI CreateFileMappingW(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, DWORD high,
                                  DWORD low, LPCWSTR name)
 {
-    (void)sa;
-    return create_mapping(hfile, fl, high, low, name && *name);
+    return create_mapping_w(hfile, sa, fl, high, low, name, name ? mmf__wcslen(name) : 0);
+}
+
+HANDLE WINAPI CreateFileMappingA(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, DWORD high,
+                                 DWORD low, LPCSTR name)
+{
+    WCHAR *w = NULL;
+    size_t units = 0;
+    if (name && *name) {
+        int st = mmf__name_from_a(name, &w, &units);
+        if (st < 0)
+            return mmf__fail(st), NULL;
+    }
+    HANDLE h = create_mapping_w(hfile, sa, fl, high, low, w, units);
+    free(w);
+    return h;
+}
+
+/* OpenFileMapping's access: FILE_MAP_COPY opens for reading, as kernelbase does. */
+static DWORD open_access(DWORD access)
+{
+    return access == FILE_MAP_COPY ? SECTION_MAP_READ : access;
+}
+
+static HANDLE open_mapping(DWORD access, const WCHAR *wname, size_t units)
+{
+    struct mmf__name name;
+    struct mmf__object *obj;
+    HANDLE h;
+    int st = units == 0 ? MMF__W(ERROR_INVALID_HANDLE) : mmf__name_parse(wname, units, &name);
+    access = open_access(access);
+    if (st == 0)
+        st = mmf__ns_open(&name, MMF__KIND_SECTION, (access & SECTION_MAP_WRITE) != 0,
+                          build_named, NULL, &obj);
+    if (st == 0 && (st = mmf__handle_new(obj, access, &h)) < 0) {
+        mmf__ns_handle_closed(obj->ns);
+        mmf__unref(obj);
+    }
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    return h;
+}
+
+HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
+{
+    (void)inherit;
+    if (!name)
+        return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), NULL;
+    return open_mapping(access, name, mmf__wcslen(name));
+}
+
+HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
+{
+    WCHAR *w = NULL;
+    size_t units = 0;
+    (void)inherit;
+    int st = name ? mmf__name_from_a(name, &w, &units) : MMF__W(ERROR_INVALID_PARAMETER);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    HANDLE h = open_mapping(access, w, units);
+    free(w);
+    return h;
 }

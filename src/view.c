@@ -66,7 +66,7 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
     /* SEC_RESERVE views start inaccessible; committed pages get their protection below. */
     int posix = s->commit ? PROT_NONE : mmf__prot_to_posix(prot);
     if (mmf__sys.mmap(p, size, posix, (copy ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED, s->fd,
-                      (off_t)offset) == MAP_FAILED) {
+                      (off_t)(s->data_off + offset)) == MAP_FAILED) {
         st = -errno;
         goto unmap;
     }

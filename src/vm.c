@@ -410,7 +410,7 @@ static int remap_view_pages(struct mmf__region *r, size_t first, size_t count, b
 {
     void *p = (void *)(r->base + first * mmf__page_size);
     int flags = (private_ ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED;
-    off_t off = (off_t)(r->offset + first * mmf__page_size);
+    off_t off = (off_t)(r->section->data_off + r->offset + first * mmf__page_size);
     if (mmf__sys.mmap(p, count * mmf__page_size, PROT_NONE, flags, r->section->fd, off) ==
         MAP_FAILED)
         return -errno;

@@ -18,8 +18,10 @@ extern char **environ;
 #endif
 
 #define TEST_ENTRY(name) void test_##name(void);
+#define CHILD_ENTRY(name) int child_##name(const char *arg);
 #include TEST_LIST
 #undef TEST_ENTRY
+#undef CHILD_ENTRY
 
 struct test_entry {
     const char *name;
@@ -27,10 +29,25 @@ struct test_entry {
 };
 static const struct test_entry tests[] = {
 #define TEST_ENTRY(name) {#name, test_##name},
+#define CHILD_ENTRY(name)
 #include TEST_LIST
 #undef TEST_ENTRY
+#undef CHILD_ENTRY
 };
 #define NTESTS (sizeof tests / sizeof tests[0])
+
+struct child_entry {
+    const char *name;
+    int (*fn)(const char *arg);
+};
+static const struct child_entry children[] = {
+#define TEST_ENTRY(name)
+#define CHILD_ENTRY(name) {#name, child_##name},
+#include TEST_LIST
+#undef TEST_ENTRY
+#undef CHILD_ENTRY
+    {NULL, NULL},
+};
 
 void test_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -150,6 +167,87 @@ void run_threads(int n, void (*fn)(int))
 #endif
 }
 
+void test_name(char *buf, const char *tag)
+{
+    sprintf(buf, "mmf-test-%lu-%s", (unsigned long)GetCurrentProcessId(), tag);
+}
+
+void wait_flag(volatile LONG *flag, LONG value, DWORD timeout_ms)
+{
+    DWORD start = GetTickCount();
+    while (__atomic_load_n(flag, __ATOMIC_ACQUIRE) != value) {
+        if (GetTickCount() - start > timeout_ms)
+            test_fail(__FILE__, __LINE__, "flag never became %ld", (long)value);
+        Sleep(1);
+    }
+}
+
+#ifdef _WIN32
+static void self_path(char *buf)
+{
+    GetModuleFileNameA(NULL, buf, MAX_PATH);
+}
+
+void start_child(struct child *c, const char *role, const char *arg)
+{
+    char exe[MAX_PATH], cmd[3 * MAX_PATH];
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    self_path(exe);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child %s \"%s\"", exe, role, arg);
+    ASSERT(CreateProcessA(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    CloseHandle(pi.hThread);
+    c->process = pi.hProcess;
+}
+
+int wait_child(struct child *c, DWORD timeout_ms)
+{
+    DWORD code;
+    ASSERT(WaitForSingleObject(c->process, timeout_ms) == WAIT_OBJECT_0);
+    ASSERT(GetExitCodeProcess(c->process, &code));
+    CloseHandle(c->process);
+    return (int)code;
+}
+
+void kill_child(struct child *c)
+{
+    ASSERT(TerminateProcess(c->process, 137));
+    ASSERT(WaitForSingleObject(c->process, 10000) == WAIT_OBJECT_0);
+    CloseHandle(c->process);
+}
+#else
+static const char *self = "/proc/self/exe";
+
+void start_child(struct child *c, const char *role, const char *arg)
+{
+    char *argv[] = {"runner", "--child", (char *)role, (char *)arg, NULL};
+    pid_t pid;
+    ASSERT(posix_spawn(&pid, self, NULL, NULL, argv, environ) == 0);
+    c->pid = pid;
+}
+
+int wait_child(struct child *c, DWORD timeout_ms)
+{
+    int status;
+    for (DWORD waited = 0; waitpid(c->pid, &status, WNOHANG) != c->pid; waited++) {
+        if (waited >= timeout_ms) {
+            kill(c->pid, SIGKILL);
+            waitpid(c->pid, &status, 0);
+            test_fail(__FILE__, __LINE__, "child %d did not end", c->pid);
+        }
+        Sleep(1);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void kill_child(struct child *c)
+{
+    int status;
+    ASSERT(kill(c->pid, SIGKILL) == 0);
+    ASSERT(waitpid(c->pid, &status, 0) == c->pid);
+}
+#endif
+
 static const struct test_entry *find(const char *name)
 {
     for (size_t i = 0; i < NTESTS; i++)
@@ -183,10 +281,8 @@ static enum outcome run_child(const char *name, DWORD timeout_ms, int *code)
     return status == 0 ? PASS : FAIL;
 }
 #else
-/* The runner's own path as started, so that a tool wrapping it (valgrind
+/* `self` is the runner's own path as started, so that a tool wrapping it (valgrind
  * --trace-children) wraps the children too; /proc/self/exe would name the tool. */
-static const char *self = "/proc/self/exe";
-
 static enum outcome run_child(const char *name, DWORD timeout_ms, int *code)
 {
     char *argv[] = {"runner", "--run", (char *)name, NULL};
@@ -211,8 +307,56 @@ static enum outcome run_child(const char *name, DWORD timeout_ms, int *code)
 }
 #endif
 
+#ifndef _WIN32
+/* Natively each run gets a namespace root of its own (MMF_ROOT), so that runs never meet
+ * each other's objects, and so that what is left at the end can be checked. */
+static char root[64];
+
+static void private_root(void)
+{
+    if (getenv("MMF_ROOT"))
+        return;
+    strcpy(root, "/dev/shm/mmf-test-XXXXXX");
+    if (!mkdtemp(root)) {
+        strcpy(root, "/tmp/mmf-test-XXXXXX");
+        ASSERT(mkdtemp(root) != NULL);
+    }
+    setenv("MMF_ROOT", root, 1);
+}
+
+/* Removes the private root; returns how many object files were left in it. */
+static int remove_root(void)
+{
+    char cmd[128];
+    int left = 0;
+    if (!root[0])
+        return 0;
+    snprintf(cmd, sizeof cmd, "find %s -type f | wc -l", root);
+    FILE *p = popen(cmd, "r");
+    if (p && fscanf(p, "%d", &left) != 1)
+        left = 0;
+    if (p)
+        pclose(p);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", root);
+    return left;
+}
+#endif
+
 int main(int argc, char **argv)
 {
+#ifndef _WIN32
+    if (strchr(argv[0], '/'))
+        self = argv[0];
+#endif
+    if (argc == 4 && strcmp(argv[1], "--child") == 0) {
+        for (const struct child_entry *c = children; c->name; c++)
+            if (strcmp(c->name, argv[2]) == 0)
+                return c->fn(argv[3]);
+        fprintf(stderr, "no child role named %s\n", argv[2]);
+        return 2;
+    }
     if (argc == 3 && strcmp(argv[1], "--run") == 0) {
         const struct test_entry *t = find(argv[2]);
         if (!t) {
@@ -223,8 +367,7 @@ int main(int argc, char **argv)
         return 0;
     }
 #ifndef _WIN32
-    if (strchr(argv[0], '/'))
-        self = argv[0];
+    private_root();
 #endif
     const char *env = getenv("MMF_TEST_TIMEOUT");
     DWORD timeout_ms = (env ? (DWORD)atoi(env) : 60) * 1000;
@@ -250,6 +393,14 @@ int main(int argc, char **argv)
         }
         fflush(stdout);
     }
+#ifndef _WIN32
+    /* Every name must have vanished with its last handle. */
+    int left = remove_root();
+    if (left) {
+        printf("not ok %d - no objects left behind (%d files in the namespace)\n", ++n, left);
+        failed++;
+    }
+#endif
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

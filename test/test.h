@@ -15,6 +15,29 @@
     void test_##name(void);      \
     void test_##name(void)
 
+/* A role a test starts in a child process: the runner run again with --child NAME ARG.
+ * Its return value is the child's exit code. */
+#define CHILD(name)                          \
+    int child_##name(const char *arg);       \
+    int child_##name(const char *arg)
+
+struct child {
+#ifdef _WIN32
+    HANDLE process;
+#else
+    int pid;
+#endif
+};
+void start_child(struct child *c, const char *role, const char *arg);
+/* The child's exit code; fails the test if it does not end within timeout_ms. */
+int wait_child(struct child *c, DWORD timeout_ms);
+/* kill -9 (TerminateProcess under Windows), and reap it. */
+void kill_child(struct child *c);
+/* A name unique to this test process: "mmf-test-<pid>-<tag>". */
+void test_name(char *buf, const char *tag);
+/* Waits until *flag (in shared memory) becomes `value`; fails after timeout_ms. */
+void wait_flag(volatile LONG *flag, LONG value, DWORD timeout_ms);
+
 void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
 

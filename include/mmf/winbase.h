@@ -21,6 +21,17 @@ MMF_API HLOCAL WINAPI LocalFree(HLOCAL hMem);
 /* Handles */
 MMF_API BOOL WINAPI CloseHandle(HANDLE hObject);
 MMF_API HANDLE WINAPI GetCurrentProcess(void);
+MMF_API BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceHandle,
+                                    HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle,
+                                    DWORD dwDesiredAccess, BOOL bInheritHandle,
+                                    DWORD dwOptions);
+
+/* Security descriptors: a NULL DACL opens an object to every user. */
+MMF_API BOOL WINAPI InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor,
+                                                 DWORD dwRevision);
+MMF_API BOOL WINAPI SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDescriptor,
+                                              BOOL bDaclPresent, PACL pDacl,
+                                              BOOL bDaclDefaulted);
 
 /* Files */
 MMF_API HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
@@ -66,6 +77,10 @@ MMF_API HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpA
 MMF_API HANDLE WINAPI CreateFileMappingW(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
                                          DWORD flProtect, DWORD dwMaximumSizeHigh,
                                          DWORD dwMaximumSizeLow, LPCWSTR lpName);
+MMF_API HANDLE WINAPI OpenFileMappingA(DWORD dwDesiredAccess, BOOL bInheritHandle,
+                                       LPCSTR lpName);
+MMF_API HANDLE WINAPI OpenFileMappingW(DWORD dwDesiredAccess, BOOL bInheritHandle,
+                                       LPCWSTR lpName);
 MMF_API LPVOID WINAPI MapViewOfFile(HANDLE hFileMappingObject, DWORD dwDesiredAccess,
                                     DWORD dwFileOffsetHigh, DWORD dwFileOffsetLow,
                                     SIZE_T dwNumberOfBytesToMap);
@@ -112,6 +127,7 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define DeleteFile DeleteFileW
 #define GetTempPath GetTempPathW
 #define CreateFileMapping CreateFileMappingW
+#define OpenFileMapping OpenFileMappingW
 #define lstrlen lstrlenW
 #define lstrcmp lstrcmpW
 #define lstrcpy lstrcpyW
@@ -123,6 +139,7 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define DeleteFile DeleteFileA
 #define GetTempPath GetTempPathA
 #define CreateFileMapping CreateFileMappingA
+#define OpenFileMapping OpenFileMappingA
 #define lstrlen lstrlenA
 #endif
 

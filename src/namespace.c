@@ -1,0 +1,424 @@
+/* The daemonless namespace: one file per named object in a namespace directory, with a
+ * versioned header, and Windows' lifetime kept by open-file-description locks.
+ *
+ *   Local\x, x   <root>/mmf-<uid>/<encoded x>    directory 0700, owned by the user
+ *   Global\x     <root>/mmf-global/<encoded x>   directory 1777 (sticky)
+ *   <root>       $MMF_ROOT, or /dev/shm
+ *
+ * Lifetime (the lease): every process holding a handle to the object keeps a read lock
+ * on byte 0 of its file. Deleting the name takes the write lock: it succeeds only when no
+ * other process holds the object. A process that closes its last handle tries exactly
+ * that, and unlinks the name if it succeeded; a killed process's locks vanish with it, so
+ * its objects become "stale": a write lock succeeds on them, and the next create or open
+ * of the name (or mmf_gc) removes them. Open never needs a directory lock:
+ *
+ *   openat(name) -> write lock ok?  stale: verify and unlink, "not found"
+ *                -> read lock ok?   live: verify the name still leads to this inode
+ *                -> neither         someone is deleting it: retry
+ *
+ * A new object is built in an O_TMPFILE (or a temporary name), read-locked, and linked
+ * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
+ * See docs/namespace.md. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+
+/* The process lock: the list of held names, their handle counts, the directory fds. */
+static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mmf__nsobj *held;
+static int dirfds[2] = {-1, -1};
+
+static const char *root_dir(void)
+{
+    const char *r = getenv("MMF_ROOT");
+    return r && *r ? r : "/dev/shm";
+}
+
+/* Opens (creating if needed) a namespace directory and checks that it is what mmf made:
+ * a real directory, with the owner and mode expected, never a link. */
+static int open_dir(enum mmf__scope scope, int *out)
+{
+    char path[4096];
+    bool global = scope == MMF__SCOPE_GLOBAL;
+    mode_t mode = global ? 01777 : 0700;
+    uid_t uid = geteuid();
+    if (global)
+        snprintf(path, sizeof path, "%s/mmf-global", root_dir());
+    else
+        snprintf(path, sizeof path, "%s/mmf-%u", root_dir(), (unsigned)uid);
+    if (mmf__sys.mkdir(path, mode) == 0)
+        chmod(path, mode); /* past the umask */
+    else if (errno != EEXIST)
+        return errno == ENOENT ? MMF__W(ERROR_PATH_NOT_FOUND) : -errno;
+    int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ELOOP || errno == ENOTDIR ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
+    struct stat sb;
+    if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode) || (sb.st_mode & 07777) != mode ||
+        !(sb.st_uid == uid || (global && sb.st_uid == 0))) {
+        mmf__sys.close(fd);
+        return MMF__W(ERROR_ACCESS_DENIED);
+    }
+    *out = fd;
+    return 0;
+}
+
+static int dir_of(enum mmf__scope scope, int *fd)
+{
+    if (dirfds[scope] < 0) {
+        int st = open_dir(scope, &dirfds[scope]);
+        if (st < 0)
+            return st;
+    }
+    *fd = dirfds[scope];
+    return 0;
+}
+
+static struct flock byte0(short type)
+{
+    return (struct flock){.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+}
+
+static int lease(int fd, short type)
+{
+    struct flock fl = byte0(type);
+    return (int)mmf__sysret(mmf__sys.fcntl(fd, F_OFD_SETLK, &fl));
+}
+
+/* Does `fname` in dirfd still name the file open as fd? */
+static bool still_named(int dirfd, const char *fname, int fd)
+{
+    struct stat a, b;
+    return mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 && mmf__sys.fstat(fd, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* With the write lock held: the object has no holder left, remove its name. */
+static void unlink_locked(int dirfd, const char *fname, int fd)
+{
+    if (still_named(dirfd, fname, fd))
+        mmf__sys.unlinkat(dirfd, fname, 0);
+}
+
+/* Opens the live object at fname with a read lease: the fd, or -ENOENT when there is none
+ * (stale objects are removed on the way). */
+static int acquire(int dirfd, const char *fname, bool *writable)
+{
+    for (;;) {
+        *writable = true;
+        int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0 && errno == EACCES) {
+            *writable = false;
+            fd = mmf__sys.openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        }
+        if (fd < 0)
+            return errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
+        struct stat sb;
+        /* Only a plain file with one link can be an object: no planted links. */
+        if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+            mmf__sys.close(fd);
+            return MMF__W(ERROR_ACCESS_DENIED);
+        }
+        if (*writable && lease(fd, F_WRLCK) == 0) {
+            unlink_locked(dirfd, fname, fd); /* stale: its last holder died */
+            mmf__sys.close(fd);
+            return -ENOENT;
+        }
+        if (lease(fd, F_RDLCK) == 0) {
+            if (still_named(dirfd, fname, fd))
+                return fd;
+        }
+        mmf__sys.close(fd); /* being deleted, or replaced: look again */
+        sched_yield();
+    }
+}
+
+static size_t page_up(size_t n)
+{
+    return (size_t)mmf__round_up(n, mmf__page_size);
+}
+
+/* Headers (name and path included) are small; anything larger is not one of ours. */
+#define MAX_HEADER (1u << 20)
+
+/* Checks the fixed part of a header read from a file: everything in it is untrusted. */
+static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
+{
+    if (h->magic != MMF__OBJ_MAGIC)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    if (h->version != MMF__OBJ_VERSION)
+        return MMF__W(ERROR_REVISION_MISMATCH);
+    uint64_t need = sizeof *h + (uint64_t)h->name_units * sizeof(WCHAR) + h->path_len;
+    if (h->header_len % mmf__page_size || need > h->header_len || h->header_len > MAX_HEADER ||
+        h->header_len > h->data_offset || h->data_offset % mmf__page_size ||
+        h->data_offset > file_size)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    return 0;
+}
+
+/* Reads and checks the header of a leased object file into ns->info (and ns->path), then
+ * maps the shared part. A file that carries another name is refused. */
+static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
+{
+    struct stat sb;
+    struct mmf__objhdr *h = &ns->info;
+    if (mmf__sys.fstat(ns->fd, &sb) < 0)
+        return -errno;
+    if (mmf__sys.pread(ns->fd, h, sizeof *h, 0) != (ssize_t)sizeof *h)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    int st = check_layout(h, (uint64_t)sb.st_size);
+    if (st < 0)
+        return st;
+    size_t nbytes = name->units * sizeof(WCHAR);
+    char *tail = malloc(nbytes + h->path_len + 1);
+    if (!tail)
+        return -ENOMEM;
+    if (mmf__sys.pread(ns->fd, tail, nbytes + h->path_len, sizeof *h) !=
+        (ssize_t)(nbytes + h->path_len))
+        st = MMF__W(ERROR_FILE_CORRUPT);
+    else if (h->name_units != name->units || memcmp(tail, name->text, nbytes) != 0)
+        st = MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
+    if (st < 0) {
+        free(tail);
+        return st;
+    }
+    tail[nbytes + h->path_len] = 0;
+    ns->path = memmove(tail, tail + nbytes, h->path_len + 1);
+    int prot = PROT_READ | (ns->writable ? PROT_WRITE : 0);
+    void *p = mmf__sys.mmap(NULL, h->data_offset, prot, MAP_SHARED, ns->fd, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    ns->hdr = p;
+    return 0;
+}
+
+static struct mmf__nsobj *find_held(enum mmf__scope scope, const char *fname)
+{
+    for (struct mmf__nsobj *n = held; n; n = n->next)
+        if (n->scope == scope && strcmp(n->fname, fname) == 0)
+            return n;
+    return NULL;
+}
+
+static void unlist(struct mmf__nsobj *ns)
+{
+    for (struct mmf__nsobj **p = &held; *p; p = &(*p)->next)
+        if (*p == ns) {
+            *p = ns->next;
+            return;
+        }
+}
+
+/* Gives up this process's lease; removes the name if no other process holds it. */
+static void release(struct mmf__nsobj *ns)
+{
+    int dirfd = dirfds[ns->scope];
+    if (ns->writable && lease(ns->fd, F_WRLCK) == 0)
+        unlink_locked(dirfd, ns->fname, ns->fd);
+    lease(ns->fd, F_UNLCK);
+}
+
+void mmf__ns_free(struct mmf__nsobj *ns)
+{
+    if (ns->hdr)
+        mmf__sys.munmap(ns->hdr, ns->info.data_offset);
+    mmf__sys.close(ns->fd);
+    free(ns->path);
+    free(ns);
+}
+
+/* A fresh object file, not yet visible under any name. */
+static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap)
+{
+    int fd = mmf__sys.openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+    tmpname[0] = 0;
+    if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+        static atomic_uint counter;
+        snprintf(tmpname, cap, ".tmp-%u-%u", (unsigned)getpid(),
+                 atomic_fetch_add(&counter, 1));
+        fd = mmf__sys.openat(dirfd, tmpname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
+    }
+    if (fd < 0)
+        return -errno;
+    mmf__sys.fchmod(fd, mode); /* past the umask: NULL DACL objects are for every user */
+    return fd;
+}
+
+static int write_header(int fd, const struct mmf__name *name, const struct mmf__ns_new *nw)
+{
+    size_t plen = nw->path ? strlen(nw->path) : 0;
+    size_t hlen = page_up(sizeof(struct mmf__objhdr) + name->units * sizeof(WCHAR) + plen);
+    uint64_t data_offset = hlen + page_up(nw->extra_len);
+    struct mmf__objhdr *h = calloc(1, hlen);
+    if (!h)
+        return -ENOMEM;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    *h = (struct mmf__objhdr){
+        .magic = MMF__OBJ_MAGIC,
+        .version = MMF__OBJ_VERSION,
+        .kind = nw->kind,
+        .header_len = (uint32_t)hlen,
+        .data_offset = data_offset,
+        .creator_pid = (uint32_t)getpid(),
+        .creator_uid = (uint32_t)geteuid(),
+        .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
+        .name_units = (uint32_t)name->units,
+        .path_len = (uint32_t)plen,
+    };
+    memcpy(h + 1, name->text, name->units * sizeof(WCHAR));
+    if (plen)
+        memcpy((char *)(h + 1) + name->units * sizeof(WCHAR), nw->path, plen);
+    int st = nw->init ? nw->init(fd, h, nw->ctx) : 0;
+    if (st == 0 && mmf__sys.ftruncate(fd, (off_t)(data_offset + nw->data_len)) < 0)
+        st = -errno;
+    if (st == 0 && mmf__sys.pwrite(fd, h, hlen, 0) != (ssize_t)hlen)
+        st = errno ? -errno : MMF__W(ERROR_DISK_FULL);
+    free(h);
+    return st;
+}
+
+/* Builds the object in a file of its own and links it in under fname. -EEXIST if the name
+ * appeared meanwhile. */
+static int publish_new(int dirfd, const char *fname, const struct mmf__name *name,
+                       const struct mmf__ns_new *nw)
+{
+    char tmpname[64], proc[64];
+    int fd = new_file(dirfd, nw->mode, tmpname, sizeof tmpname);
+    if (fd < 0)
+        return fd;
+    int st = write_header(fd, name, nw);
+    if (st == 0)
+        st = lease(fd, F_RDLCK); /* a holder from the first moment it is visible */
+    if (st == 0) {
+        if (tmpname[0])
+            st = mmf__sys.linkat(dirfd, tmpname, dirfd, fname, 0) < 0 ? -errno : 0;
+        else {
+            snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+            st = mmf__sys.linkat(AT_FDCWD, proc, dirfd, fname, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+        }
+    }
+    if (tmpname[0])
+        mmf__sys.unlinkat(dirfd, tmpname, 0);
+    if (st < 0) {
+        mmf__sys.close(fd);
+        return st;
+    }
+    return fd;
+}
+
+/* The shared part of create and open, with the process lock held: an object already held
+ * by this process, or one found (or made) on disk and built by `build`. */
+static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf__ns_new *nw,
+                  bool want_write, mmf__ns_build build, void *ctx, struct mmf__object **out,
+                  bool *existed)
+{
+    int dirfd, st = dir_of(name->scope, &dirfd);
+    char fname[256];
+    if (st == 0)
+        st = mmf__name_encode(name, fname, sizeof fname);
+    if (st < 0)
+        return st;
+    struct mmf__nsobj *ns = find_held(name->scope, fname);
+    if (ns) {
+        if (ns->obj->kind != kind)
+            return MMF__W(ERROR_INVALID_HANDLE);
+        if (want_write && !ns->writable)
+            return MMF__W(ERROR_ACCESS_DENIED);
+        ns->handles++;
+        mmf__ref(ns->obj);
+        *out = ns->obj;
+        *existed = true;
+        return 0;
+    }
+    ns = calloc(1, sizeof *ns);
+    if (!ns)
+        return -ENOMEM;
+    ns->scope = name->scope;
+    snprintf(ns->fname, sizeof ns->fname, "%s", fname);
+    for (;;) {
+        ns->fd = acquire(dirfd, fname, &ns->writable);
+        *existed = ns->fd >= 0;
+        if (ns->fd != -ENOENT || !nw)
+            break;
+        ns->writable = true;
+        ns->fd = publish_new(dirfd, fname, name, nw);
+        if (ns->fd != -EEXIST)
+            break;
+    }
+    if (ns->fd < 0) {
+        st = ns->fd == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : ns->fd;
+        free(ns);
+        return st;
+    }
+    st = read_header(ns, name);
+    if (st == 0 && ns->info.kind != kind)
+        st = MMF__W(ERROR_INVALID_HANDLE); /* the name belongs to another type */
+    if (st == 0 && want_write && !ns->writable)
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    if (st == 0)
+        st = build(ns, ctx);
+    if (st < 0) {
+        release(ns);
+        mmf__ns_free(ns);
+        return st;
+    }
+    ns->handles = 1;
+    ns->next = held;
+    held = ns;
+    *out = ns->obj;
+    return 0;
+}
+
+int mmf__ns_create(const struct mmf__name *name, const struct mmf__ns_new *nw,
+                   mmf__ns_build build, void *ctx, struct mmf__object **out, bool *existed)
+{
+    pthread_mutex_lock(&ns_lock);
+    int st = lookup(name, nw->kind, nw, false, build, ctx, out, existed);
+    pthread_mutex_unlock(&ns_lock);
+    return st;
+}
+
+int mmf__ns_open(const struct mmf__name *name, uint32_t kind, bool want_write,
+                 mmf__ns_build build, void *ctx, struct mmf__object **out)
+{
+    bool existed;
+    pthread_mutex_lock(&ns_lock);
+    int st = lookup(name, kind, NULL, want_write, build, ctx, out, &existed);
+    pthread_mutex_unlock(&ns_lock);
+    return st;
+}
+
+int mmf__ns_hold(struct mmf__nsobj *ns)
+{
+    int st = 0;
+    pthread_mutex_lock(&ns_lock);
+    if (ns->handles)
+        ns->handles++;
+    else
+        st = MMF__W(ERROR_INVALID_HANDLE); /* its last handle closed meanwhile */
+    pthread_mutex_unlock(&ns_lock);
+    return st;
+}
+
+void mmf__ns_handle_closed(struct mmf__nsobj *ns)
+{
+    pthread_mutex_lock(&ns_lock);
+    if (--ns->handles == 0) {
+        unlist(ns);
+        release(ns);
+    }
+    pthread_mutex_unlock(&ns_lock);
+}
