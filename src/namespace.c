@@ -126,10 +126,15 @@ static int acquire(int dirfd, const char *fname, bool *writable)
         if (fd < 0)
             return errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
         struct stat sb;
-        /* Only a plain file with one link can be an object: no planted links. */
-        if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+        /* Only a plain file with one link can be an object: no planted links. No link
+         * at all: it was deleted after we opened it, look again. */
+        if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink > 1) {
             mmf__sys.close(fd);
             return MMF__W(ERROR_ACCESS_DENIED);
+        }
+        if (sb.st_nlink == 0) {
+            mmf__sys.close(fd);
+            continue;
         }
         if (*writable && lease(fd, F_WRLCK) == 0) {
             unlink_locked(dirfd, fname, fd); /* stale: its last holder died */
@@ -411,6 +416,18 @@ int mmf__ns_hold(struct mmf__nsobj *ns)
         st = MMF__W(ERROR_INVALID_HANDLE); /* its last handle closed meanwhile */
     pthread_mutex_unlock(&ns_lock);
     return st;
+}
+
+/* Windows closes a process's handles when it exits: its names go then, not when someone
+ * next trips over them. (A killed process cannot do this; its names are reclaimed by the
+ * next open, or by mmf_gc.) */
+__attribute__((destructor)) static void release_all_at_exit(void)
+{
+    pthread_mutex_lock(&ns_lock);
+    for (struct mmf__nsobj *ns = held; ns; ns = ns->next)
+        release(ns);
+    held = NULL;
+    pthread_mutex_unlock(&ns_lock);
 }
 
 void mmf__ns_handle_closed(struct mmf__nsobj *ns)

@@ -184,3 +184,20 @@ TEST(named_file_backed_section_across_processes)
     CloseHandle(m);
     drop_file(f, path);
 }
+
+/* Child: creates the name and exits without closing anything. */
+CHILD(create_and_exit)
+{
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, arg);
+    return m ? 0 : 10;
+}
+
+TEST(exit_closes_the_handles)
+{
+    char name[64];
+    struct child c;
+    test_name(name, "exit");
+    start_child(&c, "create_and_exit", name);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    expect_gone(name);
+}
