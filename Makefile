@@ -96,14 +96,16 @@ $(B)/test/%.o: test/%.c $(TEST_HDR) $(HEADERS)
 $(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so
 	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_OBJ) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
 
-# Fault injection reaches into the library's system-call table, so it links the archive.
-$(B)/test/fault: test/fault/fault.c test/fault/fault-list.h test/runner.c $(TEST_HDR) $(B)/libmmf.a
+# Native-only tests: fault injection through the library's system-call table (so they
+# link the archive), mmf's own API, permissions as another user, the on-disk namespace.
+NATIVE_SRC := $(wildcard test/native/*.c)
+$(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/runner.c $(TEST_HDR) $(B)/libmmf.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="fault/fault-list.h"' -o $@ \
-	    test/runner.c test/fault/fault.c $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
+	    test/runner.c $(NATIVE_SRC) $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
-check: $(B)/test/runner $(B)/test/fault check-symbols
-	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/fault
+check: $(B)/test/runner $(B)/test/native check-symbols
+	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
 
 # Every test process under memcheck: any error or definite leak fails the run.

@@ -157,6 +157,12 @@ int mmf__ns_create(const struct mmf__name *name, const struct mmf__ns_new *nw,
 int mmf__ns_open(const struct mmf__name *name, uint32_t kind, bool want_write,
                  mmf__ns_build build, void *ctx, struct mmf__object **out);
 int mmf__ns_hold(struct mmf__nsobj *ns);
+/* For listing and reclaiming (nslist.c): the namespace root, a namespace directory
+ * (checked as on every use: owner, mode, no links), and a header read from a file, checked
+ * for layout; *tail gets the name (UTF-16) and the path, NUL-terminated, malloc'd. */
+const char *mmf__ns_root(void);
+int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out);
+int mmf__ns_read_info(int fd, struct mmf__objhdr *info, char **tail);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
 void mmf__ns_free(struct mmf__nsobj *ns);
 

@@ -40,31 +40,29 @@ static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mmf__nsobj *held;
 static int dirfds[2] = {-1, -1};
 
-static const char *root_dir(void)
+const char *mmf__ns_root(void)
 {
     const char *r = getenv("MMF_ROOT");
     return r && *r ? r : "/dev/shm";
 }
 
-/* Opens (creating if needed) a namespace directory and checks that it is what mmf made:
- * a real directory, with the owner and mode expected, never a link. */
-static int open_dir(enum mmf__scope scope, int *out)
+int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
 {
     char path[4096];
     bool global = scope == MMF__SCOPE_GLOBAL;
     mode_t mode = global ? 01777 : 0700;
-    uid_t uid = geteuid();
     if (global)
-        snprintf(path, sizeof path, "%s/mmf-global", root_dir());
+        snprintf(path, sizeof path, "%s/mmf-global", mmf__ns_root());
     else
-        snprintf(path, sizeof path, "%s/mmf-%u", root_dir(), (unsigned)uid);
-    if (mmf__sys.mkdir(path, mode) == 0)
+        snprintf(path, sizeof path, "%s/mmf-%u", mmf__ns_root(), (unsigned)uid);
+    if (create && mmf__sys.mkdir(path, mode) == 0)
         chmod(path, mode); /* past the umask */
-    else if (errno != EEXIST)
+    else if (create && errno != EEXIST)
         return errno == ENOENT ? MMF__W(ERROR_PATH_NOT_FOUND) : -errno;
     int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return errno == ELOOP || errno == ENOTDIR ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
+    /* Other users' Local\ directories are theirs, 0700 as ours. */
     struct stat sb;
     if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode) || (sb.st_mode & 07777) != mode ||
         !(sb.st_uid == uid || (global && sb.st_uid == 0))) {
@@ -78,7 +76,7 @@ static int open_dir(enum mmf__scope scope, int *out)
 static int dir_of(enum mmf__scope scope, int *fd)
 {
     if (dirfds[scope] < 0) {
-        int st = open_dir(scope, &dirfds[scope]);
+        int st = mmf__ns_open_dir(scope, geteuid(), true, &dirfds[scope]);
         if (st < 0)
             return st;
     }
@@ -173,33 +171,43 @@ static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
     return 0;
 }
 
-/* Reads and checks the header of a leased object file into ns->info (and ns->path), then
- * maps the shared part. A file that carries another name is refused. */
-static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
+int mmf__ns_read_info(int fd, struct mmf__objhdr *h, char **tail)
 {
     struct stat sb;
-    struct mmf__objhdr *h = &ns->info;
-    if (mmf__sys.fstat(ns->fd, &sb) < 0)
+    if (mmf__sys.fstat(fd, &sb) < 0)
         return -errno;
-    if (mmf__sys.pread(ns->fd, h, sizeof *h, 0) != (ssize_t)sizeof *h)
+    if (mmf__sys.pread(fd, h, sizeof *h, 0) != (ssize_t)sizeof *h)
         return MMF__W(ERROR_FILE_CORRUPT);
     int st = check_layout(h, (uint64_t)sb.st_size);
     if (st < 0)
         return st;
-    size_t nbytes = name->units * sizeof(WCHAR);
-    char *tail = malloc(nbytes + h->path_len + 1);
-    if (!tail)
+    size_t n = h->name_units * sizeof(WCHAR) + h->path_len;
+    char *t = malloc(n + 1);
+    if (!t)
         return -ENOMEM;
-    if (mmf__sys.pread(ns->fd, tail, nbytes + h->path_len, sizeof *h) !=
-        (ssize_t)(nbytes + h->path_len))
-        st = MMF__W(ERROR_FILE_CORRUPT);
-    else if (h->name_units != name->units || memcmp(tail, name->text, nbytes) != 0)
-        st = MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
-    if (st < 0) {
-        free(tail);
-        return st;
+    if (mmf__sys.pread(fd, t, n, sizeof *h) != (ssize_t)n) {
+        free(t);
+        return MMF__W(ERROR_FILE_CORRUPT);
     }
-    tail[nbytes + h->path_len] = 0;
+    t[n] = 0;
+    *tail = t;
+    return 0;
+}
+
+/* Reads and checks the header of a leased object file into ns->info (and ns->path), then
+ * maps the shared part. A file that carries another name is refused. */
+static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
+{
+    struct mmf__objhdr *h = &ns->info;
+    char *tail;
+    int st = mmf__ns_read_info(ns->fd, h, &tail);
+    if (st < 0)
+        return st;
+    size_t nbytes = name->units * sizeof(WCHAR);
+    if (h->name_units != name->units || memcmp(tail, name->text, nbytes) != 0) {
+        free(tail);
+        return MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
+    }
     ns->path = memmove(tail, tail + nbytes, h->path_len + 1);
     int prot = PROT_READ | (ns->writable ? PROT_WRITE : 0);
     void *p = mmf__sys.mmap(NULL, h->data_offset, prot, MAP_SHARED, ns->fd, 0);
@@ -209,10 +217,12 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
     return 0;
 }
 
-static struct mmf__nsobj *find_held(enum mmf__scope scope, const char *fname)
+/* The object this process holds under the name, if the name still leads to it (a name
+ * forced out by mmf_remove may since belong to a new object). */
+static struct mmf__nsobj *find_held(int dirfd, enum mmf__scope scope, const char *fname)
 {
     for (struct mmf__nsobj *n = held; n; n = n->next)
-        if (n->scope == scope && strcmp(n->fname, fname) == 0)
+        if (n->scope == scope && strcmp(n->fname, fname) == 0 && still_named(dirfd, fname, n->fd))
             return n;
     return NULL;
 }
@@ -336,7 +346,7 @@ static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf_
         st = mmf__name_encode(name, fname, sizeof fname);
     if (st < 0)
         return st;
-    struct mmf__nsobj *ns = find_held(name->scope, fname);
+    struct mmf__nsobj *ns = find_held(dirfd, name->scope, fname);
     if (ns) {
         if (ns->obj->kind != kind)
             return MMF__W(ERROR_INVALID_HANDLE);

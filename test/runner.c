@@ -6,6 +6,7 @@
 #ifndef _WIN32
 #include <pthread.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -321,6 +322,7 @@ static void private_root(void)
         strcpy(root, "/tmp/mmf-test-XXXXXX");
         ASSERT(mkdtemp(root) != NULL);
     }
+    chmod(root, 01777); /* like /dev/shm: other users' tests make their namespaces here */
     setenv("MMF_ROOT", root, 1);
 }
 

@@ -1,0 +1,297 @@
+/* Listing and reclaiming named objects, for the `mmf` command (include/mmf/mmf.h).
+ *
+ * Live objects are those some process holds a lease on (a read lock on byte 0); stale
+ * ones (left by killed processes) are never listed, and mmf_gc removes them. Holders are
+ * found as fuser does, by looking through /proc/<pid>/fd for the object's inode; a
+ * process counts while it holds a lease (its fdinfo shows the lock), not for a mere view. */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mmf/mmf.h>
+
+#include "internal.h"
+
+struct holder {
+    ino_t ino;
+    uint32_t pid;
+};
+
+struct holders {
+    struct holder *v;
+    size_t n, cap;
+    dev_t dev;
+};
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* Does this fd of that process hold a lock (a lease)? fdinfo lists its locks. */
+static bool fd_holds_lock(const char *pid, const char *fd)
+{
+    char path[600], buf[4096];
+    snprintf(path, sizeof path, "/proc/%s/fdinfo/%s", pid, fd);
+    int f = mmf__sys.open(path, O_RDONLY | O_CLOEXEC);
+    if (f < 0)
+        return false;
+    ssize_t n = mmf__sys.read(f, buf, sizeof buf - 1);
+    mmf__sys.close(f);
+    buf[n > 0 ? n : 0] = 0;
+    return strstr(buf, "lock:") != NULL;
+}
+
+static void add_holder(struct holders *h, ino_t ino, uint32_t pid)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (h->v[i].ino == ino && h->v[i].pid == pid)
+            return;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 64;
+        struct holder *v = realloc(h->v, cap * sizeof *v);
+        if (!v)
+            return; /* a shorter list, not a failure */
+        h->v = v;
+        h->cap = cap;
+    }
+    h->v[h->n++] = (struct holder){ino, pid};
+}
+
+/* Every (inode, pid) lease on the namespace's file system that /proc lets us see. */
+static void find_holders(struct holders *h)
+{
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return;
+    for (struct dirent *p; (p = readdir(proc));) {
+        char path[600];
+        if (!all_digits(p->d_name))
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/fd", p->d_name);
+        DIR *fds = opendir(path);
+        if (!fds)
+            continue;
+        for (struct dirent *f; (f = readdir(fds));) {
+            struct stat sb;
+            snprintf(path, sizeof path, "/proc/%s/fd/%s", p->d_name, f->d_name);
+            if (all_digits(f->d_name) && stat(path, &sb) == 0 && sb.st_dev == h->dev &&
+                S_ISREG(sb.st_mode) && fd_holds_lock(p->d_name, f->d_name))
+                add_holder(h, sb.st_ino, (uint32_t)atoi(p->d_name));
+        }
+        closedir(fds);
+    }
+    closedir(proc);
+}
+
+/* 1 if some open file description holds a lease on the object open as fd. */
+static int is_live(int fd)
+{
+    return mmf__lock_conflict(fd, F_WRLCK, 0, 1);
+}
+
+struct visit {
+    mmf_list_fn fn;
+    void *ctx;
+    struct holders holders;
+    bool stop;
+};
+
+static void report(struct visit *v, enum mmf__scope scope, int fd, const struct stat *sb)
+{
+    struct mmf__objhdr h;
+    char *tail, *name;
+    if (mmf__ns_read_info(fd, &h, &tail) < 0)
+        return; /* not an object mmf can read: not listed */
+    if (mmf__utf16_to_utf8((const WCHAR *)tail, h.name_units, &name, NULL) == 0) {
+        uint32_t pids[256];
+        size_t n = 0;
+        for (size_t i = 0; i < v->holders.n && n < 256; i++)
+            if (v->holders.v[i].ino == sb->st_ino)
+                pids[n++] = v->holders.v[i].pid;
+        const char *path = tail + h.name_units * sizeof(WCHAR);
+        struct mmf_object_info info = {
+            .scope = scope == MMF__SCOPE_GLOBAL ? MMF_SCOPE_GLOBAL : MMF_SCOPE_LOCAL,
+            .type = (enum mmf_type)h.kind,
+            .name = name,
+            .owner_uid = sb->st_uid,
+            .mode = sb->st_mode & 0777,
+            .creator_pid = h.creator_pid,
+            .created_ns = h.created_ns,
+            .size = h.size,
+            .protect = h.protect,
+            .attributes = h.attrs,
+            .file = h.path_len ? path : NULL,
+            .state = h.sync,
+            .nholders = n,
+            .holders = pids,
+        };
+        v->stop = v->fn(&info, v->ctx) != 0;
+        free(name);
+    }
+    free(tail);
+}
+
+/* Calls each_file for every object file in a namespace directory. */
+static void walk(int dirfd, void (*each)(int dirfd, const char *fname, void *arg), void *arg)
+{
+    int dup_fd = dup(dirfd);
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+        if (dup_fd >= 0)
+            mmf__sys.close(dup_fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            each(dirfd, e->d_name, arg);
+    closedir(d);
+}
+
+struct list_arg {
+    struct visit *v;
+    enum mmf__scope scope;
+};
+
+static void list_one(int dirfd, const char *fname, void *arg)
+{
+    struct list_arg *a = arg;
+    struct stat sb;
+    if (a->v->stop || fname[0] == '.')
+        return;
+    int fd = mmf__sys.openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return;
+    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink == 1 && is_live(fd) == 1)
+        report(a->v, a->scope, fd, &sb);
+    mmf__sys.close(fd);
+}
+
+/* The namespace directories a listing or a reclaim covers. */
+static void for_each_dir(unsigned flags, void (*each)(int dirfd, enum mmf__scope, void *),
+                         void *arg)
+{
+    int fd;
+    uid_t me = geteuid();
+    if (mmf__ns_open_dir(MMF__SCOPE_LOCAL, me, false, &fd) == 0) {
+        each(fd, MMF__SCOPE_LOCAL, arg);
+        mmf__sys.close(fd);
+    }
+    if ((flags & MMF_LIST_GLOBAL) && mmf__ns_open_dir(MMF__SCOPE_GLOBAL, me, false, &fd) == 0) {
+        each(fd, MMF__SCOPE_GLOBAL, arg);
+        mmf__sys.close(fd);
+    }
+    if (!(flags & MMF_LIST_ALL_USERS))
+        return;
+    DIR *root = opendir(mmf__ns_root());
+    if (!root)
+        return;
+    for (struct dirent *e; (e = readdir(root));) {
+        if (strncmp(e->d_name, "mmf-", 4) || !all_digits(e->d_name + 4))
+            continue;
+        uid_t uid = (uid_t)strtoul(e->d_name + 4, NULL, 10);
+        if (uid != me && mmf__ns_open_dir(MMF__SCOPE_LOCAL, uid, false, &fd) == 0) {
+            each(fd, MMF__SCOPE_LOCAL, arg);
+            mmf__sys.close(fd);
+        }
+    }
+    closedir(root);
+}
+
+static void list_dir(int dirfd, enum mmf__scope scope, void *arg)
+{
+    struct list_arg a = {arg, scope};
+    walk(dirfd, list_one, &a);
+}
+
+static DWORD done(int st)
+{
+    DWORD e = mmf__win32_error(st);
+    SetLastError(e);
+    return e;
+}
+
+DWORD mmf_list(unsigned flags, mmf_list_fn fn, void *ctx)
+{
+    struct visit v = {.fn = fn, .ctx = ctx};
+    struct stat sb;
+    if (!fn || (flags & ~(unsigned)(MMF_LIST_GLOBAL | MMF_LIST_ALL_USERS)))
+        return done(MMF__W(ERROR_INVALID_PARAMETER));
+    if (stat(mmf__ns_root(), &sb) == 0) {
+        v.holders.dev = sb.st_dev;
+        find_holders(&v.holders);
+    }
+    for_each_dir(flags, list_dir, &v);
+    free(v.holders.v);
+    return done(0);
+}
+
+struct gc_count {
+    uint64_t objects, bytes;
+};
+
+/* Removes fname if no process holds it: a stale object, or a temporary file of a
+ * creation that died. */
+static void gc_one(int dirfd, const char *fname, void *arg)
+{
+    struct gc_count *c = arg;
+    struct stat sb, now;
+    int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return;
+    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__lock(fd, F_WRLCK, 0, 1) == 0 &&
+        mmf__sys.fstatat(dirfd, fname, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == sb.st_ino &&
+        mmf__sys.unlinkat(dirfd, fname, 0) == 0) {
+        c->objects++;
+        c->bytes += (uint64_t)sb.st_blocks * 512;
+    }
+    mmf__sys.close(fd);
+}
+
+static void gc_dir(int dirfd, enum mmf__scope scope, void *arg)
+{
+    (void)scope;
+    walk(dirfd, gc_one, arg);
+}
+
+DWORD mmf_gc(unsigned flags, uint64_t *objects, uint64_t *bytes)
+{
+    struct gc_count c = {0, 0};
+    if (flags & ~(unsigned)MMF_LIST_GLOBAL)
+        return done(MMF__W(ERROR_INVALID_PARAMETER));
+    for_each_dir(flags, gc_dir, &c);
+    if (objects)
+        *objects = c.objects;
+    if (bytes)
+        *bytes = c.bytes;
+    return done(0);
+}
+
+DWORD mmf_remove(const WCHAR *wname)
+{
+    struct mmf__name name;
+    char fname[256];
+    int dirfd;
+    if (!wname)
+        return done(MMF__W(ERROR_INVALID_PARAMETER));
+    int st = mmf__name_parse(wname, mmf__wcslen(wname), &name);
+    if (st == 0)
+        st = mmf__name_encode(&name, fname, sizeof fname);
+    if (st == 0)
+        st = mmf__ns_open_dir(name.scope, geteuid(), false, &dirfd);
+    if (st < 0)
+        return done(st == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : st);
+    if (mmf__sys.unlinkat(dirfd, fname, 0) < 0)
+        st = errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
+    mmf__sys.close(dirfd);
+    return done(st);
+}

@@ -1,0 +1,325 @@
+/* The namespace as Linux sees it: mmf's listing API, reclaiming what killed processes
+ * left, forced removal, permissions between users, and what a hostile namespace
+ * directory cannot make mmf do. */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mmf/mmf.h>
+
+#include "../test.h"
+
+/* Native exit codes are 8 bits: what a child returning a Win32 error code exits with. */
+#define EXIT_OF(code) ((int)((code) & 0xFF))
+
+static void local_dir(char *buf)
+{
+    sprintf(buf, "%s/mmf-%u", getenv("MMF_ROOT"), (unsigned)geteuid());
+}
+
+/* Child: creates (arg "+name") or opens the name and holds it until killed. */
+CHILD(native_hold)
+{
+    BOOL create = arg[0] == '+';
+    const char *name = create ? arg + 1 : arg;
+    HANDLE m = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 8192,
+                                           name)
+                      : OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    if (!m)
+        return 10;
+    for (;;)
+        Sleep(1000);
+}
+
+struct seen {
+    const char *name;
+    int found;
+    struct mmf_object_info info;
+    uint32_t holders[8];
+};
+
+static int find_name(const struct mmf_object_info *info, void *ctx)
+{
+    struct seen *s = ctx;
+    if (strcmp(info->name, s->name) == 0) {
+        s->found++;
+        s->info = *info;
+        for (size_t i = 0; i < info->nholders && i < 8; i++)
+            s->holders[i] = info->holders[i];
+    }
+    return 0;
+}
+
+static struct seen look(const char *name, unsigned flags)
+{
+    struct seen s = {.name = name};
+    ASSERT_EQ(mmf_list(flags, find_name, &s), 0);
+    return s;
+}
+
+static bool holds(const struct seen *s, uint32_t pid)
+{
+    for (size_t i = 0; i < s->info.nholders && i < 8; i++)
+        if (s->holders[i] == pid)
+            return true;
+    return false;
+}
+
+static void wait_listed_with(const char *name, size_t holders)
+{
+    DWORD start = GetTickCount();
+    while (look(name, 0).info.nholders != holders) {
+        ASSERT(GetTickCount() - start < 20000);
+        Sleep(5);
+    }
+}
+
+TEST(list_shows_live_objects_and_holders)
+{
+    char name[64], global[80];
+    test_name(name, "list");
+    sprintf(global, "Global\\%s", name);
+    HANDLE g = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READONLY, 0, 12345, global);
+    HANDLE l = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, name);
+    ASSERT(g && l);
+    struct seen s = look(name, 0);
+    ASSERT_EQ(s.found, 1); /* Local only without MMF_LIST_GLOBAL */
+    s = look(name, MMF_LIST_GLOBAL);
+    ASSERT_EQ(s.found, 2);
+    struct child c;
+    start_child(&c, "native_hold", name);
+    wait_listed_with(name, 2);
+    s = look(name, 0);
+    ASSERT_EQ(s.info.scope, MMF_SCOPE_LOCAL);
+    ASSERT_EQ(s.info.type, MMF_TYPE_SECTION);
+    ASSERT_EQ(s.info.size, 65536);
+    ASSERT_EQ(s.info.protect, PAGE_READWRITE);
+    ASSERT_EQ(s.info.creator_pid, GetCurrentProcessId());
+    ASSERT_EQ(s.info.owner_uid, geteuid());
+    ASSERT_EQ(s.info.mode, 0600);
+    ASSERT(s.info.file == NULL);
+    ASSERT(holds(&s, GetCurrentProcessId()));
+    ASSERT(holds(&s, (uint32_t)c.pid));
+    kill_child(&c);
+    s = look(name, 0);
+    ASSERT_EQ(s.info.nholders, 1);
+    /* A view without a handle is memory, not a holder. */
+    void *v = MapViewOfFile(l, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT(CloseHandle(l));
+    ASSERT_EQ(look(name, 0).found, 0);
+    UnmapViewOfFile(v);
+    CloseHandle(g);
+}
+
+static size_t files_in(const char *dir)
+{
+    char cmd[600];
+    size_t n = 0;
+    snprintf(cmd, sizeof cmd, "find %s -maxdepth 1 -type f | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    ASSERT(p != NULL);
+    ASSERT(fscanf(p, "%zu", &n) == 1);
+    pclose(p);
+    return n;
+}
+
+TEST(gc_reclaims_what_killed_processes_left)
+{
+    char name[64], arg[80], dir[300];
+    test_name(name, "gc");
+    sprintf(arg, "+%s", name);
+    struct child c;
+    start_child(&c, "native_hold", arg);
+    wait_listed_with(name, 1);
+    kill_child(&c);
+    local_dir(dir);
+    ASSERT_EQ(files_in(dir), 1);        /* the file is still there, */
+    ASSERT_EQ(look(name, 0).found, 0);  /* but it is never listed, */
+    uint64_t objects = 0, bytes = 0;
+    ASSERT_EQ(mmf_gc(0, &objects, &bytes), 0);
+    ASSERT_EQ(objects, 1);              /* and gc removes it */
+    ASSERT(bytes >= 8192);
+    ASSERT_EQ(files_in(dir), 0);
+    ASSERT_EQ(mmf_gc(0, &objects, NULL), 0);
+    ASSERT_EQ(objects, 0);
+}
+
+TEST(remove_forces_a_name_out)
+{
+    char name[64];
+    WCHAR wname[64];
+    test_name(name, "rm");
+    MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 64);
+    HANDLE old = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name);
+    ASSERT(old != NULL);
+    unsigned char *v = MapViewOfFile(old, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    v[0] = 9;
+    ASSERT_EQ(mmf_remove(wname), 0);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND);
+    ASSERT_EQ(v[0], 9); /* holders keep their memory */
+    SetLastError(0xdeadbeef);
+    HANDLE fresh = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name);
+    ASSERT(fresh != NULL);
+    ASSERT_EQ(GetLastError(), 0);
+    ASSERT(CloseHandle(old)); /* must not take the new object's name with it */
+    HANDLE o = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(o != NULL);
+    CloseHandle(o);
+    CloseHandle(fresh);
+    UnmapViewOfFile(v);
+    ASSERT_EQ(mmf_remove(wname), ERROR_FILE_NOT_FOUND);
+}
+
+/* Child: becomes user nobody and opens the name; its exit code is the Win32 error. */
+CHILD(open_as_nobody)
+{
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+        return 99;
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, arg);
+    return m ? 0 : (int)GetLastError();
+}
+
+TEST(permissions_between_users)
+{
+    if (geteuid() != 0) {
+        printf("# skipped permissions_between_users: needs root to act as a second user\n");
+        return;
+    }
+    char name[64], owner_only[80], everyone[80], local[80];
+    test_name(name, "perm");
+    sprintf(owner_only, "Global\\%s-owner", name);
+    sprintf(everyone, "Global\\%s-all", name);
+    sprintf(local, "%s-local", name);
+    SECURITY_DESCRIPTOR sd;
+    SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
+    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
+    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
+    HANDLE a = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, owner_only);
+    HANDLE b = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, everyone);
+    HANDLE l = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, local);
+    ASSERT(a && b && l);
+    struct child c;
+    start_child(&c, "open_as_nobody", owner_only);
+    ASSERT_EQ(wait_child(&c, 20000), ERROR_ACCESS_DENIED);
+    start_child(&c, "open_as_nobody", everyone);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    /* Local\ is per user: another user has a namespace of its own. */
+    start_child(&c, "open_as_nobody", local);
+    ASSERT_EQ(wait_child(&c, 20000), ERROR_FILE_NOT_FOUND);
+    CloseHandle(a);
+    CloseHandle(b);
+    CloseHandle(l);
+}
+
+TEST(planted_links_are_never_followed)
+{
+    char dir[300], path[400], target[MAX_PATH];
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "warmup");
+    ASSERT(m != NULL); /* makes the Local\ directory */
+    local_dir(dir);
+    snprintf(target, sizeof target, "%s/victim", getenv("MMF_ROOT")); /* same file system */
+    HANDLE f = CreateFileA(target, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    DWORD n;
+    ASSERT(f != INVALID_HANDLE_VALUE && WriteFile(f, target, 100, &n, NULL));
+    CloseHandle(f);
+    snprintf(path, sizeof path, "%s/planted-symlink", dir);
+    ASSERT(symlink(target, path) == 0);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                   "planted-symlink"),
+               ERROR_ACCESS_DENIED);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "planted-symlink"), ERROR_ACCESS_DENIED);
+    snprintf(path, sizeof path, "%s/planted-hardlink", dir);
+    ASSERT(link(target, path) == 0);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                   "planted-hardlink"),
+               ERROR_ACCESS_DENIED);
+    /* A plain file that is not an object carrying this name is not taken for one. */
+    snprintf(path, sizeof path, "%s/planted-file", dir);
+    int fd = open(path, O_CREAT | O_WRONLY, 0600);
+    ASSERT(fd >= 0 && write(fd, "not an object", 13) == 13);
+    close(fd);
+    SetLastError(0);
+    ASSERT(!OpenFileMappingA(FILE_MAP_READ, FALSE, "planted-file"));
+    ASSERT(GetLastError() != 0);
+    struct stat sb;
+    ASSERT(stat(target, &sb) == 0 && sb.st_size == 100); /* the target is untouched */
+    snprintf(path, sizeof path, "%s/planted-symlink", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/planted-hardlink", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/planted-file", dir);
+    unlink(path);
+    DeleteFileA(target);
+    CloseHandle(m);
+}
+
+TEST(hostile_namespace_directory_is_refused)
+{
+    char dir[300], elsewhere[320];
+    local_dir(dir);
+    rmdir(dir); /* empty: every object of earlier tests is gone */
+    snprintf(elsewhere, sizeof elsewhere, "%s-elsewhere", dir);
+    ASSERT(mkdir(elsewhere, 0700) == 0);
+    ASSERT(symlink(elsewhere, dir) == 0); /* Local\ directory replaced by a link */
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "x"),
+               ERROR_ACCESS_DENIED);
+    ASSERT(unlink(dir) == 0);
+    ASSERT(mkdir(dir, 0755) == 0); /* readable by others: not ours to trust */
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "y"),
+               ERROR_ACCESS_DENIED);
+    rmdir(dir);
+    rmdir(elsewhere);
+    /* Once it is gone, mmf makes a proper one again. */
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "z");
+    ASSERT(m != NULL);
+    CloseHandle(m);
+}
+
+TEST(full_namespace_fails_at_create)
+{
+    struct statvfs fs;
+    ASSERT(statvfs(getenv("MMF_ROOT"), &fs) == 0);
+    unsigned long long too_big = (unsigned long long)fs.f_bavail * fs.f_frsize + (1ULL << 30);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_COMMIT,
+                                   (DWORD)(too_big >> 32), (DWORD)too_big, "too-big"),
+               ERROR_DISK_FULL);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "too-big"), ERROR_FILE_NOT_FOUND);
+    /* Reserving costs nothing until pages are committed. */
+    HANDLE r = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE | SEC_RESERVE,
+                                  (DWORD)(too_big >> 32), (DWORD)too_big, "reserved");
+    ASSERT(r != NULL);
+    CloseHandle(r);
+}
+
+TEST(other_version_objects_are_refused)
+{
+    char dir[300], path[400];
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "versioned");
+    ASSERT(m != NULL);
+    local_dir(dir);
+    snprintf(path, sizeof path, "%s/versioned", dir);
+    int fd = open(path, O_RDWR);
+    ASSERT(fd >= 0);
+    uint32_t version = 99, one = 1;
+    ASSERT(pwrite(fd, &version, 4, 4) == 4); /* as a future mmf would write it */
+    /* A new handle in this process reuses the object it holds; another process reads the
+     * header afresh and refuses it. */
+    struct child c;
+    start_child(&c, "open_status", "versioned");
+    ASSERT_EQ(wait_child(&c, 20000), EXIT_OF(ERROR_REVISION_MISMATCH));
+    ASSERT(pwrite(fd, &one, 4, 4) == 4);
+    close(fd);
+    CloseHandle(m);
+}
+
+/* Child: opens the name; its exit code is the Win32 error (0: opened). */
+CHILD(open_status)
+{
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, arg);
+    return m ? 0 : (int)GetLastError();
+}
