@@ -199,3 +199,40 @@ TEST(fault_open_denied)
                    INVALID_HANDLE_VALUE,
                ERROR_TOO_MANY_OPEN_FILES);
 }
+
+static int (*real_linkat)(int, const char *, int, const char *, int);
+static int fake_linkat(int a, const char *b, int c, const char *d, int e)
+{
+    return inject() ? -1 : real_linkat(a, b, c, d, e);
+}
+
+static int (*real_fallocate)(int, int, off_t, off_t);
+static int fake_fallocate(int fd, int mode, off_t off, off_t len)
+{
+    return inject() ? -1 : real_fallocate(fd, mode, off, len);
+}
+
+/* A failed publication leaves no name, no temporary file and no descriptor. */
+TEST(fault_named_creation)
+{
+    real_linkat = mmf__sys.linkat;
+    mmf__sys.linkat = fake_linkat;
+    real_fallocate = mmf__sys.fallocate;
+    mmf__sys.fallocate = fake_fallocate;
+    HANDLE warm = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "warm");
+    ASSERT(warm != NULL); /* the namespace directory exists and is open */
+    int fds = count_fds();
+    arm(1, EIO);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "f1"),
+               ERROR_IO_DEVICE);
+    arm(1, ENOSPC);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "f2"),
+               ERROR_DISK_FULL);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "f1"), ERROR_FILE_NOT_FOUND);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "f2"), ERROR_FILE_NOT_FOUND);
+    HANDLE ok = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "f1");
+    ASSERT(ok != NULL);
+    CloseHandle(ok);
+    CloseHandle(warm);
+}

@@ -323,3 +323,31 @@ CHILD(open_status)
     HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, arg);
     return m ? 0 : (int)GetLastError();
 }
+
+TEST(a_name_of_another_type_is_invalid_handle)
+{
+    char dir[300], path[400];
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "typed");
+    ASSERT(m != NULL);
+    local_dir(dir);
+    snprintf(path, sizeof path, "%s/typed", dir);
+    int fd = open(path, O_RDWR);
+    ASSERT(fd >= 0);
+    uint32_t event = MMF_TYPE_EVENT, section = MMF_TYPE_SECTION;
+    ASSERT(pwrite(fd, &event, 4, 8) == 4); /* the name now belongs to an event */
+    struct child c;
+    start_child(&c, "open_status", "typed");
+    ASSERT_EQ(wait_child(&c, 20000), ERROR_INVALID_HANDLE);
+    start_child(&c, "create_status", "typed");
+    ASSERT_EQ(wait_child(&c, 20000), ERROR_INVALID_HANDLE);
+    ASSERT(pwrite(fd, &section, 4, 8) == 4);
+    close(fd);
+    CloseHandle(m);
+}
+
+/* Child: creates the name; its exit code is the Win32 error (0: created or opened). */
+CHILD(create_status)
+{
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, arg);
+    return m ? 0 : (int)GetLastError();
+}
