@@ -111,6 +111,7 @@ check: $(B)/test/runner $(B)/test/native check-symbols
 # Every test process under memcheck: any error or definite leak fails the run.
 check-valgrind: $(B)/test/runner
 	MMF_TEST_TIMEOUT=300 valgrind -q --trace-children=yes --error-exitcode=9 \
+	    --suppressions=test/valgrind.supp \
 	    --leak-check=full --errors-for-leak-kinds=definite $(B)/test/runner
 
 # Only Win32 names (and mmf_ ones) may leave the shared library.

@@ -229,6 +229,7 @@ struct mmf__region {
     struct mmf__section *section; /* views */
     uint64_t offset;       /* views: offset in the section */
     bool copy;             /* views: private copy-on-write */
+    _Atomic uint8_t *applied; /* SEC_RESERVE views: one bit a page, protection applied */
 };
 extern pthread_rwlock_t mmf__regions_lock;
 struct mmf__region *mmf__region_find(uintptr_t addr);
@@ -244,5 +245,7 @@ bool mmf__region_page_committed(const struct mmf__region *r, size_t page);
 int mmf__reserve(void *fixed, size_t len, void **out);
 /* Applies page protections to [first, first+count) of a view from its state. */
 int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
+/* reserve.c: resolves first touches of pages other processes committed. */
+void mmf__reserve_handler_install(void);
 
 #endif

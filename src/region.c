@@ -72,6 +72,7 @@ void mmf__region_free(struct mmf__region *r)
     if (r->section)
         mmf__unref(&r->section->obj);
     free(r->prot);
+    free((void *)r->applied);
     free(r);
 }
 

@@ -73,6 +73,14 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
     *r = (struct mmf__region){.base = (uintptr_t)p, .size = size, .type = MEM_MAPPED,
                               .alloc_protect = prot, .section = s, .offset = offset,
                               .copy = copy};
+    if (s->commit) {
+        r->applied = calloc((size / mmf__page_size + 7) / 8, 1);
+        if (!r->applied) {
+            st = -ENOMEM;
+            goto unmap;
+        }
+        mmf__reserve_handler_install();
+    }
     pthread_rwlock_wrlock(&mmf__regions_lock);
     if (s->commit)
         st = mmf__view_apply(r, 0, size / mmf__page_size);
@@ -87,6 +95,7 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
 unmap:
     mmf__sys.munmap(p, size);
 fail:
+    free((void *)r->applied);
     free(r);
     return st;
 }

@@ -92,6 +92,8 @@ int mmf__view_apply(struct mmf__region *r, size_t first, size_t count)
         size_t j = i + 1;
         while (j < end && mmf__region_page_prot(r, j) == p)
             j++;
+        for (size_t k = i; p && r->applied && k < j; k++)
+            atomic_fetch_or(&r->applied[k / 8], (uint8_t)(1u << (k % 8)));
         if (mmf__sys.mprotect((void *)(r->base + i * mmf__page_size), (j - i) * mmf__page_size,
                               mmf__prot_to_posix(p)) < 0)
             return -errno;
