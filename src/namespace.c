@@ -103,11 +103,14 @@ static bool still_named(int dirfd, const char *fname, int fd)
            a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-/* With the write lock held: the object has no holder left, remove its name. */
-static void unlink_locked(int dirfd, const char *fname, int fd)
+/* With the write lock held: the object has no holder left, remove its name. Fails only
+ * when the name cannot be removed (another user's file in the sticky Global\ directory). */
+static int unlink_locked(int dirfd, const char *fname, int fd)
 {
-    if (still_named(dirfd, fname, fd))
-        mmf__sys.unlinkat(dirfd, fname, 0);
+    if (still_named(dirfd, fname, fd) && mmf__sys.unlinkat(dirfd, fname, 0) < 0 &&
+        errno != ENOENT)
+        return -errno;
+    return 0;
 }
 
 /* Opens the live object at fname with a read lease: the fd, or -ENOENT when there is none
@@ -135,9 +138,11 @@ static int acquire(int dirfd, const char *fname, bool *writable)
             continue;
         }
         if (*writable && lease(fd, F_WRLCK) == 0) {
-            unlink_locked(dirfd, fname, fd); /* stale: its last holder died */
+            /* Stale: its last holder died. If its name cannot be removed, the name stays
+             * taken until its owner (or mmf gc run by them) reclaims it. */
+            int st = unlink_locked(dirfd, fname, fd);
             mmf__sys.close(fd);
-            return -ENOENT;
+            return st < 0 ? MMF__W(ERROR_ACCESS_DENIED) : -ENOENT;
         }
         if (lease(fd, F_RDLCK) == 0) {
             if (still_named(dirfd, fname, fd))
@@ -241,7 +246,7 @@ static void release(struct mmf__nsobj *ns)
 {
     int dirfd = dirfds[ns->scope];
     if (ns->writable && lease(ns->fd, F_WRLCK) == 0)
-        unlink_locked(dirfd, ns->fname, ns->fd);
+        unlink_locked(dirfd, ns->fname, ns->fd); /* ours to remove: it cannot fail */
     lease(ns->fd, F_UNLCK);
 }
 

@@ -351,3 +351,48 @@ CHILD(create_status)
     HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, arg);
     return m ? 0 : (int)GetLastError();
 }
+
+/* Child: as user nobody, plants a stale world-writable file under the Global\ name. */
+CHILD(plant_global_as_nobody)
+{
+    char path[400];
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+        return 99;
+    snprintf(path, sizeof path, "%s/mmf-global/%s", getenv("MMF_ROOT"), arg);
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0666);
+    if (fd < 0)
+        return 98;
+    fchmod(fd, 0666);
+    close(fd);
+    return 0;
+}
+
+TEST(an_unremovable_stale_name_is_refused_not_spun_on)
+{
+    if (geteuid() != 0) {
+        printf("# skipped an_unremovable_stale_name_is_refused_not_spun_on: needs root\n");
+        return;
+    }
+    HANDLE warm = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                     "Global\\warm");
+    ASSERT(warm != NULL); /* makes the Global\ directory */
+    CloseHandle(warm);
+    struct child c;
+    start_child(&c, "plant_global_as_nobody", "planted");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    /* Root may unlink anything, so drop to another user that is not the file's owner. */
+    start_child(&c, "create_global_as_daemon", "Global\\planted");
+    ASSERT_EQ(wait_child(&c, 20000), ERROR_ACCESS_DENIED);
+    char path[400];
+    snprintf(path, sizeof path, "%s/mmf-global/planted", getenv("MMF_ROOT"));
+    ASSERT(unlink(path) == 0);
+}
+
+/* Child: as user daemon (1), creates the name; exit code: the Win32 error. */
+CHILD(create_global_as_daemon)
+{
+    if (setgid(1) != 0 || setuid(1) != 0)
+        return 99;
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, arg);
+    return m ? 0 : (int)GetLastError();
+}
