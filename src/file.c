@@ -23,7 +23,7 @@ static void file_destroy(struct mmf__object *obj)
     free(f);
 }
 
-static DWORD map_generic(DWORD access)
+DWORD mmf__file_map_generic(DWORD access)
 {
     DWORD a = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
     if (access & GENERIC_READ)
@@ -136,7 +136,7 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     struct stat sb;
     if (disp < CREATE_NEW || disp > TRUNCATE_EXISTING || (share & ~7u))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    access = map_generic(access);
+    access = mmf__file_map_generic(access);
     int st = linux_path(wpath, &path);
     if (st < 0)
         return st;

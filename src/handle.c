@@ -134,8 +134,8 @@ BOOL WINAPI CloseHandle(HANDLE h)
 /* The rights a duplicate asks for, with generic rights mapped for the object's kind. */
 static DWORD dup_access(const struct mmf__object *obj, DWORD want)
 {
-    if (obj->kind != MMF__KIND_SECTION)
-        return want;
+    if (obj->kind == MMF__KIND_FILE)
+        return mmf__file_map_generic(want);
     DWORD a = want & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
     if (want & GENERIC_READ)
         a |= SECTION_QUERY | SECTION_MAP_READ;

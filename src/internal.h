@@ -179,6 +179,7 @@ struct mmf__file {
     DWORD access; /* granted FILE_* rights after generic mapping */
     char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
 };
+DWORD mmf__file_map_generic(DWORD access);
 #define MMF__FILE_CAN_READ(a) (((a) & (FILE_READ_DATA | FILE_EXECUTE)) != 0)
 #define MMF__FILE_CAN_WRITE(a) (((a) & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0)
 /* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size. */

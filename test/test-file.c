@@ -198,6 +198,23 @@ TEST(delete_on_close_and_wide_names)
     ASSERT_ERR(!DeleteFileW(wpath), ERROR_FILE_NOT_FOUND);
 }
 
+TEST(duplicated_file_handles)
+{
+    char path[MAX_PATH], c;
+    DWORD n;
+    HANDLE d, f = make_file(path, "dupfile", 10, GENERIC_READ | GENERIC_WRITE);
+    ASSERT(DuplicateHandle(GetCurrentProcess(), f, GetCurrentProcess(), &d, GENERIC_READ, FALSE,
+                           0));
+    ASSERT_EQ(SetFilePointer(f, 3, NULL, FILE_BEGIN), 3);
+    ASSERT(ReadFile(d, &c, 1, &n, NULL) && n == 1); /* one file object, one position */
+    ASSERT_EQ(c, pattern_byte(3));
+    ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_CURRENT), 4);
+    ASSERT_ERR(!WriteFile(d, "x", 1, &n, NULL), ERROR_ACCESS_DENIED);
+    ASSERT(CloseHandle(f));
+    ASSERT(CloseHandle(d));
+    ASSERT(DeleteFileA(path));
+}
+
 TEST(temp_path_forms)
 {
     char a[MAX_PATH];
