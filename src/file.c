@@ -23,19 +23,8 @@ static void file_destroy(struct mmf__object *obj)
     free(f);
 }
 
-DWORD mmf__file_map_generic(DWORD access)
-{
-    DWORD a = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
-    if (access & GENERIC_READ)
-        a |= FILE_GENERIC_READ;
-    if (access & GENERIC_WRITE)
-        a |= FILE_GENERIC_WRITE;
-    if (access & GENERIC_EXECUTE)
-        a |= FILE_GENERIC_EXECUTE;
-    if (access & GENERIC_ALL)
-        a |= FILE_ALL_ACCESS;
-    return a;
-}
+const struct mmf__generic_mapping mmf__file_generic = {
+    FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
 
 /* A malloc'd Linux path for a Win32 one: backslashes become slashes. */
 static int linux_path(const char *path, char **out)
@@ -136,7 +125,7 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     struct stat sb;
     if (disp < CREATE_NEW || disp > TRUNCATE_EXISTING || (share & ~7u))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    access = mmf__file_map_generic(access);
+    access = mmf__map_generic(access, &mmf__file_generic);
     int st = linux_path(wpath, &path);
     if (st < 0)
         return st;

@@ -131,21 +131,30 @@ BOOL WINAPI CloseHandle(HANDLE h)
     return TRUE;
 }
 
+DWORD mmf__map_generic(DWORD access, const struct mmf__generic_mapping *m)
+{
+    DWORD a = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
+    if (access & GENERIC_READ)
+        a |= m->read;
+    if (access & GENERIC_WRITE)
+        a |= m->write;
+    if (access & GENERIC_EXECUTE)
+        a |= m->execute;
+    if (access & GENERIC_ALL)
+        a |= m->all;
+    return a;
+}
+
+static const struct mmf__generic_mapping section_generic = {
+    STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ,
+    STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
+    STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS};
+
 /* The rights a duplicate asks for, with generic rights mapped for the object's kind. */
 static DWORD dup_access(const struct mmf__object *obj, DWORD want)
 {
-    if (obj->kind == MMF__KIND_FILE)
-        return mmf__file_map_generic(want);
-    DWORD a = want & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
-    if (want & GENERIC_READ)
-        a |= SECTION_QUERY | SECTION_MAP_READ;
-    if (want & GENERIC_WRITE)
-        a |= SECTION_MAP_WRITE;
-    if (want & GENERIC_EXECUTE)
-        a |= SECTION_MAP_EXECUTE;
-    if (want & GENERIC_ALL)
-        a |= SECTION_ALL_ACCESS;
-    return a;
+    return mmf__map_generic(want, obj->kind == MMF__KIND_FILE ? &mmf__file_generic
+                                                               : &section_generic);
 }
 
 /* Within the current process only: mmf has no handles to other processes. The new

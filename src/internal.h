@@ -90,6 +90,12 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out);
 /* Looks up a handle of the given kind; returns a new reference and the granted access. */
 int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access);
 int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
+/* What GENERIC_READ/WRITE/EXECUTE/ALL mean for one kind of object (Windows'
+ * GENERIC_MAPPING), and the rights an access mask stands for. */
+struct mmf__generic_mapping {
+    DWORD read, write, execute, all;
+};
+DWORD mmf__map_generic(DWORD access, const struct mmf__generic_mapping *m);
 #define MMF__CURRENT_PROCESS ((HANDLE)(LONG_PTR)-1)
 
 /* name.c: Windows' name rules and the file name an object is stored under. */
@@ -179,7 +185,7 @@ struct mmf__file {
     DWORD access; /* granted FILE_* rights after generic mapping */
     char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
 };
-DWORD mmf__file_map_generic(DWORD access);
+extern const struct mmf__generic_mapping mmf__file_generic;
 #define MMF__FILE_CAN_READ(a) (((a) & (FILE_READ_DATA | FILE_EXECUTE)) != 0)
 #define MMF__FILE_CAN_WRITE(a) (((a) & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0)
 /* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size. */
