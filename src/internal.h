@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <windows.h>
 
 #define MMF__W_BASE 0x10000
@@ -73,7 +74,14 @@ static inline uint64_t mmf__round_up(uint64_t v, uint64_t a)
 
 /* handle.c: process handle table and reference-counted objects. Named kinds share one
  * namespace; their values are stored in object headers, so they never change. */
-enum mmf__kind { MMF__KIND_FILE = 1, MMF__KIND_SECTION = 2 };
+enum mmf__kind {
+    MMF__KIND_FILE = 1,
+    MMF__KIND_SECTION = 2,
+    MMF__KIND_EVENT = 3,
+    MMF__KIND_MUTEX = 4,
+    MMF__KIND_SEMAPHORE = 5,
+    MMF__KIND_THREAD = 6,
+};
 struct mmf__nsobj;
 struct mmf__object {
     enum mmf__kind kind;
@@ -217,6 +225,48 @@ struct mmf__section {
 };
 bool mmf__section_committed(struct mmf__section *s, uint64_t page);
 int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
+
+/* sync.c, wait.c, thread.c: events, mutexes, semaphores and threads. Every one is
+ * sixteen 32-bit state words: in the object file's header when named (so futexes are
+ * shared between processes), in the object itself otherwise. Operations on one object are
+ * lock-free atomics on these words, so a process killed at any moment leaves no internal
+ * lock held; see docs/sync.md. */
+enum {
+    MMF__S_STATE,      /* event: signaled; semaphore: count; mutex: owner TID; thread: ended */
+    MMF__S_SEQ,        /* bumped on every change a waiter may care about: the futex word */
+    MMF__S_WAITERS,    /* sleepers on SEQ, so that signalers skip the wake when there are none */
+    MMF__S_AUX,        /* event: manual reset; semaphore: maximum; mutex: recursion;
+                          thread: exit code */
+    MMF__S_ABANDONED,  /* mutex: its owner died or exited owning it */
+    MMF__S_PULSE,      /* event: PulseEvent generation */
+    MMF__S_PULSE_TOKEN /* auto-reset event: the generation one waiter may still take */
+};
+struct mmf__sync {
+    struct mmf__object obj;
+    _Atomic uint32_t *w;     /* the state words */
+    _Atomic uint32_t own[16]; /* unnamed objects keep them here */
+    bool shared;             /* named: futexes are shared between processes */
+};
+/* Result of trying to take an object. */
+enum mmf__take { MMF__TAKE_NO, MMF__TAKE_OK, MMF__TAKE_ABANDONED };
+enum mmf__take mmf__sync_try(struct mmf__sync *s, uint32_t pulse0);
+void mmf__sync_untake(struct mmf__sync *s, enum mmf__take how);
+/* Publishes a state change: bumps SEQ and wakes sleepers (all of them, or `n`). */
+void mmf__sync_changed(struct mmf__sync *s, int n);
+bool mmf__sync_is_waitable(const struct mmf__object *obj);
+void mmf__sync_init(struct mmf__sync *s, enum mmf__kind kind, void (*destroy)(struct mmf__object *));
+/* Signals for SignalObjectAndWait: SetEvent, ReleaseMutex or ReleaseSemaphore(1). */
+int mmf__sync_signal(struct mmf__object *obj, DWORD access);
+/* A mutex that other waiters must stop waiting for: its owner thread is gone. */
+bool mmf__mutex_owner_dead(struct mmf__sync *m);
+void mmf__mutex_abandon(struct mmf__sync *m, uint32_t owner);
+/* thread.c: this thread's id, and its list of owned mutexes (abandoned when it exits). */
+uint32_t mmf__tid(void);
+int mmf__thread_owns(struct mmf__sync *m);
+void mmf__thread_disowns(struct mmf__sync *m);
+/* wait.c */
+int mmf__futex_wait(_Atomic uint32_t *word, uint32_t val, bool shared, const struct timespec *deadline);
+void mmf__futex_wake(_Atomic uint32_t *word, int n, bool shared);
 
 /* security.c: the file mode a security descriptor asks for (NULL DACL: everyone). */
 mode_t mmf__sa_mode(const SECURITY_ATTRIBUTES *sa);

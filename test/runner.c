@@ -4,7 +4,6 @@
 #include "test.h"
 
 #ifndef _WIN32
-#include <pthread.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -120,52 +119,31 @@ void read_at(HANDLE f, LONG off, void *buf, DWORD n)
     ASSERT_EQ(got, n);
 }
 
-/* Test threads: Win32 threads under Wine, pthreads natively (CreateThread arrives in mmf
- * with the synchronization issue). */
 struct thread_arg {
     void (*fn)(int);
     int index;
 };
-#ifdef _WIN32
+
 static DWORD WINAPI thread_main(LPVOID p)
 {
     struct thread_arg *a = p;
     a->fn(a->index);
     return 0;
 }
-#else
-static void *thread_main(void *p)
-{
-    struct thread_arg *a = p;
-    a->fn(a->index);
-    return NULL;
-}
-#endif
 
 void run_threads(int n, void (*fn)(int))
 {
     struct thread_arg args[16];
-    ASSERT(n <= 16);
-#ifdef _WIN32
-    HANDLE t[16];
+    HANDLE t[16] = {0};
+    ASSERT(n > 0 && n <= 16);
     for (int i = 0; i < n; i++) {
         args[i] = (struct thread_arg){fn, i};
         t[i] = CreateThread(NULL, 0, thread_main, &args[i], 0, NULL);
         ASSERT(t[i] != NULL);
     }
-    for (int i = 0; i < n; i++) {
-        ASSERT(WaitForSingleObject(t[i], INFINITE) == WAIT_OBJECT_0);
-        CloseHandle(t[i]);
-    }
-#else
-    pthread_t t[16];
-    for (int i = 0; i < n; i++) {
-        args[i] = (struct thread_arg){fn, i};
-        ASSERT(pthread_create(&t[i], NULL, thread_main, &args[i]) == 0);
-    }
+    ASSERT(WaitForMultipleObjects((DWORD)n, t, TRUE, INFINITE) == WAIT_OBJECT_0);
     for (int i = 0; i < n; i++)
-        ASSERT(pthread_join(t[i], NULL) == 0);
-#endif
+        CloseHandle(t[i]);
 }
 
 void test_name(char *buf, const char *tag)

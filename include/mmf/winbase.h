@@ -33,6 +33,48 @@ MMF_API BOOL WINAPI SetSecurityDescriptorDacl(PSECURITY_DESCRIPTOR pSecurityDesc
                                               BOOL bDaclPresent, PACL pDacl,
                                               BOOL bDaclDefaulted);
 
+/* Events, mutexes, semaphores */
+MMF_API HANDLE WINAPI CreateEventA(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                                   BOOL bInitialState, LPCSTR lpName);
+MMF_API HANDLE WINAPI CreateEventW(LPSECURITY_ATTRIBUTES lpEventAttributes, BOOL bManualReset,
+                                   BOOL bInitialState, LPCWSTR lpName);
+MMF_API HANDLE WINAPI OpenEventA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+MMF_API HANDLE WINAPI OpenEventW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+MMF_API BOOL WINAPI SetEvent(HANDLE hEvent);
+MMF_API BOOL WINAPI ResetEvent(HANDLE hEvent);
+MMF_API BOOL WINAPI PulseEvent(HANDLE hEvent);
+MMF_API HANDLE WINAPI CreateMutexA(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner,
+                                   LPCSTR lpName);
+MMF_API HANDLE WINAPI CreateMutexW(LPSECURITY_ATTRIBUTES lpMutexAttributes, BOOL bInitialOwner,
+                                   LPCWSTR lpName);
+MMF_API HANDLE WINAPI OpenMutexA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+MMF_API HANDLE WINAPI OpenMutexW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+MMF_API BOOL WINAPI ReleaseMutex(HANDLE hMutex);
+MMF_API HANDLE WINAPI CreateSemaphoreA(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes,
+                                       LONG lInitialCount, LONG lMaximumCount, LPCSTR lpName);
+MMF_API HANDLE WINAPI CreateSemaphoreW(LPSECURITY_ATTRIBUTES lpSemaphoreAttributes,
+                                       LONG lInitialCount, LONG lMaximumCount, LPCWSTR lpName);
+MMF_API HANDLE WINAPI OpenSemaphoreA(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCSTR lpName);
+MMF_API HANDLE WINAPI OpenSemaphoreW(DWORD dwDesiredAccess, BOOL bInheritHandle, LPCWSTR lpName);
+MMF_API BOOL WINAPI ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount,
+                                     LPLONG lpPreviousCount);
+
+/* Waits */
+MMF_API DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+MMF_API DWORD WINAPI WaitForMultipleObjects(DWORD nCount, const HANDLE *lpHandles,
+                                            BOOL bWaitAll, DWORD dwMilliseconds);
+MMF_API DWORD WINAPI SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn,
+                                         DWORD dwMilliseconds, BOOL bAlertable);
+
+/* Threads */
+MMF_API HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes, SIZE_T dwStackSize,
+                                   LPTHREAD_START_ROUTINE lpStartAddress, LPVOID lpParameter,
+                                   DWORD dwCreationFlags, LPDWORD lpThreadId);
+MMF_API void WINAPI ExitThread(DWORD dwExitCode) __attribute__((noreturn));
+MMF_API BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
+MMF_API DWORD WINAPI GetCurrentThreadId(void);
+MMF_API HANDLE WINAPI GetCurrentThread(void);
+
 /* Files */
 MMF_API HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
                                   LPSECURITY_ATTRIBUTES lpSecurityAttributes,
@@ -128,6 +170,12 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define GetTempPath GetTempPathW
 #define CreateFileMapping CreateFileMappingW
 #define OpenFileMapping OpenFileMappingW
+#define CreateEvent CreateEventW
+#define OpenEvent OpenEventW
+#define CreateMutex CreateMutexW
+#define OpenMutex OpenMutexW
+#define CreateSemaphore CreateSemaphoreW
+#define OpenSemaphore OpenSemaphoreW
 #define lstrlen lstrlenW
 #define lstrcmp lstrcmpW
 #define lstrcpy lstrcpyW
@@ -140,6 +188,12 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define GetTempPath GetTempPathA
 #define CreateFileMapping CreateFileMappingA
 #define OpenFileMapping OpenFileMappingA
+#define CreateEvent CreateEventA
+#define OpenEvent OpenEventA
+#define CreateMutex CreateMutexA
+#define OpenMutex OpenMutexA
+#define CreateSemaphore CreateSemaphoreA
+#define OpenSemaphore OpenSemaphoreA
 #define lstrlen lstrlenA
 #endif
 

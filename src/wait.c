@@ -1,0 +1,272 @@
+/* WaitForSingleObject, WaitForMultipleObjects, SignalObjectAndWait, on futexes.
+ *
+ * A wait reads every object's SEQ word, then tries to take the objects (wait-any: the
+ * lowest index that is signaled; wait-all: each in turn, giving back what it took at the
+ * first one that is not); if that fails it sleeps until one of the SEQ words changes
+ * (futex_waitv for several, a plain futex for one) and tries again. A change between the
+ * read and the sleep makes the sleep return at once, so no wake-up is lost.
+ *
+ * A mutex owned by a thread of another process that died (kill -9) cannot be released by
+ * it: while such a mutex is among the objects, sleeps last at most OWNER_POLL_MS and the
+ * owner's thread is checked; a dead owner's mutex is abandoned, and the next waiter gets
+ * WAIT_ABANDONED. */
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define OWNER_POLL_MS 50
+#define SPINS 200
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449
+#endif
+#define FUTEX2_SIZE_U32 0x02
+#define FUTEX2_PRIVATE 128
+
+struct waitv { /* struct futex_waitv */
+    uint64_t val;
+    uint64_t uaddr;
+    uint32_t flags;
+    uint32_t reserved;
+};
+
+int mmf__futex_wait(_Atomic uint32_t *word, uint32_t val, bool shared,
+                    const struct timespec *deadline)
+{
+    int op = FUTEX_WAIT_BITSET | (shared ? 0 : FUTEX_PRIVATE_FLAG);
+    long r = syscall(SYS_futex, word, op, val, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
+    return r < 0 ? -errno : 0;
+}
+
+void mmf__futex_wake(_Atomic uint32_t *word, int n, bool shared)
+{
+    syscall(SYS_futex, word, FUTEX_WAKE | (shared ? 0 : FUTEX_PRIVATE_FLAG), n, NULL, NULL, 0);
+}
+
+static bool futex_waitv_missing;
+
+/* Sleeps until one of the SEQ words differs from seen[], or the deadline. */
+static void sleep_on(struct mmf__sync **objs, const uint32_t *seen, DWORD n,
+                     const struct timespec *deadline)
+{
+    for (DWORD i = 0; i < n; i++)
+        atomic_fetch_add(&objs[i]->w[MMF__S_WAITERS], 1);
+    if (n == 1) {
+        mmf__futex_wait(&objs[0]->w[MMF__S_SEQ], seen[0], objs[0]->shared, deadline);
+    } else if (!futex_waitv_missing) {
+        struct waitv v[MAXIMUM_WAIT_OBJECTS];
+        for (DWORD i = 0; i < n; i++)
+            v[i] = (struct waitv){seen[i], (uintptr_t)&objs[i]->w[MMF__S_SEQ],
+                                  FUTEX2_SIZE_U32 | (objs[i]->shared ? 0 : FUTEX2_PRIVATE), 0};
+        if (syscall(SYS_futex_waitv, v, n, 0, deadline, CLOCK_MONOTONIC) < 0 && errno == ENOSYS)
+            futex_waitv_missing = true; /* before Linux 5.16: poll below */
+    }
+    if (n > 1 && futex_waitv_missing) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    for (DWORD i = 0; i < n; i++)
+        atomic_fetch_sub(&objs[i]->w[MMF__S_WAITERS], 1);
+}
+
+static void add_ms(struct timespec *t, DWORD ms)
+{
+    t->tv_sec += ms / 1000;
+    t->tv_nsec += (long)(ms % 1000) * 1000000;
+    if (t->tv_nsec >= 1000000000) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000;
+    }
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Is the thread tid gone? A killed process's main thread stays a zombie until reaped. */
+static bool thread_gone(uint32_t tid)
+{
+    if (kill((pid_t)tid, 0) < 0)
+        return errno == ESRCH;
+    char path[40], buf[512];
+    snprintf(path, sizeof path, "/proc/%u/stat", tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *paren = strrchr(buf, ')');
+    return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+bool mmf__mutex_owner_dead(struct mmf__sync *m)
+{
+    uint32_t owner = atomic_load(&m->w[MMF__S_STATE]);
+    if (!owner || owner == mmf__tid() || !thread_gone(owner))
+        return false;
+    mmf__mutex_abandon(m, owner);
+    return true;
+}
+
+/* Tries to satisfy the wait once: the index taken (wait-any) or 0 (wait-all), ORed with
+ * WAIT_ABANDONED_0 for an abandoned mutex; WAIT_TIMEOUT when nothing could be taken. */
+static DWORD try_once(struct mmf__sync **objs, DWORD n, bool all, const uint32_t *pulse0)
+{
+    enum mmf__take got[MAXIMUM_WAIT_OBJECTS];
+    DWORD abandoned = WAIT_TIMEOUT;
+    for (DWORD i = 0; i < n; i++) {
+        got[i] = mmf__sync_try(objs[i], pulse0[i]);
+        if (got[i] == MMF__TAKE_ABANDONED && abandoned == WAIT_TIMEOUT)
+            abandoned = i;
+        if (!all && got[i] != MMF__TAKE_NO)
+            return i + (got[i] == MMF__TAKE_ABANDONED ? WAIT_ABANDONED_0 : WAIT_OBJECT_0);
+        if (all && got[i] == MMF__TAKE_NO) {
+            while (i-- > 0)
+                mmf__sync_untake(objs[i], got[i]);
+            return WAIT_TIMEOUT;
+        }
+    }
+    if (!all)
+        return WAIT_TIMEOUT;
+    return abandoned == WAIT_TIMEOUT ? WAIT_OBJECT_0 : WAIT_ABANDONED_0 + abandoned;
+}
+
+static bool owned_elsewhere(struct mmf__sync **objs, DWORD n)
+{
+    for (DWORD i = 0; i < n; i++)
+        if (objs[i]->obj.kind == MMF__KIND_MUTEX) {
+            uint32_t owner = atomic_load(&objs[i]->w[MMF__S_STATE]);
+            if (owner && owner != mmf__tid())
+                return true;
+        }
+    return false;
+}
+
+static DWORD wait_objects(struct mmf__sync **objs, DWORD n, bool all, DWORD ms)
+{
+    uint32_t seen[MAXIMUM_WAIT_OBJECTS], pulse0[MAXIMUM_WAIT_OBJECTS];
+    struct timespec deadline, now;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    add_ms(&deadline, ms);
+    for (DWORD i = 0; i < n; i++)
+        pulse0[i] = atomic_load(&objs[i]->w[MMF__S_PULSE]);
+    for (unsigned round = 0;; round++) {
+        for (DWORD i = 0; i < n; i++)
+            seen[i] = atomic_load(&objs[i]->w[MMF__S_SEQ]);
+        DWORD r = try_once(objs, n, all, pulse0);
+        if (r != WAIT_TIMEOUT || ms == 0)
+            return r;
+        if (round < SPINS) /* the other side is often about to signal */
+            continue;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (ms != INFINITE && !before(&now, &deadline))
+            return WAIT_TIMEOUT;
+        struct timespec until = now;
+        bool poll = owned_elsewhere(objs, n);
+        add_ms(&until, OWNER_POLL_MS);
+        const struct timespec *limit = ms == INFINITE ? NULL : &deadline;
+        if (poll && (!limit || before(&until, limit)))
+            limit = &until;
+        sleep_on(objs, seen, n, limit);
+        if (poll)
+            for (DWORD i = 0; i < n; i++)
+                if (objs[i]->obj.kind == MMF__KIND_MUTEX)
+                    mmf__mutex_owner_dead(objs[i]);
+    }
+}
+
+/* A never-signaled object standing for the pseudo handles of this process and thread:
+ * they end only when the waiter does. */
+static struct mmf__sync never;
+static pthread_once_t never_once = PTHREAD_ONCE_INIT;
+
+static void init_never(void)
+{
+    mmf__sync_init(&never, MMF__KIND_THREAD, NULL);
+}
+
+/* Looks up waitable handles: WAIT_FAILED's error for the first that is not. */
+static int get_waitables(DWORD n, const HANDLE *handles, struct mmf__sync **objs)
+{
+    DWORD i;
+    int st = 0;
+    for (i = 0; i < n && st == 0; i++) {
+        struct mmf__object *obj;
+        DWORD access;
+        if (handles[i] == MMF__CURRENT_PROCESS || handles[i] == GetCurrentThread()) {
+            pthread_once(&never_once, init_never);
+            mmf__ref(&never.obj);
+            objs[i] = &never;
+            continue;
+        }
+        if ((st = mmf__handle_get_any(handles[i], &obj, &access)) < 0)
+            break;
+        /* The right is checked first: a section handle (without SYNCHRONIZE) is denied. */
+        if (!(access & SYNCHRONIZE))
+            st = MMF__W(ERROR_ACCESS_DENIED);
+        else if (!mmf__sync_is_waitable(obj))
+            st = MMF__W(ERROR_INVALID_HANDLE);
+        if (st < 0)
+            mmf__unref(obj);
+        else
+            objs[i] = (struct mmf__sync *)obj;
+    }
+    if (st < 0)
+        while (i-- > 0)
+            mmf__unref(&objs[i]->obj);
+    return st;
+}
+
+static DWORD wait_handles(DWORD n, const HANDLE *handles, bool all, DWORD ms)
+{
+    struct mmf__sync *objs[MAXIMUM_WAIT_OBJECTS];
+    int st = n == 0 || n > MAXIMUM_WAIT_OBJECTS ? MMF__W(ERROR_INVALID_PARAMETER)
+             : !handles                         ? MMF__W(ERROR_NOACCESS)
+                                                : get_waitables(n, handles, objs);
+    if (st < 0)
+        return mmf__fail(st), WAIT_FAILED;
+    /* Waiting for all of the same object twice can never be satisfied. */
+    for (DWORD i = 0; all && i < n && st == 0; i++)
+        for (DWORD j = i + 1; j < n; j++)
+            if (objs[i] == objs[j] && objs[i] != &never)
+                st = MMF__W(ERROR_INVALID_PARAMETER);
+    DWORD r = st < 0 ? WAIT_FAILED : wait_objects(objs, n, all, ms);
+    for (DWORD i = 0; i < n; i++)
+        mmf__unref(&objs[i]->obj);
+    if (st < 0)
+        mmf__fail(st);
+    return r;
+}
+
+DWORD WINAPI WaitForSingleObject(HANDLE h, DWORD ms)
+{
+    return wait_handles(1, &h, false, ms);
+}
+
+DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DWORD ms)
+{
+    return wait_handles(n, handles, all != 0, ms);
+}
+
+DWORD WINAPI SignalObjectAndWait(HANDLE sig, HANDLE h, DWORD ms, BOOL alertable)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    (void)alertable;
+    int st = mmf__handle_get_any(sig, &obj, &access);
+    if (st == 0) {
+        st = mmf__sync_signal(obj, access);
+        mmf__unref(obj);
+    }
+    if (st < 0)
+        return mmf__fail(st), WAIT_FAILED;
+    return WaitForSingleObject(h, ms);
+}
