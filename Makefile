@@ -112,7 +112,7 @@ check: $(B)/test/runner $(B)/test/native check-symbols
 check-valgrind: $(B)/test/runner
 	MMF_TEST_TIMEOUT=300 valgrind -q --trace-children=yes --error-exitcode=9 \
 	    --suppressions=test/valgrind.supp \
-	    --leak-check=full --errors-for-leak-kinds=definite $(B)/test/runner
+	    --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite $(B)/test/runner
 
 # Only Win32 names (and mmf_ ones) may leave the shared library.
 check-symbols: $(B)/libmmf.so

@@ -10,7 +10,6 @@
  * it: while such a mutex is among the objects, sleeps last at most OWNER_POLL_MS and the
  * owner's thread is checked; a dead owner's mutex is abandoned, and the next waiter gets
  * WAIT_ABANDONED. */
-#include <linux/futex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,11 @@
 #define OWNER_POLL_MS 50
 #define SPINS 200
 
+/* From <linux/futex.h>, which musl's toolchain does not ship. */
+#define FUTEX_WAKE 1
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
 #endif
@@ -193,36 +197,45 @@ static void init_never(void)
     mmf__sync_init(&never, MMF__KIND_THREAD, NULL);
 }
 
+/* One waitable object for a handle, referenced. */
+static int get_waitable(HANDLE h, struct mmf__sync **out)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    if (h == MMF__CURRENT_PROCESS || h == GetCurrentThread()) {
+        pthread_once(&never_once, init_never);
+        mmf__ref(&never.obj);
+        *out = &never;
+        return 0;
+    }
+    int st = mmf__handle_get_any(h, &obj, &access);
+    if (st < 0)
+        return st;
+    /* The right is checked first: a section handle (without SYNCHRONIZE) is denied. */
+    if (!(access & SYNCHRONIZE))
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    else if (!mmf__sync_is_waitable(obj))
+        st = MMF__W(ERROR_INVALID_HANDLE);
+    if (st < 0) {
+        mmf__unref(obj);
+        return st;
+    }
+    *out = (struct mmf__sync *)obj;
+    return 0;
+}
+
 /* Looks up waitable handles: WAIT_FAILED's error for the first that is not. */
 static int get_waitables(DWORD n, const HANDLE *handles, struct mmf__sync **objs)
 {
-    DWORD i;
-    int st = 0;
-    for (i = 0; i < n && st == 0; i++) {
-        struct mmf__object *obj;
-        DWORD access;
-        if (handles[i] == MMF__CURRENT_PROCESS || handles[i] == GetCurrentThread()) {
-            pthread_once(&never_once, init_never);
-            mmf__ref(&never.obj);
-            objs[i] = &never;
-            continue;
+    for (DWORD i = 0; i < n; i++) {
+        int st = get_waitable(handles[i], &objs[i]);
+        if (st < 0) {
+            while (i-- > 0)
+                mmf__unref(&objs[i]->obj);
+            return st;
         }
-        if ((st = mmf__handle_get_any(handles[i], &obj, &access)) < 0)
-            break;
-        /* The right is checked first: a section handle (without SYNCHRONIZE) is denied. */
-        if (!(access & SYNCHRONIZE))
-            st = MMF__W(ERROR_ACCESS_DENIED);
-        else if (!mmf__sync_is_waitable(obj))
-            st = MMF__W(ERROR_INVALID_HANDLE);
-        if (st < 0)
-            mmf__unref(obj);
-        else
-            objs[i] = (struct mmf__sync *)obj;
     }
-    if (st < 0)
-        while (i-- > 0)
-            mmf__unref(&objs[i]->obj);
-    return st;
+    return 0;
 }
 
 static DWORD wait_handles(DWORD n, const HANDLE *handles, bool all, DWORD ms)

@@ -1,0 +1,243 @@
+/* Events, mutexes and semaphores between processes. */
+#include "test.h"
+
+static HANDLE must(HANDLE h)
+{
+    ASSERT(h != NULL);
+    return h;
+}
+
+#define TURNS 3000
+
+/* The seed scenario's client: waits for the server's turn, reads its number from the
+ * shared section, answers, and gives the turn back. */
+CHILD(ping_client)
+{
+    char n[96];
+    sprintf(n, "%s-map", arg);
+    HANDLE m = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, n);
+    sprintf(n, "%s-ping", arg);
+    HANDLE ping = OpenEventA(SYNCHRONIZE, FALSE, n);
+    sprintf(n, "%s-pong", arg);
+    HANDLE pong = OpenEventA(EVENT_MODIFY_STATE, FALSE, n);
+    if (!m || !ping || !pong)
+        return 10;
+    volatile LONG *v = MapViewOfFile(m, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    for (LONG i = 1; i <= TURNS; i++) {
+        if (WaitForSingleObject(ping, 20000) != WAIT_OBJECT_0)
+            return 11;
+        if (v[0] != i)
+            return 12; /* a lost or doubled turn */
+        v[1] = i;
+        if (!SetEvent(pong))
+            return 13;
+    }
+    return 0;
+}
+
+TEST(events_alternate_between_processes)
+{
+    char base[64], n[96];
+    test_name(base, "pingpong");
+    sprintf(n, "%s-map", base);
+    HANDLE m = must(CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, n));
+    sprintf(n, "%s-ping", base);
+    HANDLE ping = must(CreateEventA(NULL, FALSE, FALSE, n));
+    sprintf(n, "%s-pong", base);
+    HANDLE pong = must(CreateEventA(NULL, FALSE, FALSE, n));
+    volatile LONG *v = MapViewOfFile(m, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    ASSERT(v != NULL);
+    struct child c;
+    start_child(&c, "ping_client", base);
+    for (LONG i = 1; i <= TURNS; i++) {
+        v[0] = i;
+        ASSERT(SetEvent(ping));
+        ASSERT_EQ(WaitForSingleObject(pong, 20000), WAIT_OBJECT_0);
+        ASSERT_EQ(v[1], i);
+    }
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    UnmapViewOfFile((void *)v);
+    CloseHandle(m);
+    CloseHandle(ping);
+    CloseHandle(pong);
+}
+
+/* Takes the named mutex, says so through the event, and waits to be killed. */
+CHILD(own_mutex)
+{
+    char n[96];
+    sprintf(n, "%s-mutex", arg);
+    HANDLE mx = OpenMutexA(SYNCHRONIZE, FALSE, n);
+    sprintf(n, "%s-ready", arg);
+    HANDLE ready = OpenEventA(EVENT_MODIFY_STATE, FALSE, n);
+    if (!mx || !ready || WaitForSingleObject(mx, 20000) != WAIT_OBJECT_0)
+        return 10;
+    SetEvent(ready);
+    Sleep(30000);
+    return 11;
+}
+
+TEST(kill9_of_a_mutex_owner_abandons_it)
+{
+    char base[64], n[96];
+    test_name(base, "abandon");
+    sprintf(n, "%s-mutex", base);
+    HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
+    sprintf(n, "%s-ready", base);
+    HANDLE ready = must(CreateEventA(NULL, FALSE, FALSE, n));
+    struct child c;
+    start_child(&c, "own_mutex", base);
+    ASSERT_EQ(WaitForSingleObject(ready, 20000), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_TIMEOUT); /* owned over there */
+    kill_child(&c);
+    DWORD t0 = GetTickCount();
+    ASSERT_EQ(WaitForSingleObject(mx, 5000), WAIT_ABANDONED);
+    /* mmf notices a dead owner within 50 ms; the bound here leaves room for a busy machine */
+    ASSERT(GetTickCount() - t0 < 1000);
+    ASSERT(ReleaseMutex(mx));
+    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_OBJECT_0);
+    ASSERT(ReleaseMutex(mx));
+    CloseHandle(mx);
+    CloseHandle(ready);
+}
+
+/* Signals the event (0) or the semaphore (1) of the set the parent waits on. */
+CHILD(signal_one)
+{
+    char base[64], n[96];
+    int which;
+    if (sscanf(arg, "%63[^:]:%d", base, &which) != 2)
+        return 9;
+    sprintf(n, "%s-%d", base, which);
+    BOOL ok = which == 0
+                  ? SetEvent(OpenEventA(EVENT_MODIFY_STATE, FALSE, n))
+                  : ReleaseSemaphore(OpenSemaphoreA(SEMAPHORE_MODIFY_STATE, FALSE, n), 1, NULL);
+    return ok ? 0 : 10;
+}
+
+TEST(wait_any_across_processes_and_types)
+{
+    char base[64], n[96], arg[100];
+    test_name(base, "mixed");
+    HANDLE h[3];
+    sprintf(n, "%s-0", base);
+    h[0] = must(CreateEventA(NULL, FALSE, FALSE, n));
+    sprintf(n, "%s-1", base);
+    h[1] = must(CreateSemaphoreA(NULL, 0, 10, n));
+    sprintf(n, "%s-mutex", base);
+    h[2] = must(CreateMutexA(NULL, FALSE, n));
+    sprintf(n, "%s-ready", base);
+    HANDLE ready = must(CreateEventA(NULL, FALSE, FALSE, n));
+    struct child owner;
+    start_child(&owner, "own_mutex", base); /* another process owns the mutex */
+    ASSERT_EQ(WaitForSingleObject(ready, 20000), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForMultipleObjects(3, h, FALSE, 0), WAIT_TIMEOUT);
+    for (int which = 1; which >= 0; which--) {
+        struct child c;
+        sprintf(arg, "%s:%d", base, which);
+        start_child(&c, "signal_one", arg);
+        ASSERT_EQ(WaitForMultipleObjects(3, h, FALSE, 20000), WAIT_OBJECT_0 + (DWORD)which);
+        ASSERT_EQ(wait_child(&c, 20000), 0);
+    }
+    kill_child(&owner);
+    ASSERT_EQ(WaitForMultipleObjects(3, h, FALSE, 20000), WAIT_ABANDONED_0 + 2);
+    ASSERT(ReleaseMutex(h[2]));
+    for (int i = 0; i < 3; i++)
+        CloseHandle(h[i]);
+    CloseHandle(ready);
+}
+
+#define HAMMER_THREADS 4
+#define HAMMER_PROCESSES 4
+#define HAMMER_MS 2500
+#define POOL 3
+
+struct hammer {
+    LONG counter;      /* under the mutex */
+    LONG in_pool;      /* holders of the semaphore: never above POOL */
+    LONG pool_overrun;
+    LONG rounds[HAMMER_PROCESSES * HAMMER_THREADS];
+};
+
+static struct hammer *ham;
+static HANDLE ham_mutex, ham_sem;
+static int ham_process;
+
+static void hammer_thread(int t)
+{
+    LONG *mine = &ham->rounds[ham_process * HAMMER_THREADS + t];
+    DWORD start = GetTickCount();
+    while (GetTickCount() - start < HAMMER_MS) {
+        ASSERT_EQ(WaitForSingleObject(ham_mutex, INFINITE), WAIT_OBJECT_0);
+        LONG c = ham->counter; /* a plain read-modify-write: only the mutex protects it */
+        ham->counter = c + 1;
+        ASSERT(ReleaseMutex(ham_mutex));
+        ASSERT_EQ(WaitForSingleObject(ham_sem, INFINITE), WAIT_OBJECT_0);
+        if (__atomic_add_fetch(&ham->in_pool, 1, __ATOMIC_SEQ_CST) > POOL)
+            __atomic_add_fetch(&ham->pool_overrun, 1, __ATOMIC_SEQ_CST);
+        __atomic_sub_fetch(&ham->in_pool, 1, __ATOMIC_SEQ_CST);
+        ASSERT(ReleaseSemaphore(ham_sem, 1, NULL));
+        (*mine)++;
+    }
+}
+
+static void hammer_attach(const char *base)
+{
+    char n[96];
+    sprintf(n, "%s-map", base);
+    HANDLE m = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, n);
+    ASSERT(m != NULL);
+    ham = MapViewOfFile(m, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    ASSERT(ham != NULL);
+    sprintf(n, "%s-mutex", base);
+    ham_mutex = must(OpenMutexA(SYNCHRONIZE, FALSE, n));
+    sprintf(n, "%s-sem", base);
+    ham_sem = must(OpenSemaphoreA(SYNCHRONIZE | SEMAPHORE_MODIFY_STATE, FALSE, n));
+}
+
+CHILD(hammer)
+{
+    char base[64];
+    if (sscanf(arg, "%63[^:]:%d", base, &ham_process) != 2)
+        return 9;
+    hammer_attach(base);
+    run_threads(HAMMER_THREADS, hammer_thread);
+    return 0;
+}
+
+TEST(processes_and_threads_hammer_a_mutex_and_a_semaphore)
+{
+    char base[64], n[96], arg[100];
+    test_name(base, "hammer");
+    sprintf(n, "%s-map", base);
+    HANDLE m = must(CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0,
+                                       sizeof(struct hammer), n));
+    sprintf(n, "%s-mutex", base);
+    HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
+    sprintf(n, "%s-sem", base);
+    HANDLE sem = must(CreateSemaphoreA(NULL, POOL, POOL, n));
+    struct child c[HAMMER_PROCESSES];
+    for (int p = 0; p < HAMMER_PROCESSES; p++) {
+        sprintf(arg, "%s:%d", base, p);
+        start_child(&c[p], "hammer", arg);
+    }
+    for (int p = 0; p < HAMMER_PROCESSES; p++)
+        ASSERT_EQ(wait_child(&c[p], 60000), 0);
+    struct hammer *h = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(h != NULL);
+    LONG total = 0;
+    for (int i = 0; i < HAMMER_PROCESSES * HAMMER_THREADS; i++) {
+        ASSERT(h->rounds[i] > 0); /* every thread made progress */
+        total += h->rounds[i];
+    }
+    ASSERT_EQ(h->counter, total); /* exact: no lost update */
+    ASSERT_EQ(h->pool_overrun, 0);
+    LONG prev = -1;
+    ASSERT(ReleaseSemaphore(sem, 0 + 1, &prev) == FALSE); /* the pool is full again */
+    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_OBJECT_0); /* and the mutex free */
+    ASSERT(ReleaseMutex(mx));
+    UnmapViewOfFile(h);
+    CloseHandle(m);
+    CloseHandle(mx);
+    CloseHandle(sem);
+}
