@@ -47,7 +47,7 @@ HEADERS := $(wildcard include/*.h include/mmf/*.h)
 TEST_SRC := $(wildcard test/*.c)
 TEST_HDR := $(wildcard test/*.h)
 
-.PHONY: all check check-wine check-valgrind check-symbols demo install clean
+.PHONY: all check check-wine check-valgrind check-symbols demo bench bench-wine install clean
 all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc
 
 $(B)/obj/%.o: src/%.c src/internal.h $(HEADERS)
@@ -126,6 +126,32 @@ build/wine/runner.exe: $(TEST_SRC) $(TEST_HDR)
 
 check-wine: build/wine/runner.exe
 	WINEDEBUG=-all MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(WINE) build/wine/runner.exe
+
+# Benchmarks: Win32 programs (bench/*.c) built against mmf and, for bench-wine, with
+# mingw-w64; the POSIX floor (bench/floor/*.c) built plainly. One table, medians.
+BENCH_SRC := $(wildcard bench/*.c)
+FLOOR_SRC := $(wildcard bench/floor/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FLOOR_BIN := $(FLOOR_SRC:bench/floor/%.c=$(B)/bench/floor/%)
+WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
+
+$(B)/bench/%: bench/%.c bench/bench.h $(B)/libmmf.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+
+$(B)/bench/floor/%: bench/floor/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
+
+build/wine/bench/%.exe: bench/%.c bench/bench.h
+	@mkdir -p $(@D)
+	$(MINGW_CC) -std=gnu11 -O2 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $<
+
+bench: $(BENCH_BIN) $(FLOOR_BIN)
+	@sh bench/run.sh $(B)
+
+bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(WINE_BENCH)
+	@sh bench/run.sh $(B) --wine
 
 demo: all $(B)/examples/filerev
 	@sh examples/demo.sh $(B)

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Runs the benchmarks RUNS times and prints one table: the median of each figure for mmf,
+# for the POSIX floor (bench/floor, same figure name), and under Wine (with --wine).
+#   bench/run.sh BUILD_DIR [--wine]
+set -eu
+B=$1
+WINE_TOO=${2:-}
+RUNS=${RUNS:-5}
+out=$(mktemp -d "${TMPDIR:-/tmp}/mmf-bench.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+
+run_all() { # column, command prefix, programs...
+    col=$1; shift; pre=$1; shift
+    for p in "$@"; do
+        i=0
+        while [ $i -lt "$RUNS" ]; do
+            $pre "$p" | sed "s/^/$col /" >> "$out/figures"
+            i=$((i + 1))
+        done
+    done
+}
+
+export MMF_ROOT="$out/ns"
+mkdir -p "$MMF_ROOT"
+run_all mmf "" "$B"/bench/*[!.]?
+run_all floor "" "$B"/bench/floor/*
+if [ "$WINE_TOO" = --wine ]; then
+    run_all wine "env WINEDEBUG=-all wine" build/wine/bench/*.exe
+fi
+
+# The median per (column, figure), then one row per figure.
+sort -k1,1 -k2,2 -k3,3n "$out/figures" | awk '
+    { key = $1 " " $2; v[key, ++n[key]] = $3; unit[$2] = $4; names[$2] = 1; cols[$1] = 1 }
+    END {
+        for (k in n) { c = n[k]; m = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2; med[k] = m }
+        printf "%-28s %12s %12s %12s %10s %10s\n", "benchmark", "mmf", "floor", "wine", "mmf/floor", "wine/mmf"
+        for (f in names) {
+            m = med["mmf " f]; fl = med["floor " f]; w = med["wine " f]
+            printf "%-28s %12s %12s %12s %10s %10s   (%s, median of '"$RUNS"')\n", f,
+                m == "" ? "-" : sprintf("%.1f", m), fl == "" ? "-" : sprintf("%.1f", fl),
+                w == "" ? "-" : sprintf("%.1f", w),
+                (m != "" && fl != "") ? sprintf("%.2f", m / fl) : "-",
+                (m != "" && w != "") ? sprintf("%.2f", w / m) : "-", unit[f]
+        }
+    }' | { read -r header; echo "$header"; sort; }
