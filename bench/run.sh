@@ -9,24 +9,27 @@ RUNS=${RUNS:-5}
 out=$(mktemp -d "${TMPDIR:-/tmp}/mmf-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 
-run_all() { # column, command prefix, programs...
+run_once() { # column, command prefix, programs...
     col=$1; shift; pre=$1; shift
     for p in "$@"; do
-        i=0
-        while [ $i -lt "$RUNS" ]; do
-            $pre "$p" | sed "s/^/$col /" >> "$out/figures"
-            i=$((i + 1))
-        done
+        [ -f "$p" ] && [ -x "$p" ] || continue
+        $pre "$p" | sed "s/^/$col /" >> "$out/figures"
     done
 }
 
 export MMF_ROOT="$out/ns"
 mkdir -p "$MMF_ROOT"
-run_all mmf "" "$B"/bench/*[!.]?
-run_all floor "" "$B"/bench/floor/*
-if [ "$WINE_TOO" = --wine ]; then
-    run_all wine "env WINEDEBUG=-all wine" build/wine/bench/*.exe
-fi
+# Repetitions interleave mmf, the floor and Wine, so that a change of the machine's state
+# (a VM's vCPUs moved by its host) touches every column alike.
+i=0
+while [ $i -lt "$RUNS" ]; do
+    run_once mmf "" "$B"/bench/*
+    run_once floor "" "$B"/bench/floor/*
+    if [ "$WINE_TOO" = --wine ]; then
+        run_once wine "env WINEDEBUG=-all wine" build/wine/bench/*.exe
+    fi
+    i=$((i + 1))
+done
 
 # The median per (column, figure), then one row per figure.
 sort -k1,1 -k2,2 -k3,3n "$out/figures" | awk '

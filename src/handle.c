@@ -1,18 +1,32 @@
 /* The process handle table: HANDLE -> (object, granted access).
  *
  * Handle values are multiples of 4 starting at 4, like Windows'; the low two bits of a
- * value are ignored on lookup, as the Windows kernel does. */
+ * value are ignored on lookup, as the Windows kernel does.
+ *
+ * Lookups take no lock. Slots live in chunks that never move; a lookup *pins* its slot
+ * (one atomic increment), reads the object, and unpins when done. CloseHandle empties
+ * the slot, then waits for the pins on it to drain before it drops the handle's
+ * reference, so a pinned object cannot go away under its user. Pins are for short
+ * operations; a wait that must sleep takes a reference of its own first. Allocation
+ * and closing serialize on one mutex. */
+#include <sched.h>
 #include <stdlib.h>
 
 #include "internal.h"
 
+#define CHUNK_BITS 10
+#define CHUNK (1u << CHUNK_BITS)
+#define MAX_CHUNKS 4096 /* a million handles and more */
+
 struct slot {
-    struct mmf__object *obj; /* NULL: free */
+    _Atomic(struct mmf__object *) obj; /* NULL: free, or being closed */
+    _Atomic uint32_t pins;
     DWORD access;
+    bool closing; /* emptied but still pinned: not to be reused yet (alloc_lock) */
 };
 
-static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct slot *slots;
+static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic(struct slot *) chunks[MAX_CHUNKS];
 static size_t nslots, first_free;
 
 void mmf__object_init(struct mmf__object *obj, enum mmf__kind kind,
@@ -21,6 +35,7 @@ void mmf__object_init(struct mmf__object *obj, enum mmf__kind kind,
     obj->kind = kind;
     atomic_init(&obj->refs, 1);
     obj->destroy = destroy;
+    obj->ns = NULL;
 }
 
 void mmf__ref(struct mmf__object *obj)
@@ -34,9 +49,12 @@ void mmf__unref(struct mmf__object *obj)
         obj->destroy(obj);
 }
 
-static HANDLE value_of(size_t index)
+static struct slot *slot_at(size_t i)
 {
-    return (HANDLE)(uintptr_t)((index + 1) * 4);
+    if (i >= (size_t)MAX_CHUNKS * CHUNK)
+        return NULL;
+    struct slot *c = atomic_load_explicit(&chunks[i >> CHUNK_BITS], memory_order_acquire);
+    return c ? &c[i & (CHUNK - 1)] : NULL;
 }
 
 /* The slot index a handle names, or SIZE_MAX for values that can never be handles. */
@@ -48,26 +66,60 @@ static size_t index_of(HANDLE h)
 
 int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out)
 {
-    pthread_mutex_lock(&table_lock);
-    while (first_free < nslots && slots[first_free].obj)
+    struct slot *s;
+    pthread_mutex_lock(&alloc_lock);
+    while (first_free < nslots && ((s = slot_at(first_free))->obj || s->closing))
         first_free++;
     if (first_free == nslots) {
-        size_t n = nslots ? nslots * 2 : 64;
-        struct slot *s = realloc(slots, n * sizeof *s);
-        if (!s) {
-            pthread_mutex_unlock(&table_lock);
-            return -ENOMEM;
+        struct slot *c = nslots / CHUNK < MAX_CHUNKS ? calloc(CHUNK, sizeof *c) : NULL;
+        if (!c) {
+            pthread_mutex_unlock(&alloc_lock);
+            return MMF__W(ERROR_NO_SYSTEM_RESOURCES);
         }
-        for (size_t i = nslots; i < n; i++)
-            s[i] = (struct slot){0};
-        slots = s;
-        nslots = n;
+        atomic_store_explicit(&chunks[nslots / CHUNK], c, memory_order_release);
+        nslots += CHUNK;
     }
     size_t i = first_free++;
-    slots[i] = (struct slot){obj, access};
-    pthread_mutex_unlock(&table_lock);
-    *out = value_of(i);
+    s = slot_at(i);
+    s->access = access;
+    atomic_store_explicit(&s->obj, obj, memory_order_release); /* after its access */
+    pthread_mutex_unlock(&alloc_lock);
+    *out = (HANDLE)(uintptr_t)((i + 1) * 4);
     return 0;
+}
+
+int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin)
+{
+    struct slot *s = slot_at(index_of(h));
+    if (!s)
+        return MMF__W(ERROR_INVALID_HANDLE);
+    atomic_fetch_add(&s->pins, 1); /* before reading obj: CloseHandle sees one or the other */
+    struct mmf__object *obj = atomic_load(&s->obj);
+    if (!obj) {
+        atomic_fetch_sub_explicit(&s->pins, 1, memory_order_release);
+        return MMF__W(ERROR_INVALID_HANDLE);
+    }
+    *out = obj;
+    if (access)
+        *access = s->access;
+    *pin = s;
+    return 0;
+}
+
+void mmf__handle_unpin(void *pin)
+{
+    atomic_fetch_sub_explicit(&((struct slot *)pin)->pins, 1, memory_order_release);
+}
+
+int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access)
+{
+    void *pin;
+    int st = mmf__handle_pin(h, out, access, &pin);
+    if (st == 0) {
+        mmf__ref(*out);
+        mmf__handle_unpin(pin);
+    }
+    return st;
 }
 
 int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access)
@@ -77,22 +129,6 @@ int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWO
         mmf__unref(*out);
         st = MMF__W(ERROR_INVALID_HANDLE);
     }
-    return st;
-}
-
-int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access)
-{
-    size_t i = index_of(h);
-    int st = MMF__W(ERROR_INVALID_HANDLE);
-    pthread_mutex_lock(&table_lock);
-    if (i < nslots && slots[i].obj) {
-        *out = slots[i].obj;
-        if (access)
-            *access = slots[i].access;
-        mmf__ref(*out);
-        st = 0;
-    }
-    pthread_mutex_unlock(&table_lock);
     return st;
 }
 
@@ -113,24 +149,27 @@ BOOL WINAPI CloseHandle(HANDLE h)
         return TRUE;
     size_t i = index_of(h);
     struct mmf__object *obj = NULL;
-    pthread_mutex_lock(&table_lock);
-    if (i < nslots && slots[i].obj) {
-        obj = slots[i].obj;
-        slots[i].obj = NULL;
-        if (i < first_free)
-            first_free = i;
-    }
-    pthread_mutex_unlock(&table_lock);
+    pthread_mutex_lock(&alloc_lock);
+    struct slot *s = slot_at(i);
+    if (s && (obj = atomic_exchange(&s->obj, NULL)))
+        s->closing = true;
+    pthread_mutex_unlock(&alloc_lock);
     if (!obj) {
         mmf__fail(MMF__W(ERROR_INVALID_HANDLE));
         return FALSE;
     }
+    while (atomic_load_explicit(&s->pins, memory_order_acquire)) /* users of a moment ago */
+        sched_yield();
+    pthread_mutex_lock(&alloc_lock);
+    s->closing = false;
+    if (i < first_free)
+        first_free = i;
+    pthread_mutex_unlock(&alloc_lock);
     if (obj->ns)
         mmf__ns_handle_closed(obj->ns); /* the name goes with the last handle */
     mmf__unref(obj);
     return TRUE;
 }
-
 DWORD mmf__map_generic(DWORD access, const struct mmf__generic_mapping *m)
 {
     DWORD a = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);

@@ -98,6 +98,10 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out);
 /* Looks up a handle of the given kind; returns a new reference and the granted access. */
 int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access);
 int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
+/* For short operations: the object without a reference, valid until unpinned (a close of
+ * the handle waits for it). Never sleep while pinned. */
+int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin);
+void mmf__handle_unpin(void *pin);
 /* What GENERIC_READ/WRITE/EXECUTE/ALL mean for one kind of object (Windows'
  * GENERIC_MAPPING), and the rights an access mask stands for. */
 struct mmf__generic_mapping {

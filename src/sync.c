@@ -380,17 +380,21 @@ HANDLE WINAPI OpenSemaphoreA(DWORD access, BOOL inherit, LPCSTR name)
 
 /* --- Signaling -------------------------------------------------------------------------- */
 
-/* Looks up a handle of `kind` that may modify the object's state. */
-static int get_sync(HANDLE h, enum mmf__kind kind, struct mmf__sync **out)
+/* Pins a handle of `kind` that may modify the object's state (unpin when done). */
+static int get_sync(HANDLE h, enum mmf__kind kind, struct mmf__sync **out, void **pin)
 {
     struct mmf__object *obj;
     DWORD access;
-    int st = mmf__handle_get(h, kind, &obj, &access);
+    int st = mmf__handle_pin(h, &obj, &access, pin);
     if (st < 0)
         return st;
-    if (!(access & modify_access[kind])) {
-        mmf__unref(obj);
-        return MMF__W(ERROR_ACCESS_DENIED);
+    if (obj->kind != kind)
+        st = MMF__W(ERROR_INVALID_HANDLE);
+    else if (!(access & modify_access[kind]))
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    if (st < 0) {
+        mmf__handle_unpin(*pin);
+        return st;
     }
     *out = (struct mmf__sync *)obj;
     return 0;
@@ -419,11 +423,12 @@ static void event_op(struct mmf__sync *s, enum event_op op)
 static BOOL event_api(HANDLE h, enum event_op op)
 {
     struct mmf__sync *s;
-    int st = get_sync(h, MMF__KIND_EVENT, &s);
+    void *pin;
+    int st = get_sync(h, MMF__KIND_EVENT, &s, &pin);
     if (st < 0)
         return mmf__fail(st), FALSE;
     event_op(s, op);
-    mmf__unref(&s->obj);
+    mmf__handle_unpin(pin);
     return TRUE;
 }
 
@@ -458,10 +463,11 @@ static int release_mutex(struct mmf__sync *s)
 BOOL WINAPI ReleaseMutex(HANDLE h)
 {
     struct mmf__sync *s;
-    int st = get_sync(h, MMF__KIND_MUTEX, &s);
+    void *pin;
+    int st = get_sync(h, MMF__KIND_MUTEX, &s, &pin);
     if (st == 0) {
         st = release_mutex(s);
-        mmf__unref(&s->obj);
+        mmf__handle_unpin(pin);
     }
     if (st < 0)
         return mmf__fail(st), FALSE;
@@ -488,10 +494,11 @@ static int release_semaphore(struct mmf__sync *s, LONG n, LONG *prev)
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG n, LPLONG prev)
 {
     struct mmf__sync *s;
-    int st = get_sync(h, MMF__KIND_SEMAPHORE, &s);
+    void *pin;
+    int st = get_sync(h, MMF__KIND_SEMAPHORE, &s, &pin);
     if (st == 0) {
         st = release_semaphore(s, n, prev);
-        mmf__unref(&s->obj);
+        mmf__handle_unpin(pin);
     }
     if (st < 0)
         return mmf__fail(st), FALSE;

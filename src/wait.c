@@ -38,12 +38,14 @@ static inline void cpu_relax(void)
 
 static unsigned spin_rounds(void)
 {
-    static int cpus;
-    if (!cpus) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        cpus = n > 0 ? (int)n : 1;
+    static atomic_int cpus;
+    int n = atomic_load_explicit(&cpus, memory_order_relaxed);
+    if (!n) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        n = online > 0 ? (int)online : 1;
+        atomic_store_explicit(&cpus, n, memory_order_relaxed);
     }
-    return cpus > 1 ? MMF_SPIN_ROUNDS : 0;
+    return n > 1 ? MMF_SPIN_ROUNDS : 0;
 }
 
 /* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did. */
@@ -91,7 +93,7 @@ void mmf__futex_wake(_Atomic uint32_t *word, int n, bool shared)
     syscall(SYS_futex, word, FUTEX_WAKE | (shared ? 0 : FUTEX_PRIVATE_FLAG), n, NULL, NULL, 0);
 }
 
-static bool futex_waitv_missing;
+static atomic_bool futex_waitv_missing;
 
 /* Sleeps until one of the SEQ words differs from seen[], or the deadline. */
 static void sleep_on(struct mmf__sync **objs, const uint32_t *seen, DWORD n,
@@ -192,7 +194,19 @@ static bool owned_elsewhere(struct mmf__sync **objs, DWORD n)
     return false;
 }
 
-static DWORD wait_objects(struct mmf__sync **objs, DWORD n, bool all, DWORD ms)
+/* Before a wait sleeps, each pinned object gets a reference of its own and is unpinned:
+ * a CloseHandle meanwhile must not wait for this wait to end. */
+static void hold_for_sleep(struct mmf__sync **objs, void **pins, DWORD n)
+{
+    for (DWORD i = 0; i < n; i++)
+        if (pins[i]) {
+            mmf__ref(&objs[i]->obj);
+            mmf__handle_unpin(pins[i]);
+            pins[i] = NULL;
+        }
+}
+
+static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool all, DWORD ms)
 {
     uint32_t seen[MAXIMUM_WAIT_OBJECTS], pulse0[MAXIMUM_WAIT_OBJECTS];
     struct timespec deadline = {0, 0}, now;
@@ -214,6 +228,7 @@ static DWORD wait_objects(struct mmf__sync **objs, DWORD n, bool all, DWORD ms)
         }
         if (ms != INFINITE && !before(&now, &deadline))
             return WAIT_TIMEOUT;
+        hold_for_sleep(objs, pins, n);
         struct timespec until = now;
         bool poll = owned_elsewhere(objs, n);
         add_ms(&until, OWNER_POLL_MS);
@@ -235,21 +250,21 @@ static pthread_once_t never_once = PTHREAD_ONCE_INIT;
 
 static void init_never(void)
 {
-    mmf__sync_init(&never, MMF__KIND_THREAD, NULL);
+    mmf__sync_init(&never, MMF__KIND_THREAD, NULL); /* static: never referenced */
 }
 
-/* One waitable object for a handle, referenced. */
-static int get_waitable(HANDLE h, struct mmf__sync **out)
+/* One waitable object for a handle, pinned (*pin), or the never-signaled one (NULL). */
+static int get_waitable(HANDLE h, struct mmf__sync **out, void **pin)
 {
     struct mmf__object *obj;
     DWORD access;
+    *pin = NULL;
     if (h == MMF__CURRENT_PROCESS || h == GetCurrentThread()) {
         pthread_once(&never_once, init_never);
-        mmf__ref(&never.obj);
         *out = &never;
         return 0;
     }
-    int st = mmf__handle_get_any(h, &obj, &access);
+    int st = mmf__handle_pin(h, &obj, &access, pin);
     if (st < 0)
         return st;
     /* The right is checked first: a section handle (without SYNCHRONIZE) is denied. */
@@ -258,21 +273,30 @@ static int get_waitable(HANDLE h, struct mmf__sync **out)
     else if (!mmf__sync_is_waitable(obj))
         st = MMF__W(ERROR_INVALID_HANDLE);
     if (st < 0) {
-        mmf__unref(obj);
+        mmf__handle_unpin(*pin);
         return st;
     }
     *out = (struct mmf__sync *)obj;
     return 0;
 }
 
+/* Lets go of what get_waitables took: pins, or the references hold_for_sleep made. */
+static void let_go(struct mmf__sync **objs, void **pins, DWORD n)
+{
+    for (DWORD i = 0; i < n; i++)
+        if (pins[i])
+            mmf__handle_unpin(pins[i]);
+        else if (objs[i] != &never)
+            mmf__unref(&objs[i]->obj);
+}
+
 /* Looks up waitable handles: WAIT_FAILED's error for the first that is not. */
-static int get_waitables(DWORD n, const HANDLE *handles, struct mmf__sync **objs)
+static int get_waitables(DWORD n, const HANDLE *handles, struct mmf__sync **objs, void **pins)
 {
     for (DWORD i = 0; i < n; i++) {
-        int st = get_waitable(handles[i], &objs[i]);
+        int st = get_waitable(handles[i], &objs[i], &pins[i]);
         if (st < 0) {
-            while (i-- > 0)
-                mmf__unref(&objs[i]->obj);
+            let_go(objs, pins, i);
             return st;
         }
     }
@@ -282,9 +306,10 @@ static int get_waitables(DWORD n, const HANDLE *handles, struct mmf__sync **objs
 static DWORD wait_handles(DWORD n, const HANDLE *handles, bool all, DWORD ms)
 {
     struct mmf__sync *objs[MAXIMUM_WAIT_OBJECTS];
+    void *pins[MAXIMUM_WAIT_OBJECTS];
     int st = n == 0 || n > MAXIMUM_WAIT_OBJECTS ? MMF__W(ERROR_INVALID_PARAMETER)
              : !handles                         ? MMF__W(ERROR_NOACCESS)
-                                                : get_waitables(n, handles, objs);
+                                                : get_waitables(n, handles, objs, pins);
     if (st < 0)
         return mmf__fail(st), WAIT_FAILED;
     /* Waiting for all of the same object twice can never be satisfied. */
@@ -292,9 +317,8 @@ static DWORD wait_handles(DWORD n, const HANDLE *handles, bool all, DWORD ms)
         for (DWORD j = i + 1; j < n; j++)
             if (objs[i] == objs[j] && objs[i] != &never)
                 st = MMF__W(ERROR_INVALID_PARAMETER);
-    DWORD r = st < 0 ? WAIT_FAILED : wait_objects(objs, n, all, ms);
-    for (DWORD i = 0; i < n; i++)
-        mmf__unref(&objs[i]->obj);
+    DWORD r = st < 0 ? WAIT_FAILED : wait_objects(objs, pins, n, all, ms);
+    let_go(objs, pins, n);
     if (st < 0)
         mmf__fail(st);
     return r;
