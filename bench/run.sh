@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs the benchmarks RUNS times and prints one table: the median of each figure for mmf,
-# for the POSIX floor (bench/floor, same figure name), and under Wine (with --wine).
+# for the POSIX floor (bench/floor/*_tuned: the best raw primitives can do; *_plain: the
+# textbook version, e.g. a futex ping-pong that sleeps every turn), and under Wine
+# (with --wine). A floor program prints the same figure name as the mmf one it bounds.
 #   bench/run.sh BUILD_DIR [--wine]
 set -eu
 B=$1
@@ -24,7 +26,8 @@ mkdir -p "$MMF_ROOT"
 i=0
 while [ $i -lt "$RUNS" ]; do
     run_once mmf "" "$B"/bench/*
-    run_once floor "" "$B"/bench/floor/*
+    run_once floor "" "$B"/bench/floor/*_tuned
+    run_once plain "" "$B"/bench/floor/*_plain
     if [ "$WINE_TOO" = --wine ]; then
         run_once wine "env WINEDEBUG=-all wine" build/wine/bench/*.exe
     fi
@@ -36,13 +39,15 @@ sort -k1,1 -k2,2 -k3,3n "$out/figures" | awk '
     { key = $1 " " $2; v[key, ++n[key]] = $3; unit[$2] = $4; names[$2] = 1; cols[$1] = 1 }
     END {
         for (k in n) { c = n[k]; m = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2; med[k] = m }
-        printf "%-28s %12s %12s %12s %10s %10s\n", "benchmark", "mmf", "floor", "wine", "mmf/floor", "wine/mmf"
+        printf "%-26s %9s %9s %9s %10s %9s %9s %9s\n", "benchmark", "mmf", "floor", "plain",
+            "wine", "mmf/floor", "mmf/plain", "wine/mmf"
         for (f in names) {
-            m = med["mmf " f]; fl = med["floor " f]; w = med["wine " f]
-            printf "%-28s %12s %12s %12s %10s %10s   (%s, median of '"$RUNS"')\n", f,
+            m = med["mmf " f]; fl = med["floor " f]; p = med["plain " f]; w = med["wine " f]
+            printf "%-26s %9s %9s %9s %10s %9s %9s %9s   (%s, median of '"$RUNS"')\n", f,
                 m == "" ? "-" : sprintf("%.1f", m), fl == "" ? "-" : sprintf("%.1f", fl),
-                w == "" ? "-" : sprintf("%.1f", w),
-                (m != "" && fl != "") ? sprintf("%.2f", m / fl) : "-",
-                (m != "" && w != "") ? sprintf("%.2f", w / m) : "-", unit[f]
+                p == "" ? "-" : sprintf("%.1f", p), w == "" ? "-" : sprintf("%.1f", w),
+                (m != "" && fl != "") ? sprintf("%.3g", m / fl) : "-",
+                (m != "" && p != "") ? sprintf("%.3g", m / p) : "-",
+                (m != "" && w != "") ? sprintf("%.4g", w / m) : "-", unit[f]
         }
     }' | { read -r header; echo "$header"; sort; }
