@@ -410,7 +410,9 @@ static void event_op(struct mmf__sync *s, enum event_op op)
         return;
     }
     if (op == EV_SET) {
-        atomic_store(&w[MMF__S_STATE], 1);
+        /* Release is enough: the SEQ increment that follows (a full barrier) publishes it
+         * before the waiter count is read. */
+        atomic_store_explicit(&w[MMF__S_STATE], 1, memory_order_release);
     } else {
         uint32_t gen = atomic_fetch_add(&w[MMF__S_PULSE], 1) + 1;
         if (!atomic_load(&w[MMF__S_AUX]))
