@@ -130,18 +130,19 @@ check-wine: build/wine/runner.exe
 # Benchmarks: Win32 programs (bench/*.c) built against mmf and, for bench-wine, with
 # mingw-w64; the POSIX floor (bench/floor/*.c) built plainly. One table, medians.
 BENCH_SRC := $(wildcard bench/*.c)
-FLOOR_SRC := $(wildcard bench/floor/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
-FLOOR_BIN := $(FLOOR_SRC:bench/floor/%.c=$(B)/bench/floor/%)
+FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmmf.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
 
-$(B)/bench/floor/%: bench/floor/%.c
+$(B)/bench/floor/futex_pingpong_tuned: SPINS := 30000
+$(B)/bench/floor/futex_pingpong_plain: SPINS := 0
+$(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -DSPINS=$(SPINS) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 
 build/wine/bench/%.exe: bench/%.c bench/bench.h
 	@mkdir -p $(@D)

@@ -422,31 +422,44 @@ static void event_op(struct mmf__sync *s, enum event_op op)
     mmf__sync_changed(s, INT32_MAX);
 }
 
-static BOOL event_api(HANDLE h, enum event_op op)
+/* Runs op on the object behind a handle of `kind` that may change its state; the Win32
+ * result, with the last error set on failure. */
+static BOOL modify(HANDLE h, enum mmf__kind kind, int (*op)(struct mmf__sync *, void *), void *ctx)
 {
     struct mmf__sync *s;
     void *pin;
-    int st = get_sync(h, MMF__KIND_EVENT, &s, &pin);
+    int st = get_sync(h, kind, &s, &pin);
+    if (st == 0) {
+        st = op(s, ctx);
+        mmf__handle_unpin(pin);
+    }
     if (st < 0)
         return mmf__fail(st), FALSE;
-    event_op(s, op);
-    mmf__handle_unpin(pin);
     return TRUE;
+}
+
+static int event_cb(struct mmf__sync *s, void *op)
+{
+    event_op(s, *(enum event_op *)op);
+    return 0;
 }
 
 BOOL WINAPI SetEvent(HANDLE h)
 {
-    return event_api(h, EV_SET);
+    enum event_op op = EV_SET;
+    return modify(h, MMF__KIND_EVENT, event_cb, &op);
 }
 
 BOOL WINAPI ResetEvent(HANDLE h)
 {
-    return event_api(h, EV_RESET);
+    enum event_op op = EV_RESET;
+    return modify(h, MMF__KIND_EVENT, event_cb, &op);
 }
 
 BOOL WINAPI PulseEvent(HANDLE h)
 {
-    return event_api(h, EV_PULSE);
+    enum event_op op = EV_PULSE;
+    return modify(h, MMF__KIND_EVENT, event_cb, &op);
 }
 
 static int release_mutex(struct mmf__sync *s)
@@ -462,18 +475,15 @@ static int release_mutex(struct mmf__sync *s)
     return 0;
 }
 
+static int release_mutex_cb(struct mmf__sync *s, void *ctx)
+{
+    (void)ctx;
+    return release_mutex(s);
+}
+
 BOOL WINAPI ReleaseMutex(HANDLE h)
 {
-    struct mmf__sync *s;
-    void *pin;
-    int st = get_sync(h, MMF__KIND_MUTEX, &s, &pin);
-    if (st == 0) {
-        st = release_mutex(s);
-        mmf__handle_unpin(pin);
-    }
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    return TRUE;
+    return modify(h, MMF__KIND_MUTEX, release_mutex_cb, NULL);
 }
 
 static int release_semaphore(struct mmf__sync *s, LONG n, LONG *prev)
@@ -493,18 +503,21 @@ static int release_semaphore(struct mmf__sync *s, LONG n, LONG *prev)
     return 0;
 }
 
+struct semaphore_release {
+    LONG n;
+    LONG *prev;
+};
+
+static int release_semaphore_cb(struct mmf__sync *s, void *ctx)
+{
+    struct semaphore_release *r = ctx;
+    return release_semaphore(s, r->n, r->prev);
+}
+
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG n, LPLONG prev)
 {
-    struct mmf__sync *s;
-    void *pin;
-    int st = get_sync(h, MMF__KIND_SEMAPHORE, &s, &pin);
-    if (st == 0) {
-        st = release_semaphore(s, n, prev);
-        mmf__handle_unpin(pin);
-    }
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    return TRUE;
+    struct semaphore_release r = {n, prev};
+    return modify(h, MMF__KIND_SEMAPHORE, release_semaphore_cb, &r);
 }
 
 int mmf__sync_signal(struct mmf__object *obj, DWORD access)
