@@ -48,7 +48,7 @@ TEST_SRC := $(wildcard test/*.c)
 TEST_HDR := $(wildcard test/*.h)
 
 .PHONY: all check check-wine check-valgrind check-symbols demo bench bench-wine install clean
-all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc
+all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc $(B)/mmf
 
 $(B)/obj/%.o: src/%.c src/internal.h $(HEADERS)
 	@mkdir -p $(@D)
@@ -64,6 +64,10 @@ $(B)/libmmf.so.$(VERSION): $(LIB_OBJ)
 $(B)/libmmf.so: $(B)/libmmf.so.$(VERSION)
 	ln -sf libmmf.so.$(VERSION) $(B)/libmmf.so.$(SOVERSION)
 	ln -sf libmmf.so.$(VERSION) $@
+
+# The command-line tool, built on the public API only.
+$(B)/mmf: tools/mmf.c $(HEADERS) $(B)/libmmf.so
+	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
 
 # The in-tree pkg-config file points at this checkout; `make install` writes another.
 define PCFILE
@@ -104,8 +108,9 @@ $(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/runner.c $(TEST_H
 	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
 	    test/runner.c $(NATIVE_SRC) $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
-check: $(B)/test/runner $(B)/test/native check-symbols
+check: $(B)/test/runner $(B)/test/native $(B)/mmf check-symbols
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native
+	sh test/cli.sh $(B)
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
 
 # Every test process under memcheck: any error or definite leak fails the run.

@@ -99,6 +99,29 @@ static int is_live(int fd)
     return mmf__lock_conflict(fd, F_WRLCK, 0, 1);
 }
 
+/* The state words, as the listing tells them (read once: they are changing). */
+static void decode_state(struct mmf_object_info *info, const uint32_t *w)
+{
+    switch (info->type) {
+    case MMF_TYPE_EVENT:
+        info->signaled = w[MMF__S_STATE] != 0;
+        info->manual_reset = w[MMF__S_AUX] != 0;
+        break;
+    case MMF_TYPE_SEMAPHORE:
+        info->count = (int32_t)w[MMF__S_STATE];
+        info->maximum = (int32_t)w[MMF__S_AUX];
+        info->signaled = info->count > 0;
+        break;
+    case MMF_TYPE_MUTEX:
+        info->owner_tid = w[MMF__S_STATE];
+        info->abandoned = w[MMF__S_ABANDONED] != 0;
+        info->signaled = info->owner_tid == 0;
+        break;
+    default:
+        break;
+    }
+}
+
 struct visit {
     mmf_list_fn fn;
     void *ctx;
@@ -131,10 +154,10 @@ static void report(struct visit *v, enum mmf__scope scope, int fd, const struct 
             .protect = h.protect,
             .attributes = h.attrs,
             .file = h.path_len ? path : NULL,
-            .state = h.sync,
             .nholders = n,
             .holders = pids,
         };
+        decode_state(&info, h.sync);
         v->stop = v->fn(&info, v->ctx) != 0;
         free(name);
     }

@@ -241,3 +241,16 @@ TEST(processes_and_threads_hammer_a_mutex_and_a_semaphore)
     CloseHandle(mx);
     CloseHandle(sem);
 }
+
+/* Holds a named event ("event:NAME") or semaphore ("semaphore:NAME", 0 of 2) until killed;
+ * for the command-line tool's tests. */
+CHILD(hold_sync)
+{
+    HANDLE h = !strncmp(arg, "event:", 6) ? CreateEventA(NULL, FALSE, FALSE, arg + 6)
+               : !strncmp(arg, "semaphore:", 10) ? CreateSemaphoreA(NULL, 0, 2, arg + 10)
+                                                  : NULL;
+    if (!h)
+        return 10;
+    Sleep(60000);
+    return 11;
+}

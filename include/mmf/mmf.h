@@ -32,7 +32,11 @@ struct mmf_object_info {
     uint32_t protect;        /* sections: PAGE_* */
     uint32_t attributes;     /* sections: SEC_* */
     const char *file;        /* file-backed sections: the file; NULL for paging-file ones */
-    const uint32_t *state;   /* events, mutexes, semaphores: their state words (16) */
+    int signaled;            /* events: set; semaphores: count > 0; mutexes: free */
+    int manual_reset;        /* events */
+    int32_t count, maximum;  /* semaphores */
+    uint32_t owner_tid;      /* mutexes: the owning thread, 0 when free */
+    int abandoned;           /* mutexes: the last owner died owning it */
     size_t nholders;         /* processes holding it, as far as /proc lets the caller see */
     const uint32_t *holders; /* their pids */
 };

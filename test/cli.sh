@@ -1,0 +1,89 @@
+#!/bin/sh
+# Tests of the mmf command: a holder process, then ls (text and JSON), info, dump,
+# signal/wait, dead objects hidden after kill -9, gc, rm, and usage errors.
+#   test/cli.sh BUILD_DIR        ends with "N passed, N failed"
+B=$1
+MMF="$B/mmf"
+RUNNER="$B/test/runner"
+MMF_ROOT=$(mktemp -d /dev/shm/mmf-cli-test.XXXXXX 2>/dev/null || mktemp -d)
+export MMF_ROOT
+passed=0 failed=0 n=0 pids=""
+out=$MMF_ROOT/out
+trap 'kill -9 $pids 2>/dev/null; rm -rf "$MMF_ROOT"' EXIT
+
+check() { # description, then a command that must succeed
+    desc=$1; shift
+    n=$((n + 1))
+    if "$@" >/dev/null 2>&1; then
+        passed=$((passed + 1)); echo "ok $n - $desc"
+    else
+        failed=$((failed + 1)); echo "not ok $n - $desc"
+    fi
+}
+status_is() { # expected exit status, command...
+    want=$1; shift
+    "$@" >"$out" 2>&1
+    [ $? -eq "$want" ]
+}
+output_has() { # text, command...
+    text=$1; shift
+    "$@" >"$out" 2>&1 && grep -qF -- "$text" "$out"
+}
+fails_saying() { # text, command... (must exit 1 and say text)
+    text=$1; shift
+    "$@" >"$out" 2>&1
+    [ $? -eq 1 ] && grep -qF -- "$text" "$out"
+}
+until_listed() { # name: waits until mmf ls shows it
+    i=0
+    while ! "$MMF" ls | grep -q " $1 "; do
+        i=$((i + 1)); [ $i -gt 200 ] && return 1; sleep 0.05
+    done
+}
+
+check "no command is a usage error" status_is 2 "$MMF"
+check "unknown command is a usage error" status_is 2 "$MMF" bogus
+check "dump without NAME is a usage error" status_is 2 "$MMF" dump
+check "create without a size is a usage error" status_is 2 "$MMF" create x
+check "a bad size is a usage error" status_is 2 "$MMF" create x --size 12Q
+check "--help" status_is 0 "$MMF" --help
+check "empty namespace" output_has "no named objects" "$MMF" ls
+
+"$MMF" create 'Local\cli-sec' --size 64K >/dev/null & holder=$!; pids="$pids $holder"
+check "a holder's section is listed" until_listed cli-sec
+check "ls shows type, size and holder" output_has "64 KiB" "$MMF" ls
+check "ls names the holder pid" output_has "$holder" "$MMF" ls
+check "ls --json" output_has "\"name\":\"cli-sec\"" "$MMF" ls --json
+check "ls --json holders" output_has "\"holders\":[$holder]" "$MMF" ls --json
+check "info shows the holder" output_has "$holder" "$MMF" info 'Local\cli-sec'
+check "info --json" output_has "\"size\":65536" "$MMF" info cli-sec --json
+check "dump shows hex and ASCII" output_has "00000000: 0000 0000" "$MMF" dump cli-sec --length 16
+check "dump of a missing name fails with its error" fails_saying "no-such: The system cannot find the file specified. (error 2)" "$MMF" dump no-such
+check "info of a missing name fails" status_is 1 "$MMF" info no-such
+
+"$RUNNER" --child hold_sync event:cli-ev & ev=$!; pids="$pids $ev"
+check "an event is listed" until_listed cli-ev
+check "wait on an unsignaled event times out" status_is 1 "$MMF" wait cli-ev --timeout 100
+check "signal sets it" output_has "set event" "$MMF" signal cli-ev
+check "ls shows it signaled" output_has "signaled, auto" "$MMF" ls
+check "wait takes it" output_has "signaled" "$MMF" wait cli-ev --timeout 2000
+
+"$RUNNER" --child hold_sync semaphore:cli-sem & sem=$!; pids="$pids $sem"
+check "a semaphore is listed" until_listed cli-sem
+check "signal releases it by one" output_has "count was 0" "$MMF" signal cli-sem
+check "ls shows its count" output_has "1/2" "$MMF" ls
+check "wait takes the unit" status_is 0 "$MMF" wait cli-sem --timeout 2000
+
+kill -9 "$holder"; wait "$holder" 2>/dev/null
+check "an object whose holder was killed is not listed" sh -c "! '$MMF' ls | grep -q cli-sec"
+check "gc reclaims it" output_has "reclaimed 1 object" "$MMF" gc
+check "gc again finds nothing" output_has "reclaimed 0 objects" "$MMF" gc
+
+"$MMF" create cli-rm --size 4K >/dev/null & rmh=$!; pids="$pids $rmh"
+check "a second holder's section is listed" until_listed cli-rm
+check "rm warns about holders" output_has "warning: removing Local\\cli-rm while 1 process" "$MMF" rm cli-rm
+check "after rm the name is gone" sh -c "! '$MMF' ls | grep -q cli-rm"
+check "rm of a missing name fails" fails_saying "error 2" "$MMF" rm cli-rm
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
