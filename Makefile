@@ -14,6 +14,7 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 
 CC ?= cc
 MINGW_CC ?= x86_64-w64-mingw32-gcc
@@ -170,7 +171,10 @@ $(B)/examples/%: examples/%.c $(B)/libmmf.so
 # other software's configure checks believe they are building for Windows.
 WININC = $(INCLUDEDIR)/mmf-win32
 install: all
-	install -d $(DESTDIR)$(WININC)/mmf $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -d $(DESTDIR)$(WININC)/mmf $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/mmf $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/mmf.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 include/windows.h include/tchar.h include/winerror.h $(DESTDIR)$(WININC)/
 	install -m 644 include/mmf/*.h $(DESTDIR)$(WININC)/mmf/
 	install -m 644 $(B)/libmmf.a $(DESTDIR)$(LIBDIR)/
