@@ -46,6 +46,7 @@ LIB_SRC := $(wildcard src/*.c)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
 HEADERS := $(wildcard include/*.h include/mmf/*.h)
 TEST_SRC := $(wildcard test/*.c)
+EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_HDR := $(wildcard test/*.h)
 
 .PHONY: all check check-wine check-valgrind check-symbols demo bench bench-wine install clean
@@ -109,9 +110,10 @@ $(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/runner.c $(TEST_H
 	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
 	    test/runner.c $(NATIVE_SRC) $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
-check: $(B)/test/runner $(B)/test/native $(B)/mmf check-symbols
+check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native
 	sh test/cli.sh $(B)
+	sh test/examples.sh $(B)
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
 
 # Every test process under memcheck: any error or definite leak fails the run.
@@ -160,10 +162,10 @@ bench: $(BENCH_BIN) $(FLOOR_BIN)
 bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(WINE_BENCH)
 	@sh bench/run.sh $(B) --wine
 
-demo: all $(B)/examples/filerev
+demo: all $(EXAMPLES)
 	@sh examples/demo.sh $(B)
 
-$(B)/examples/%: examples/%.c $(B)/libmmf.so
+$(B)/examples/%: examples/%.c examples/shared.h $(B)/libmmf.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
 
