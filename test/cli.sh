@@ -85,5 +85,12 @@ check "rm warns about holders" output_has "warning: removing Local\\cli-rm while
 check "after rm the name is gone" sh -c "! '$MMF' ls | grep -q cli-rm"
 check "rm of a missing name fails" fails_saying "error 2" "$MMF" rm cli-rm
 
+"$MMF" create cli-file --size 8K --file "$MMF_ROOT/backing" >/dev/null & fh=$!; pids="$pids $fh"
+check "a file-backed section is listed" until_listed cli-file
+check "ls marks it as file-backed" output_has "8 KiB file" "$MMF" ls
+check "info names its file" output_has "backing:   $MMF_ROOT/backing" "$MMF" info cli-file
+check "the file grew to the section's size" test "$(wc -c < "$MMF_ROOT/backing")" -eq 8192
+check "watch redraws until interrupted" sh -c "timeout -s INT 1 '$MMF' watch cli-file --interval 100 | grep -q 'name:      Local.cli-file'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
