@@ -139,7 +139,8 @@ check-wine: build/wine/runner.exe
 # mingw-w64; the POSIX floor (bench/floor/*.c) built plainly. One table, medians.
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
-FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain
+FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain \
+    $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmmf.so
@@ -151,6 +152,10 @@ $(B)/bench/floor/futex_pingpong_plain: SPINS := 0
 $(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DSPINS=$(SPINS) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
+
+$(B)/bench/floor/%_tuned: bench/floor/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 
 build/wine/bench/%.exe: bench/%.c bench/bench.h
 	@mkdir -p $(@D)

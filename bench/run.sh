@@ -8,7 +8,7 @@ set -eu
 B=$1
 WINE_TOO=${2:-}
 RUNS=${RUNS:-5}
-out=$(mktemp -d "${TMPDIR:-/tmp}/mmf-bench.XXXXXX")
+out=$(mktemp -d /dev/shm/mmf-bench.XXXXXX 2>/dev/null || mktemp -d) # tmpfs, as in use
 trap 'rm -rf "$out"' EXIT
 
 run_once() { # column, command prefix, programs...
@@ -44,8 +44,8 @@ sort -k1,1 -k2,2 -k3,3n "$out/figures" | awk '
         for (f in names) {
             m = med["mmf " f]; fl = med["floor " f]; p = med["plain " f]; w = med["wine " f]
             printf "%-26s %9s %9s %9s %10s %9s %9s %9s   (%s, median of '"$RUNS"')\n", f,
-                m == "" ? "-" : sprintf("%.1f", m), fl == "" ? "-" : sprintf("%.1f", fl),
-                p == "" ? "-" : sprintf("%.1f", p), w == "" ? "-" : sprintf("%.1f", w),
+                m == "" ? "-" : sprintf("%.4g", m), fl == "" ? "-" : sprintf("%.4g", fl),
+                p == "" ? "-" : sprintf("%.4g", p), w == "" ? "-" : sprintf("%.4g", w),
                 (m != "" && fl != "") ? sprintf("%.3g", m / fl) : "-",
                 (m != "" && p != "") ? sprintf("%.3g", m / p) : "-",
                 (m != "" && w != "") ? sprintf("%.4g", w / m) : "-", unit[f]

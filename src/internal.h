@@ -147,9 +147,11 @@ struct mmf__nsobj {
     bool writable;
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
     struct mmf__objhdr info;  /* private copy of the header, validated once at open */
+    uint64_t file_size;       /* of the object file, when it was opened */
     char *path;               /* file-backed sections: the file's path, from the header */
     struct mmf__objhdr *hdr;  /* shared mapping of [0, info.data_offset): state words and
-                                 the SEC_RESERVE map live here; never trusted for layout */
+                                 the SEC_RESERVE map live here; never trusted for layout.
+                                 NULL for sections without SEC_RESERVE (nothing to share) */
     char fname[256];
 };
 /* Layout of a new object: header bytes (for the name and path), extra bytes before the
@@ -180,7 +182,7 @@ int mmf__ns_hold(struct mmf__nsobj *ns);
  * for layout; *tail gets the name (UTF-16) and the path, NUL-terminated, malloc'd. */
 const char *mmf__ns_root(void);
 int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out);
-int mmf__ns_read_info(int fd, struct mmf__objhdr *info, char **tail);
+int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *info, char **tail);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
 void mmf__ns_free(struct mmf__nsobj *ns);
 

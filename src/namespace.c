@@ -96,11 +96,17 @@ static int lease(int fd, short type)
 }
 
 /* Does `fname` in dirfd still name the file open as fd? */
+static bool still_named_as(int dirfd, const char *fname, const struct stat *file)
+{
+    struct stat a;
+    return mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+           a.st_dev == file->st_dev && a.st_ino == file->st_ino;
+}
+
 static bool still_named(int dirfd, const char *fname, int fd)
 {
-    struct stat a, b;
-    return mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 && mmf__sys.fstat(fd, &b) == 0 &&
-           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    struct stat b;
+    return mmf__sys.fstat(fd, &b) == 0 && still_named_as(dirfd, fname, &b);
 }
 
 /* With the write lock held: the object has no holder left, remove its name. Fails only
@@ -115,7 +121,7 @@ static int unlink_locked(int dirfd, const char *fname, int fd)
 
 /* Opens the live object at fname with a read lease: the fd, or -ENOENT when there is none
  * (stale objects are removed on the way). */
-static int acquire(int dirfd, const char *fname, bool *writable)
+static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb_out)
 {
     for (;;) {
         *writable = true;
@@ -144,9 +150,9 @@ static int acquire(int dirfd, const char *fname, bool *writable)
             mmf__sys.close(fd);
             return st < 0 ? MMF__W(ERROR_ACCESS_DENIED) : -ENOENT;
         }
-        if (lease(fd, F_RDLCK) == 0) {
-            if (still_named(dirfd, fname, fd))
-                return fd;
+        if (lease(fd, F_RDLCK) == 0 && still_named_as(dirfd, fname, &sb)) {
+            *sb_out = sb;
+            return fd;
         }
         mmf__sys.close(fd); /* being deleted, or replaced: look again */
         sched_yield();
@@ -176,21 +182,25 @@ static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
     return 0;
 }
 
-int mmf__ns_read_info(int fd, struct mmf__objhdr *h, char **tail)
+int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **tail)
 {
-    struct stat sb;
-    if (mmf__sys.fstat(fd, &sb) < 0)
-        return -errno;
-    if (mmf__sys.pread(fd, h, sizeof *h, 0) != (ssize_t)sizeof *h)
+    /* One read brings the header and, for names and paths of ordinary length, what
+     * follows it. */
+    char first[1024];
+    ssize_t got = mmf__sys.pread(fd, first, sizeof first, 0);
+    if (got < (ssize_t)sizeof *h)
         return MMF__W(ERROR_FILE_CORRUPT);
-    int st = check_layout(h, (uint64_t)sb.st_size);
+    memcpy(h, first, sizeof *h);
+    int st = check_layout(h, file_size);
     if (st < 0)
         return st;
     size_t n = h->name_units * sizeof(WCHAR) + h->path_len;
     char *t = malloc(n + 1);
     if (!t)
         return -ENOMEM;
-    if (mmf__sys.pread(fd, t, n, sizeof *h) != (ssize_t)n) {
+    if (sizeof *h + n <= (size_t)got)
+        memcpy(t, first + sizeof *h, n);
+    else if (mmf__sys.pread(fd, t, n, sizeof *h) != (ssize_t)n) {
         free(t);
         return MMF__W(ERROR_FILE_CORRUPT);
     }
@@ -205,7 +215,7 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
 {
     struct mmf__objhdr *h = &ns->info;
     char *tail;
-    int st = mmf__ns_read_info(ns->fd, h, &tail);
+    int st = mmf__ns_read_info(ns->fd, ns->file_size, h, &tail);
     if (st < 0)
         return st;
     size_t nbytes = name->units * sizeof(WCHAR);
@@ -214,6 +224,10 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
         return MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
     }
     ns->path = memmove(tail, tail + nbytes, h->path_len + 1);
+    /* Only state words and a commit map are used through the mapping: a plain section has
+     * neither, and its opens and closes are cheaper without a mapping to make and undo. */
+    if (h->kind == MMF__KIND_SECTION && !(h->attrs & SEC_RESERVE))
+        return 0;
     int prot = PROT_READ | (ns->writable ? PROT_WRITE : 0);
     void *p = mmf__sys.mmap(NULL, h->data_offset, prot, MAP_SHARED, ns->fd, 0);
     if (p == MAP_FAILED)
@@ -368,8 +382,9 @@ static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf_
         return -ENOMEM;
     ns->scope = name->scope;
     snprintf(ns->fname, sizeof ns->fname, "%s", fname);
+    struct stat sb;
     for (;;) {
-        ns->fd = acquire(dirfd, fname, &ns->writable);
+        ns->fd = acquire(dirfd, fname, &ns->writable, &sb);
         *existed = ns->fd >= 0;
         if (ns->fd != -ENOENT || !nw)
             break;
@@ -378,6 +393,9 @@ static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf_
         if (ns->fd != -EEXIST)
             break;
     }
+    if (ns->fd >= 0 && !*existed && mmf__sys.fstat(ns->fd, &sb) < 0)
+        sb.st_size = 0; /* just made: read_header will find it corrupt and say so */
+    ns->file_size = (uint64_t)sb.st_size;
     if (ns->fd < 0) {
         st = ns->fd == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : ns->fd;
         free(ns);

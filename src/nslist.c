@@ -133,7 +133,7 @@ static void report(struct visit *v, enum mmf__scope scope, int fd, const struct 
 {
     struct mmf__objhdr h;
     char *tail, *name;
-    if (mmf__ns_read_info(fd, &h, &tail) < 0)
+    if (mmf__ns_read_info(fd, (uint64_t)sb->st_size, &h, &tail) < 0)
         return; /* not an object mmf can read: not listed */
     if (mmf__utf16_to_utf8((const WCHAR *)tail, h.name_units, &name, NULL) == 0) {
         uint32_t pids[256];

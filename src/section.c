@@ -306,7 +306,6 @@ static int build_named(struct mmf__nsobj *ns, void *ctx)
     const struct request *rq = ctx;
     const struct mmf__objhdr *h = &ns->info;
     DWORD prot, attrs;
-    struct stat sb;
     int st = parse_protect(h->protect | h->attrs, &prot, &attrs);
     if (st == 0 && (h->size == 0 || h->size >= MAX_SECTION || prot != h->protect))
         st = MMF__W(ERROR_FILE_CORRUPT);
@@ -327,10 +326,8 @@ static int build_named(struct mmf__nsobj *ns, void *ctx)
         }
     } else if (st == 0) {
         uint64_t map = (attrs & SEC_RESERVE) ? commit_map_bytes(h->size) : 0;
-        if (mmf__sys.fstat(ns->fd, &sb) < 0)
-            st = -errno;
-        else if (h->header_len + map > h->data_offset ||
-                 h->data_offset + mmf__round_up(h->size, mmf__page_size) > (uint64_t)sb.st_size)
+        if (h->header_len + map > h->data_offset ||
+            h->data_offset + mmf__round_up(h->size, mmf__page_size) > ns->file_size)
             st = MMF__W(ERROR_FILE_CORRUPT);
         s->fd = ns->fd;
         s->data_off = h->data_offset;
