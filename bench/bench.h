@@ -28,7 +28,7 @@ static inline double now_ns(void)
 
 static inline void report(const char *name, double value, const char *unit)
 {
-    printf("%s %.1f %s\n", name, value, unit);
+    printf("%s %.4g %s\n", name, value, unit);
     fflush(stdout);
 }
 

@@ -29,7 +29,7 @@ int main(void)
             __asm__ __volatile__("" ::"r"(msg) : "memory"); /* the copy is used */
         }
     } while ((t = now_ns() - t0) < 1e9);
-    printf("stream_64k_ring %.1f GB/s\n", (double)n * MSG / t);
+    printf("stream_64k_ring %.4g GB/s\n", (double)n * MSG / t);
     size_t size = 1ull << 30;
     volatile char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
@@ -37,6 +37,6 @@ int main(void)
     t0 = now_ns();
     for (size_t i = 0; i < size; i += 4096)
         p[i] = 1;
-    printf("first_touch_faults %.1f Mfaults/s\n", (size / 4096) / ((now_ns() - t0) / 1e9) / 1e6);
+    printf("first_touch_faults %.4g Mfaults/s\n", (size / 4096) / ((now_ns() - t0) / 1e9) / 1e6);
     return 0;
 }
