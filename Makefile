@@ -149,11 +149,11 @@ $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmmf.so
 
 $(B)/bench/floor/futex_pingpong_tuned: SPINS := 30000
 $(B)/bench/floor/futex_pingpong_plain: SPINS := 0
-$(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c
+$(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c bench/floor/floor.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DSPINS=$(SPINS) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 
-$(B)/bench/floor/%_tuned: bench/floor/%.c
+$(B)/bench/floor/%_tuned: bench/floor/%.c bench/floor/floor.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 

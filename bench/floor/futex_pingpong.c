@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor.h"
+
 #ifndef SPINS
 #define SPINS 30000
 #endif
@@ -38,13 +40,6 @@ static void set_to(_Atomic unsigned *w, unsigned v)
     atomic_store(w, v);
     if (atomic_load(sleepers))
         syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 int main(void)

@@ -7,15 +7,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "floor.h"
+
 #define MSG 65536
 #define SLOTS 16
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 int main(void)
 {

@@ -7,14 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SIZE 65536
+#include "floor.h"
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
+#define SIZE 65536
 
 int main(void)
 {
