@@ -156,10 +156,8 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     f->access = access;
     if (attrs & FILE_FLAG_DELETE_ON_CLOSE)
         f->delete_path = path, path = NULL;
-    if ((st = mmf__handle_new(&f->obj, access, out)) < 0) {
-        mmf__unref(&f->obj);
+    if ((st = mmf__handle_new(&f->obj, access, out)) < 0)
         goto out;
-    }
     *existed = !created && (disp == CREATE_ALWAYS || disp == OPEN_ALWAYS);
     goto out;
 fail:

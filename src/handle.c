@@ -74,6 +74,7 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out)
         struct slot *c = nslots / CHUNK < MAX_CHUNKS ? calloc(CHUNK, sizeof *c) : NULL;
         if (!c) {
             pthread_mutex_unlock(&alloc_lock);
+            mmf__handle_drop(obj);
             return MMF__W(ERROR_NO_SYSTEM_RESOURCES);
         }
         atomic_store_explicit(&chunks[nslots / CHUNK], c, memory_order_release);
@@ -165,10 +166,15 @@ BOOL WINAPI CloseHandle(HANDLE h)
     if (i < first_free)
         first_free = i;
     pthread_mutex_unlock(&alloc_lock);
-    if (obj->ns)
-        mmf__ns_handle_closed(obj->ns); /* the name goes with the last handle */
-    mmf__unref(obj);
+    mmf__handle_drop(obj);
     return TRUE;
+}
+
+void mmf__handle_drop(struct mmf__object *obj)
+{
+    if (obj->ns)
+        mmf__ns_handle_closed(obj->ns);
+    mmf__unref(obj);
 }
 DWORD mmf__map_generic(DWORD access, const struct mmf__generic_mapping *m)
 {
@@ -218,11 +224,7 @@ static int duplicate(HANDLE sproc, HANDLE src, HANDLE tproc, HANDLE *out, DWORD 
             return st;
         }
         mmf__ref(obj);
-        if ((st = mmf__handle_new(obj, a, out)) < 0) {
-            if (obj->ns)
-                mmf__ns_handle_closed(obj->ns);
-            mmf__unref(obj);
-        }
+        st = mmf__handle_new(obj, a, out);
     }
     mmf__unref(obj);
     return st;

@@ -93,8 +93,13 @@ void mmf__object_init(struct mmf__object *obj, enum mmf__kind kind,
                       void (*destroy)(struct mmf__object *));
 void mmf__ref(struct mmf__object *obj);
 void mmf__unref(struct mmf__object *obj);
-/* Stores obj in a new handle; the handle takes over the caller's reference. */
+/* Stores obj in a new handle, which takes over the caller's reference and, for a named
+ * object, the handle counted on its name; if no handle can be made, both are given back
+ * (mmf__handle_drop). */
 int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out);
+/* Gives back what a handle holds: its reference, and a named object's counted handle (the
+ * name goes with the last one). */
+void mmf__handle_drop(struct mmf__object *obj);
 /* Looks up a handle of the given kind; returns a new reference and the granted access. */
 int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access);
 int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
@@ -120,6 +125,8 @@ struct mmf__name {
 int mmf__name_parse(const WCHAR *name, size_t len, struct mmf__name *out);
 int mmf__name_encode(const struct mmf__name *n, char *out, size_t cap);
 int mmf__name_from_a(const char *name, WCHAR **out, size_t *units);
+/* The same for a Create* name, where NULL and "" mean unnamed (*out NULL, *units 0). */
+int mmf__name_from_a_optional(const char *name, WCHAR **out, size_t *units);
 
 /* namespace.c: named objects as files with a versioned header; see docs/namespace.md. */
 #define MMF__OBJ_MAGIC 0x4F464D4Du /* "MMFO" */

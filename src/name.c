@@ -90,6 +90,13 @@ int mmf__name_encode(const struct mmf__name *n, char *out, size_t cap)
     return o < cap ? 0 : MMF__W(ERROR_FILENAME_EXCED_RANGE);
 }
 
+int mmf__name_from_a_optional(const char *name, WCHAR **out, size_t *units)
+{
+    *out = NULL;
+    *units = 0;
+    return name && *name ? mmf__name_from_a(name, out, units) : 0;
+}
+
 int mmf__name_from_a(const char *name, WCHAR **out, size_t *units)
 {
     size_t n = strlen(name);

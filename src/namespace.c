@@ -84,15 +84,10 @@ static int dir_of(enum mmf__scope scope, int *fd)
     return 0;
 }
 
-static struct flock byte0(short type)
-{
-    return (struct flock){.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
-}
-
+/* The lease: a lock on byte 0 of the object file. */
 static int lease(int fd, short type)
 {
-    struct flock fl = byte0(type);
-    return (int)mmf__sysret(mmf__sys.fcntl(fd, F_OFD_SETLK, &fl));
+    return mmf__lock(fd, type, 0, 1);
 }
 
 /* Does `fname` in dirfd still name the file open as fd? */

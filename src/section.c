@@ -404,11 +404,8 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
         else if ((st = create_unnamed(&rq, &s)) == 0)
             obj = &s->obj;
     }
-    if (st == 0 && (st = mmf__handle_new(obj, access_of_protect(rq.prot), &h)) < 0) {
-        if (obj->ns)
-            mmf__ns_handle_closed(obj->ns);
-        mmf__unref(obj);
-    }
+    if (st == 0)
+        st = mmf__handle_new(obj, access_of_protect(rq.prot), &h);
     if (rq.file)
         mmf__unref(&rq.file->obj);
     if (st < 0)
@@ -440,13 +437,11 @@ HANDLE WINAPI CreateFileMappingW(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD f
 HANDLE WINAPI CreateFileMappingA(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, DWORD high,
                                  DWORD low, LPCSTR name)
 {
-    WCHAR *w = NULL;
-    size_t units = 0;
-    if (name && *name) {
-        int st = mmf__name_from_a(name, &w, &units);
-        if (st < 0)
-            return mmf__fail(st), NULL;
-    }
+    WCHAR *w;
+    size_t units;
+    int st = mmf__name_from_a_optional(name, &w, &units);
+    if (st < 0)
+        return mmf__fail(st), NULL;
     HANDLE h = create_mapping_w(hfile, sa, fl, high, low, w, units);
     free(w);
     return h;
@@ -468,10 +463,8 @@ static HANDLE open_mapping(DWORD access, const WCHAR *wname, size_t units)
     if (st == 0)
         st = mmf__ns_open(&name, MMF__KIND_SECTION, (access & SECTION_MAP_WRITE) != 0,
                           build_named, NULL, &obj);
-    if (st == 0 && (st = mmf__handle_new(obj, access, &h)) < 0) {
-        mmf__ns_handle_closed(obj->ns);
-        mmf__unref(obj);
-    }
+    if (st == 0)
+        st = mmf__handle_new(obj, access, &h);
     if (st < 0)
         return mmf__fail(st), NULL;
     return h;

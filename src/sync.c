@@ -225,27 +225,16 @@ static HANDLE create(const struct sync_request *rq, LPSECURITY_ATTRIBUTES sa, co
         }
     }
     if (st == 0 && owned && !existed &&
-        mmf__sync_try((struct mmf__sync *)obj, 0) == MMF__TAKE_NO)
-        st = -ENOMEM; /* an owned mutex whose ownership cannot be recorded */
-    if (st == 0 && (st = mmf__handle_new(obj, all_access[rq->kind], &h)) < 0) {
-        if (obj->ns)
-            mmf__ns_handle_closed(obj->ns);
+        mmf__sync_try((struct mmf__sync *)obj, 0) == MMF__TAKE_NO) {
+        mmf__handle_drop(obj); /* an owned mutex whose ownership cannot be recorded */
+        st = -ENOMEM;
     }
-    if (st < 0) {
-        if (obj)
-            mmf__unref(obj);
+    if (st == 0)
+        st = mmf__handle_new(obj, all_access[rq->kind], &h);
+    if (st < 0)
         return mmf__fail(st), NULL;
-    }
     SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
     return h;
-}
-
-/* A names (UTF-8, at most MAX_PATH) to W; NULL or "" is unnamed. */
-static int name_a(const char *name, WCHAR **w, size_t *units)
-{
-    *w = NULL;
-    *units = 0;
-    return name && *name ? mmf__name_from_a(name, w, units) : 0;
 }
 
 static HANDLE create_a(const struct sync_request *rq, LPSECURITY_ATTRIBUTES sa, LPCSTR name,
@@ -253,7 +242,7 @@ static HANDLE create_a(const struct sync_request *rq, LPSECURITY_ATTRIBUTES sa, 
 {
     WCHAR *w;
     size_t units;
-    int st = name_a(name, &w, &units);
+    int st = mmf__name_from_a_optional(name, &w, &units);
     if (st < 0)
         return mmf__fail(st), NULL;
     HANDLE h = create(rq, sa, w, units, owned);
@@ -271,10 +260,8 @@ static HANDLE open_sync(enum mmf__kind kind, DWORD access, const WCHAR *wname, s
                           : mmf__name_parse(wname, units, &name);
     if (st == 0)
         st = mmf__ns_open(&name, kind, true, build_named, NULL, &obj);
-    if (st == 0 && (st = mmf__handle_new(obj, mmf__map_generic(access, &generic[kind]), &h)) < 0) {
-        mmf__ns_handle_closed(obj->ns);
-        mmf__unref(obj);
-    }
+    if (st == 0)
+        st = mmf__handle_new(obj, mmf__map_generic(access, &generic[kind]), &h);
     if (st < 0)
         return mmf__fail(st), NULL;
     return h;

@@ -158,7 +158,7 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_STAR
     th->arg = arg;
     mmf__ref(&th->sync.obj); /* the thread's own */
     int st = mmf__handle_new(&th->sync.obj, THREAD_ALL_ACCESS, &h);
-    if (st < 0) {
+    if (st < 0) { /* the handle's reference was given back; the thread's own is the last */
         free(th);
         return mmf__fail(st), NULL;
     }
