@@ -130,7 +130,7 @@ int mmf__name_from_a_optional(const char *name, WCHAR **out, size_t *units);
 
 /* namespace.c: named objects as files with a versioned header; see docs/namespace.md. */
 #define MMF__OBJ_MAGIC 0x4F464D4Du /* "MMFO" */
-#define MMF__OBJ_VERSION 1u
+#define MMF__OBJ_VERSION 2u
 struct mmf__objhdr {
     uint32_t magic;
     uint32_t version;
@@ -190,6 +190,12 @@ int mmf__ns_hold(struct mmf__nsobj *ns);
 const char *mmf__ns_root(void);
 int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out);
 int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *info, char **tail);
+/* The lease on an object file: flock(op | LOCK_NB); 0 or negative errno (-EWOULDBLOCK:
+ * held otherwise). LOCK_SH is a holder's; LOCK_EX succeeds only with no other holder. */
+int mmf__ns_lease(int fd, int op);
+/* An object file of another format version: held by that version's rules, which this one
+ * cannot judge, so never taken for stale (nor reclaimed). */
+bool mmf__ns_other_version(int fd);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
 void mmf__ns_free(struct mmf__nsobj *ns);
 

@@ -5,16 +5,17 @@
  *   Global\x     <root>/mmf-global/<encoded x>   directory 1777 (sticky)
  *   <root>       $MMF_ROOT, or /dev/shm
  *
- * Lifetime (the lease): every process holding a handle to the object keeps a read lock
- * on byte 0 of its file. Deleting the name takes the write lock: it succeeds only when no
- * other process holds the object. A process that closes its last handle tries exactly
- * that, and unlinks the name if it succeeded; a killed process's locks vanish with it, so
- * its objects become "stale": a write lock succeeds on them, and the next create or open
- * of the name (or mmf_gc) removes them. Open never needs a directory lock:
+ * Lifetime (the lease): every process holding a handle to the object holds a shared flock
+ * on its file. Taking it exclusive succeeds only when no other process holds the object. A
+ * process that closes its last handle converts its lease to exclusive: flock drops the
+ * shared lock before it tries, so of holders leaving at once exactly the last one gets it,
+ * and unlinks the name. A killed process's locks vanish with it, so its objects become
+ * "stale": an exclusive lock succeeds on them, and the next create or open of the name (or
+ * mmf_gc) removes them. Open never needs a directory lock:
  *
- *   openat(name) -> write lock ok?  stale: verify and unlink, "not found"
- *                -> read lock ok?   live: verify the name still leads to this inode
- *                -> neither         someone is deleting it: retry
+ *   openat(name) -> exclusive ok?  stale: verify and unlink, "not found"
+ *                -> shared ok?     live: verify the file still has its name
+ *                -> neither        someone is deleting it: retry
  *
  * A new object is built in an O_TMPFILE (or a temporary name), read-locked, and linked
  * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
@@ -22,6 +23,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,24 +86,25 @@ static int dir_of(enum mmf__scope scope, int *fd)
     return 0;
 }
 
-/* The lease: a lock on byte 0 of the object file. */
-static int lease(int fd, short type)
+int mmf__ns_lease(int fd, int op)
 {
-    return mmf__lock(fd, type, 0, 1);
+    return (int)mmf__sysret(mmf__sys.flock(fd, op | LOCK_NB));
+}
+
+bool mmf__ns_other_version(int fd)
+{
+    uint32_t w[2];
+    return mmf__sys.pread(fd, w, sizeof w, 0) == (ssize_t)sizeof w && w[0] == MMF__OBJ_MAGIC &&
+           w[1] != MMF__OBJ_VERSION;
 }
 
 /* Does `fname` in dirfd still name the file open as fd? */
-static bool still_named_as(int dirfd, const char *fname, const struct stat *file)
-{
-    struct stat a;
-    return mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-           a.st_dev == file->st_dev && a.st_ino == file->st_ino;
-}
-
 static bool still_named(int dirfd, const char *fname, int fd)
 {
-    struct stat b;
-    return mmf__sys.fstat(fd, &b) == 0 && still_named_as(dirfd, fname, &b);
+    struct stat a, b;
+    return mmf__sys.fstat(fd, &b) == 0 &&
+           mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /* With the write lock held: the object has no holder left, remove its name. Fails only
@@ -114,9 +117,20 @@ static int unlink_locked(int dirfd, const char *fname, int fd)
     return 0;
 }
 
+/* What fstat says of a file found at an object's name, once it is locked: only a plain
+ * file with one link can be an object (no planted links), and a file with no link left was
+ * deleted after we opened it (mmf never renames object files, so with one link it is still
+ * the file at its name). 0: an object; 1: look again; else the error. */
+static int check_found(int fd, struct stat *sb)
+{
+    if (mmf__sys.fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_nlink > 1)
+        return MMF__W(ERROR_ACCESS_DENIED);
+    return sb->st_nlink == 0;
+}
+
 /* Opens the live object at fname with a read lease: the fd, or -ENOENT when there is none
  * (stale objects are removed on the way). */
-static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb_out)
+static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb)
 {
     for (;;) {
         *writable = true;
@@ -127,29 +141,23 @@ static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb
         }
         if (fd < 0)
             return errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
-        struct stat sb;
-        /* Only a plain file with one link can be an object: no planted links. No link
-         * at all: it was deleted after we opened it, look again. */
-        if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink > 1) {
-            mmf__sys.close(fd);
-            return MMF__W(ERROR_ACCESS_DENIED);
-        }
-        if (sb.st_nlink == 0) {
-            mmf__sys.close(fd);
-            continue;
-        }
-        if (*writable && lease(fd, F_WRLCK) == 0) {
+        int st = mmf__ns_lease(fd, LOCK_EX);
+        if (st == 0) {
             /* Stale: its last holder died. If its name cannot be removed, the name stays
              * taken until its owner (or mmf gc run by them) reclaims it. */
-            int st = unlink_locked(dirfd, fname, fd);
-            mmf__sys.close(fd);
-            return st < 0 ? MMF__W(ERROR_ACCESS_DENIED) : -ENOENT;
+            if ((st = check_found(fd, sb)) == 0)
+                st = mmf__ns_other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH)
+                     : unlink_locked(dirfd, fname, fd) < 0 ? MMF__W(ERROR_ACCESS_DENIED)
+                                                            : -ENOENT;
+        } else if (st == -EWOULDBLOCK && (st = mmf__ns_lease(fd, LOCK_SH)) == 0) {
+            if ((st = check_found(fd, sb)) == 0)
+                return fd; /* live, and the name cannot go while we hold the lease */
+        } else if (st == -EWOULDBLOCK) {
+            st = 1; /* being deleted: look again */
         }
-        if (lease(fd, F_RDLCK) == 0 && still_named_as(dirfd, fname, &sb)) {
-            *sb_out = sb;
-            return fd;
-        }
-        mmf__sys.close(fd); /* being deleted, or replaced: look again */
+        mmf__sys.close(fd);
+        if (st != 1)
+            return st;
         sched_yield();
     }
 }
@@ -250,13 +258,14 @@ static void unlist(struct mmf__nsobj *ns)
         }
 }
 
-/* Gives up this process's lease; removes the name if no other process holds it. */
-static void release(struct mmf__nsobj *ns)
+/* Gives up this process's lease; removes the name if no other process holds it. When the
+ * file is closed next (`closing`), its closing drops the lock: no call to unlock it. */
+static void release(struct mmf__nsobj *ns, bool closing)
 {
-    int dirfd = dirfds[ns->scope];
-    if (ns->writable && lease(ns->fd, F_WRLCK) == 0)
-        unlink_locked(dirfd, ns->fname, ns->fd); /* ours to remove: it cannot fail */
-    lease(ns->fd, F_UNLCK);
+    if (mmf__ns_lease(ns->fd, LOCK_EX) == 0) /* the last holder: the name goes with it */
+        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd);
+    if (!closing)
+        mmf__ns_lease(ns->fd, LOCK_UN);
 }
 
 void mmf__ns_free(struct mmf__nsobj *ns)
@@ -330,7 +339,7 @@ static int publish_new(int dirfd, const char *fname, const struct mmf__name *nam
         return fd;
     int st = write_header(fd, name, nw);
     if (st == 0)
-        st = lease(fd, F_RDLCK); /* a holder from the first moment it is visible */
+        st = mmf__ns_lease(fd, LOCK_SH); /* a holder from the first moment it is visible */
     if (st == 0) {
         if (tmpname[0])
             st = mmf__sys.linkat(dirfd, tmpname, dirfd, fname, 0) < 0 ? -errno : 0;
@@ -404,7 +413,7 @@ static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf_
     if (st == 0)
         st = build(ns, ctx);
     if (st < 0) {
-        release(ns);
+        release(ns, true);
         mmf__ns_free(ns);
         return st;
     }
@@ -453,7 +462,7 @@ __attribute__((destructor)) static void release_all_at_exit(void)
 {
     pthread_mutex_lock(&ns_lock);
     for (struct mmf__nsobj *ns = held; ns; ns = ns->next)
-        release(ns);
+        release(ns, false); /* the files stay open: a library unloaded, not exited */
     held = NULL;
     pthread_mutex_unlock(&ns_lock);
 }
@@ -463,7 +472,9 @@ void mmf__ns_handle_closed(struct mmf__nsobj *ns)
     pthread_mutex_lock(&ns_lock);
     if (--ns->handles == 0) {
         unlist(ns);
-        release(ns);
+        /* The handle's reference the last one (no view, no sleeping wait): the file is
+         * closed right after. No new reference can come: this was the last handle. */
+        release(ns, atomic_load(&ns->obj->refs) == 1);
     }
     pthread_mutex_unlock(&ns_lock);
 }

@@ -1,6 +1,6 @@
 /* Listing and reclaiming named objects, for the `mmf` command (include/mmf/mmf.h).
  *
- * Live objects are those some process holds a lease on (a read lock on byte 0); stale
+ * Live objects are those some process holds a lease on (a shared flock); stale
  * ones (left by killed processes) are never listed, and mmf_gc removes them. Holders are
  * found as fuser does, by looking through /proc/<pid>/fd for the object's inode; a
  * process counts while it holds a lease (its fdinfo shows the lock), not for a mere view. */
@@ -93,10 +93,14 @@ static void find_holders(struct holders *h)
     closedir(proc);
 }
 
-/* 1 if some open file description holds a lease on the object open as fd. */
+/* 1 if some open file description holds a lease on the object open as fd. (Whoever opens
+ * the name meanwhile finds it locked and looks again: the lock lasts two system calls.) */
 static int is_live(int fd)
 {
-    return mmf__lock_conflict(fd, F_WRLCK, 0, 1);
+    int st = mmf__ns_lease(fd, LOCK_EX);
+    if (st == 0)
+        mmf__ns_lease(fd, LOCK_UN);
+    return st == -EWOULDBLOCK ? 1 : st;
 }
 
 /* The state words, as the listing tells them (read once: they are changing). */
@@ -263,7 +267,7 @@ struct gc_count {
 };
 
 /* Removes fname if no process holds it: a stale object, or a temporary file of a
- * creation that died. */
+ * creation that died. Objects of another format version are left to their version. */
 static void gc_one(int dirfd, const char *fname, void *arg)
 {
     struct gc_count *c = arg;
@@ -271,8 +275,8 @@ static void gc_one(int dirfd, const char *fname, void *arg)
     int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
-    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__lock(fd, F_WRLCK, 0, 1) == 0 &&
-        mmf__sys.fstatat(dirfd, fname, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == sb.st_ino &&
+    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__ns_lease(fd, LOCK_EX) == 0 &&
+        !mmf__ns_other_version(fd) && mmf__sys.fstatat(dirfd, fname, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == sb.st_ino &&
         mmf__sys.unlinkat(dirfd, fname, 0) == 0) {
         c->objects++;
         c->bytes += (uint64_t)sb.st_blocks * 512;

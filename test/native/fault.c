@@ -3,6 +3,7 @@
  * mapping, and leaves files as they were. Linked with the static library and src/. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -235,4 +236,46 @@ TEST(fault_named_creation)
     ASSERT(ok != NULL);
     CloseHandle(ok);
     CloseHandle(warm);
+}
+
+/* Deletes the name of the object an open is about to lease, as its last holder would
+ * between the open's openat and its lock. */
+static char doomed_path[600];
+static int deletions;
+static int (*real_flock)(int, int);
+static int deleting_flock(int fd, int op)
+{
+    if ((op & LOCK_SH) && deletions > 0) {
+        deletions--;
+        ASSERT(unlink(doomed_path) == 0);
+    }
+    return real_flock(fd, op);
+}
+
+/* An open that takes the lease of a file whose name went meanwhile starts over: it never
+ * hands out an object that no longer has its name. */
+TEST(fault_open_loses_the_race_to_a_deletion)
+{
+    char name[64], arg[80];
+    test_name(name, "doomed");
+    sprintf(arg, "+%s", name);
+    struct child c;
+    start_child(&c, "native_hold", arg);
+    HANDLE m;
+    for (int i = 0; !(m = OpenFileMappingA(FILE_MAP_READ, FALSE, name)); i++) {
+        ASSERT(i < 5000);
+        Sleep(1);
+    }
+    CloseHandle(m); /* only the child holds it: the next open is a real lookup */
+    snprintf(doomed_path, sizeof doomed_path, "%s/mmf-%u/%s", getenv("MMF_ROOT"),
+             (unsigned)geteuid(), name);
+    int fds = count_fds();
+    real_flock = mmf__sys.flock;
+    mmf__sys.flock = deleting_flock;
+    deletions = 1;
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND);
+    mmf__sys.flock = real_flock;
+    ASSERT_EQ(deletions, 0);
+    ASSERT_EQ(count_fds(), fds);
+    kill_child(&c);
 }
