@@ -140,6 +140,7 @@ check-wine: build/wine/runner.exe
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain \
+    $(B)/bench/floor/futex_turn_tuned $(B)/bench/floor/pipe_pingpong_plain \
     $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 
@@ -153,7 +154,7 @@ $(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c bench/floor/floo
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DSPINS=$(SPINS) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 
-$(B)/bench/floor/%_tuned: bench/floor/%.c bench/floor/floor.h
+$(B)/bench/floor/%_tuned $(B)/bench/floor/%_plain: bench/floor/%.c bench/floor/floor.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 

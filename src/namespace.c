@@ -17,16 +17,16 @@
  *                -> shared ok?     live: verify the file still has its name
  *                -> neither        someone is deleting it: retry
  *
- * A new object is built in an O_TMPFILE (or a temporary name), read-locked, and linked
+ * A new object is built in an O_TMPFILE (or a temporary name), leased, and linked
  * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
  * See docs/namespace.md. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,16 +98,19 @@ bool mmf__ns_other_version(int fd)
            w[1] != MMF__OBJ_VERSION;
 }
 
-/* Does `fname` in dirfd still name the file open as fd? */
+/* Does `fname` in dirfd still name the file open as fd (found there once)? mmf never
+ * renames object files: with one link, that link is the name; with none, the name was
+ * deleted (mmf_remove); more (a link planted in the directory): ask the directory. */
 static bool still_named(int dirfd, const char *fname, int fd)
 {
     struct stat a, b;
-    return mmf__sys.fstat(fd, &b) == 0 &&
-           mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    if (mmf__sys.fstat(fd, &b) < 0 || b.st_nlink == 0)
+        return false;
+    return b.st_nlink == 1 || (mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+                               a.st_dev == b.st_dev && a.st_ino == b.st_ino);
 }
 
-/* With the write lock held: the object has no holder left, remove its name. Fails only
+/* With the exclusive lock held: the object has no holder left, remove its name. Fails only
  * when the name cannot be removed (another user's file in the sticky Global\ directory). */
 static int unlink_locked(int dirfd, const char *fname, int fd)
 {
@@ -128,7 +131,7 @@ static int check_found(int fd, struct stat *sb)
     return sb->st_nlink == 0;
 }
 
-/* Opens the live object at fname with a read lease: the fd, or -ENOENT when there is none
+/* Opens the live object at fname with a lease: the fd, or -ENOENT when there is none
  * (stale objects are removed on the way). */
 static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb)
 {
