@@ -15,7 +15,7 @@ run_once() { # column, command prefix, programs...
     col=$1; shift; pre=$1; shift
     for p in "$@"; do
         [ -f "$p" ] && [ -x "$p" ] || continue
-        $pre "$p" | sed "s/^/$col /" >> "$out/figures"
+        $pre "$p" | tr -d '\r' | sed "s/^/$col /" >> "$out/figures" # Wine's lines end in CR LF
     done
 }
 
