@@ -141,6 +141,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain \
     $(B)/bench/floor/futex_turn_tuned $(B)/bench/floor/pipe_pingpong_plain \
+    $(B)/bench/floor/ring_plain \
     $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 
