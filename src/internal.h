@@ -150,7 +150,7 @@ struct mmf__nsobj {
     struct mmf__nsobj *next;  /* the process's list of held names */
     struct mmf__object *obj;  /* the typed object this name belongs to */
     enum mmf__scope scope;
-    int fd;                   /* the object file; its OFD holds the lease on byte 0 */
+    int fd;                   /* the object file; its OFD holds the lease (a shared flock) */
     bool writable;
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
     struct mmf__objhdr info;  /* private copy of the header, validated once at open */
