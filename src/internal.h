@@ -162,13 +162,13 @@ struct mmf__nsobj {
     char fname[256];
 };
 /* Layout of a new object: header bytes (for the name and path), extra bytes before the
- * data (the SEC_RESERVE map), and data bytes. init() fills type fields in the header of
- * the not yet published file and may reserve its space. */
+ * data (the SEC_RESERVE map), and data bytes from hdr->data_offset. init() fills type
+ * fields in the header of the not yet published file and, when it has extra or data
+ * bytes, sizes the file (writing the header covers the header's own bytes). */
 struct mmf__ns_new {
     uint32_t kind;
     mode_t mode;
     size_t extra_len;
-    uint64_t data_len;
     const char *path; /* file-backed sections: the file, recorded in the header */
     int (*init)(int fd, struct mmf__objhdr *hdr, void *ctx);
     void *ctx;

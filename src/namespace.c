@@ -322,9 +322,7 @@ static int write_header(int fd, const struct mmf__name *name, const struct mmf__
     memcpy(h + 1, name->text, name->units * sizeof(WCHAR));
     if (plen)
         memcpy((char *)(h + 1) + name->units * sizeof(WCHAR), nw->path, plen);
-    int st = nw->init ? nw->init(fd, h, nw->ctx) : 0;
-    if (st == 0 && mmf__sys.ftruncate(fd, (off_t)(data_offset + nw->data_len)) < 0)
-        st = -errno;
+    int st = nw->init(fd, h, nw->ctx);
     if (st == 0 && mmf__sys.pwrite(fd, h, hlen, 0) != (ssize_t)hlen)
         st = errno ? -errno : MMF__W(ERROR_DISK_FULL);
     free(h);

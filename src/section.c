@@ -253,15 +253,26 @@ static uint64_t commit_map_bytes(uint64_t size)
     return (mmf__round_up(size, mmf__page_size) / mmf__page_size + 63) / 64 * 8;
 }
 
-/* A committed named section reserves its space now: a full /dev/shm is an error here,
- * never a SIGBUS on first touch. */
-static int reserve_space(int fd, uint64_t off, uint64_t len)
+/* Sections this large ask the file system for room before reserving it: tmpfs would fill
+ * up page by page before it refused. */
+#define ASK_FOR_ROOM (1u << 20)
+
+/* A named paging-file section's bytes, at off in its file: a committed section reserves
+ * its space now (a full /dev/shm is an error here, never a SIGBUS on first touch), which
+ * also sizes the file; a SEC_RESERVE one (or a file system that cannot reserve) only
+ * sizes it. */
+static int make_data(int fd, uint64_t off, uint64_t len, bool commit)
 {
     struct statfs fs;
-    if (fstatfs(fd, &fs) == 0 && fs.f_blocks && (uint64_t)fs.f_bavail * fs.f_bsize < len)
-        return MMF__W(ERROR_DISK_FULL); /* refuse at once, before tmpfs fills up */
-    int st = (int)mmf__sysret(mmf__sys.fallocate(fd, 0, (off_t)off, (off_t)len));
-    return st == -EOPNOTSUPP ? 0 : st;
+    int st = -EOPNOTSUPP;
+    if (commit && len >= ASK_FOR_ROOM && fstatfs(fd, &fs) == 0 && fs.f_blocks &&
+        (uint64_t)fs.f_bavail * fs.f_bsize < len)
+        return MMF__W(ERROR_DISK_FULL);
+    if (commit)
+        st = (int)mmf__sysret(mmf__sys.fallocate(fd, 0, (off_t)off, (off_t)len));
+    if (st == -EOPNOTSUPP)
+        st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)(off + len)));
+    return st;
 }
 
 static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
@@ -278,9 +289,8 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
         h->file_ino = (uint64_t)sb.st_ino;
         return 0;
     }
-    if (rq->attrs & SEC_RESERVE)
-        return 0;
-    return reserve_space(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size));
+    return make_data(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size),
+                     !(rq->attrs & SEC_RESERVE));
 }
 
 /* Opens the file a named file-backed section maps, and checks it is the same file. */
@@ -351,7 +361,6 @@ static int create_named(const struct mmf__name *name, struct request *rq,
         .kind = MMF__KIND_SECTION,
         .mode = rq->mode,
         .extra_len = rq->file || !(rq->attrs & SEC_RESERVE) ? 0 : commit_map_bytes(rq->size),
-        .data_len = rq->file ? 0 : mmf__round_up(rq->size, mmf__page_size),
         .path = NULL,
         .init = init_named,
         .ctx = rq,

@@ -235,6 +235,16 @@ TEST(fault_named_creation)
     HANDLE ok = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "f1");
     ASSERT(ok != NULL);
     CloseHandle(ok);
+    /* A file system that cannot reserve space: the section is made all the same, its file
+     * sized, so its pages can be touched. */
+    arm(1, EOPNOTSUPP);
+    ok = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 3 * 4096, "f3");
+    char *v = ok ? MapViewOfFile(ok, FILE_MAP_WRITE, 0, 0, 0) : NULL;
+    ASSERT(v != NULL);
+    ASSERT_EQ(fail_count, 0);
+    v[3 * 4096 - 1] = 1;
+    UnmapViewOfFile(v);
+    CloseHandle(ok);
     CloseHandle(warm);
 }
 
