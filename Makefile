@@ -2,7 +2,7 @@
 #
 #   make                 library (static, shared, pkg-config file)
 #   make check           native tests
-#   make check-wine      the same tests built with mingw-w64, run under Wine
+#   make check-wine      the same tests and the examples built with mingw-w64, run under Wine
 #   make demo            the end-to-end demonstration
 #   make SANITIZE=address|undefined|thread check   sanitizer builds (own build dir)
 #   make WERROR=1        warnings are errors (CI)
@@ -132,8 +132,15 @@ build/wine/runner.exe: $(TEST_SRC) $(TEST_HDR)
 	@mkdir -p $(@D)
 	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $(TEST_SRC)
 
-check-wine: build/wine/runner.exe
+WINE_EXAMPLES := $(patsubst examples/%.c,build/wine/examples/%.exe,$(wildcard examples/*.c))
+
+build/wine/examples/%.exe: examples/%.c examples/shared.h
+	@mkdir -p $(@D)
+	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $<
+
+check-wine: build/wine/runner.exe $(WINE_EXAMPLES)
 	WINEDEBUG=-all MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(WINE) build/wine/runner.exe
+	WINEDEBUG=-all WINE=$(WINE) sh test/examples.sh build/wine/examples --wine
 
 # Benchmarks: Win32 programs (bench/*.c) built against mmf and, for bench-wine, with
 # mingw-w64; the POSIX floor (bench/floor/*.c) built plainly. One table, medians.
