@@ -148,8 +148,9 @@ TEST(gc_reclaims_what_killed_processes_left)
     ASSERT_EQ(objects, 0);
 }
 
-/* Child: opens the section, counts itself in (word 1), spins until word 0 says go, then
- * closes its handle at once: the two children leave within a moment of each other. */
+/* Child: opens the section, counts itself in (word 1), spins until word 0 says go (20 s
+ * at most), then unmaps its view and closes its handle at once: the two children leave
+ * within a moment of each other, with nothing else keeping the file open. */
 CHILD(close_on_go)
 {
     HANDLE m = OpenFileMappingA(FILE_MAP_WRITE, FALSE, arg);
@@ -157,8 +158,9 @@ CHILD(close_on_go)
     if (!w)
         return 10;
     __atomic_add_fetch(&w[1], 1, __ATOMIC_SEQ_CST);
-    while (!w[0])
-        ;
+    for (DWORD start = GetTickCount(); !w[0];)
+        if (GetTickCount() - start > 20000)
+            return 12;
     UnmapViewOfFile((void *)w);
     return CloseHandle(m) ? 0 : 11;
 }
