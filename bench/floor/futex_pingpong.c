@@ -53,6 +53,15 @@ static void set_to(struct flag *f, unsigned v)
         syscall(SYS_futex, &f->v, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
+/* One round trip: ping the child, wait for its pong. */
+static bool round_trip(void *flags, unsigned i)
+{
+    struct flag *ping = flags, *pong = ping + 1;
+    (void)i;
+    set_to(ping, SET);
+    return wait_for(pong);
+}
+
 int main(void)
 {
     struct flag *ping =
@@ -66,18 +75,9 @@ int main(void)
             set_to(pong, SET);
         _exit(0);
     }
-    double t0 = 0, t = 0;
-    unsigned i;
-    for (i = 0;; i++) {
-        if (i == 1000)
-            t0 = now_ns();
-        if (i > 1000 && (i & 255) == 0 && (t = now_ns() - t0) > 1e9)
-            break;
-        set_to(ping, SET);
-        wait_for(pong);
-    }
+    double ns = time_round_trips(round_trip, ping);
     set_to(ping, STOP);
     waitpid(pid, NULL, 0);
-    printf("event_round_trip %.1f ns\n", t / (i - 1000));
+    printf("event_round_trip %.1f ns\n", ns);
     return 0;
 }

@@ -41,6 +41,13 @@ static void set_to(_Atomic unsigned *w, unsigned v)
         syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
+/* Round trip i: hand the child turn 2i+1, wait for 2i+2 back. */
+static bool round_trip(void *turn, unsigned i)
+{
+    set_to(turn, 2 * i + 1);
+    return wait_for(turn, 2 * i + 2) != STOP;
+}
+
 int main(void)
 {
     _Atomic unsigned *turn =
@@ -56,18 +63,9 @@ int main(void)
             set_to(turn, 2 * i + 2);
         }
     }
-    double t0 = 0, t = 0;
-    unsigned i;
-    for (i = 0;; i++) {
-        if (i == 1000)
-            t0 = now_ns();
-        if (i > 1000 && (i & 255) == 0 && (t = now_ns() - t0) > 1e9)
-            break;
-        set_to(turn, 2 * i + 1);
-        wait_for(turn, 2 * i + 2);
-    }
+    double ns = time_round_trips(round_trip, (void *)turn);
     set_to(turn, STOP);
     waitpid(pid, NULL, 0);
-    printf("futex_turn_round_trip %.1f ns\n", t / (i - 1000));
+    printf("futex_turn_round_trip %.1f ns\n", ns);
     return 0;
 }
