@@ -193,9 +193,11 @@ int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *info, char
 /* The lease on an object file: flock(op | LOCK_NB); 0 or negative errno (-EWOULDBLOCK:
  * held otherwise). LOCK_SH is a holder's; LOCK_EX succeeds only with no other holder. */
 int mmf__ns_lease(int fd, int op);
-/* An object file of another format version: held by that version's rules, which this one
- * cannot judge, so never taken for stale (nor reclaimed). */
-bool mmf__ns_other_version(int fd);
+/* Removes the name of a stale object (one this process holds the exclusive lease on): 1 if
+ * removed, 0 if the name no longer leads to fd, or negative: ERROR_REVISION_MISMATCH for an
+ * object of another format version (held by its version's rules, which this one cannot
+ * judge: never taken for stale), or why the name cannot be removed. */
+int mmf__ns_reclaim(int dirfd, const char *fname, int fd);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
 void mmf__ns_free(struct mmf__nsobj *ns);
 

@@ -91,13 +91,6 @@ int mmf__ns_lease(int fd, int op)
     return (int)mmf__sysret(mmf__sys.flock(fd, op | LOCK_NB));
 }
 
-bool mmf__ns_other_version(int fd)
-{
-    uint32_t w[2];
-    return mmf__sys.pread(fd, w, sizeof w, 0) == (ssize_t)sizeof w && w[0] == MMF__OBJ_MAGIC &&
-           w[1] != MMF__OBJ_VERSION;
-}
-
 /* Does `fname` in dirfd still name the file open as fd (found there once)? mmf never
  * renames object files: with one link, that link is the name; with none, the name was
  * deleted (mmf_remove); more (a link planted in the directory): ask the directory. */
@@ -110,14 +103,30 @@ static bool still_named(int dirfd, const char *fname, int fd)
                                a.st_dev == b.st_dev && a.st_ino == b.st_ino);
 }
 
-/* With the exclusive lock held: the object has no holder left, remove its name. Fails only
- * when the name cannot be removed (another user's file in the sticky Global\ directory). */
+/* With the exclusive lock held: the object has no holder left, remove its name. 1 if
+ * removed, 0 if the name no longer led to it; fails only when the name cannot be removed
+ * (another user's file in the sticky Global\ directory). */
 static int unlink_locked(int dirfd, const char *fname, int fd)
 {
-    if (still_named(dirfd, fname, fd) && mmf__sys.unlinkat(dirfd, fname, 0) < 0 &&
-        errno != ENOENT)
-        return -errno;
-    return 0;
+    if (!still_named(dirfd, fname, fd))
+        return 0;
+    if (mmf__sys.unlinkat(dirfd, fname, 0) == 0)
+        return 1;
+    return errno == ENOENT ? 0 : -errno;
+}
+
+/* An object file of another format version: held by that version's rules, which this one
+ * cannot judge, so never taken for stale. */
+static bool other_version(int fd)
+{
+    uint32_t w[2];
+    return mmf__sys.pread(fd, w, sizeof w, 0) == (ssize_t)sizeof w && w[0] == MMF__OBJ_MAGIC &&
+           w[1] != MMF__OBJ_VERSION;
+}
+
+int mmf__ns_reclaim(int dirfd, const char *fname, int fd)
+{
+    return other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH) : unlink_locked(dirfd, fname, fd);
 }
 
 /* What fstat says of a file found at an object's name, once it is locked: only a plain
@@ -148,10 +157,12 @@ static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb
         if (st == 0) {
             /* Stale: its last holder died. If its name cannot be removed, the name stays
              * taken until its owner (or mmf gc run by them) reclaims it. */
-            if ((st = check_found(fd, sb)) == 0)
-                st = mmf__ns_other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH)
-                     : unlink_locked(dirfd, fname, fd) < 0 ? MMF__W(ERROR_ACCESS_DENIED)
-                                                            : -ENOENT;
+            if ((st = check_found(fd, sb)) == 0) {
+                st = mmf__ns_reclaim(dirfd, fname, fd);
+                st = st >= 0                                 ? -ENOENT
+                     : st == MMF__W(ERROR_REVISION_MISMATCH) ? st
+                                                             : MMF__W(ERROR_ACCESS_DENIED);
+            }
         } else if (st == -EWOULDBLOCK && (st = mmf__ns_lease(fd, LOCK_SH)) == 0) {
             if ((st = check_found(fd, sb)) == 0)
                 return fd; /* live, and the name cannot go while we hold the lease */

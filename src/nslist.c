@@ -272,14 +272,12 @@ struct gc_count {
 static void gc_one(int dirfd, const char *fname, void *arg)
 {
     struct gc_count *c = arg;
-    struct stat sb, now;
+    struct stat sb;
     int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
     if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__ns_lease(fd, LOCK_EX) == 0 &&
-        !mmf__ns_other_version(fd) &&
-        mmf__sys.fstatat(dirfd, fname, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_ino == sb.st_ino &&
-        mmf__sys.unlinkat(dirfd, fname, 0) == 0) {
+        mmf__ns_reclaim(dirfd, fname, fd) == 1) {
         c->objects++;
         c->bytes += (uint64_t)sb.st_blocks * 512;
     }
