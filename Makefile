@@ -27,6 +27,7 @@ WARN += -Werror
 endif
 OPT ?= -O2 -g
 CFLAGS_ALL := -std=gnu11 $(OPT) $(WARN) -Iinclude $(CFLAGS)
+DEPFLAGS = -MMD -MP
 LIBFLAGS := -fPIC -fvisibility=hidden -D_GNU_SOURCE
 LDLIBS_ALL := -lpthread $(LDLIBS)
 
@@ -40,21 +41,28 @@ SANFLAGS += -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 CFLAGS_ALL += $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
+# The library's invariant checks (MMF__ASSERT) run in the sanitizer builds.
+LIB_CHECKS := -DMMF_CHECKS
 endif
 
-LIB_SRC := $(wildcard src/*.c)
+# src/ by component; an include or a call may only point down the layers (check-layers).
+COMPONENTS := base ob io sync mm ps admin
+LIB_SRC := $(foreach l,$(COMPONENTS),$(wildcard src/$(l)/*.c))
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/obj/%.o)
 HEADERS := $(wildcard include/*.h include/mmf/*.h)
 TEST_SRC := $(wildcard test/*.c)
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_HDR := $(wildcard test/*.h)
 
-.PHONY: all check check-wine check-valgrind check-symbols demo bench bench-wine install clean
+.PHONY: all check check-wine check-valgrind check-symbols check-layers demo bench bench-wine \
+    install clean
 all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc $(B)/mmf
 
-$(B)/obj/%.o: src/%.c src/internal.h $(HEADERS)
+$(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(LIBFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(LIBFLAGS) $(LIB_CHECKS) -Isrc $(DEPFLAGS) -c $< -o $@
+
+-include $(LIB_OBJ:.o=.d)
 
 $(B)/libmmf.a: $(LIB_OBJ)
 	rm -f $@
@@ -105,12 +113,13 @@ $(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so
 # Native-only tests: fault injection through the library's system-call table (so they
 # link the archive), mmf's own API, permissions as another user, the on-disk namespace.
 NATIVE_SRC := $(wildcard test/native/*.c)
-$(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/runner.c $(TEST_HDR) $(B)/libmmf.a
+$(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/runner.c $(TEST_HDR) $(B)/libmmf.a \
+    $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
 	    test/runner.c $(NATIVE_SRC) $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
-check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols
+check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols check-layers
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native
 	sh test/cli.sh $(B)
 	sh test/examples.sh $(B)
@@ -127,6 +136,11 @@ check-symbols: $(B)/libmmf.so
 	@bad=$$(nm -D --defined-only $(B)/libmmf.so | awk '$$2 ~ /[TDBR]/ {print $$3}' | grep -Ev '^([A-Z][A-Za-z0-9]+|lstr[a-z]+[AW]?|mmf_[a-z_]+|_init|_fini)$$' || true); \
 	if [ -n "$$bad" ]; then echo "non-public symbols exported: $$bad"; exit 1; fi; \
 	echo "exported symbols: ok"
+
+# Components only point down: base <- ob <- io, sync <- mm <- ps <- admin, by include and
+# by call (each object's undefined symbols), and no two files call each other in a cycle.
+check-layers: $(LIB_OBJ)
+	@sh test/check-layers.sh $(B)/obj base ob io,sync mm ps admin
 
 build/wine/runner.exe: $(TEST_SRC) $(TEST_HDR)
 	@mkdir -p $(@D)

@@ -25,6 +25,8 @@ MMF_API BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle, HANDLE hSourceH
                                     HANDLE hTargetProcessHandle, LPHANDLE lpTargetHandle,
                                     DWORD dwDesiredAccess, BOOL bInheritHandle,
                                     DWORD dwOptions);
+MMF_API BOOL WINAPI GetHandleInformation(HANDLE hObject, LPDWORD lpdwFlags);
+MMF_API BOOL WINAPI SetHandleInformation(HANDLE hObject, DWORD dwMask, DWORD dwFlags);
 
 /* Security descriptors: a NULL DACL opens an object to every user. */
 MMF_API BOOL WINAPI InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR pSecurityDescriptor,

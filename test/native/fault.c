@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "../test.h"
-#include "internal.h"
+#include "base/base.h"
 
 /* How many times the injected failure fires before the real call runs again. */
 static int fail_count;

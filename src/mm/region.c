@@ -4,15 +4,44 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "mm/mm.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-pthread_rwlock_t mmf__regions_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_rwlock_t regions_lock = PTHREAD_RWLOCK_INITIALIZER;
+static _Atomic uint32_t writer; /* the thread holding regions_lock for writing */
 static struct mmf__region **regions;
 static size_t nregions, capacity;
+
+void mmf__regions_read(void)
+{
+    pthread_rwlock_rdlock(&regions_lock);
+}
+
+bool mmf__regions_try_read(void)
+{
+    return pthread_rwlock_tryrdlock(&regions_lock) == 0;
+}
+
+void mmf__regions_write(void)
+{
+    pthread_rwlock_wrlock(&regions_lock);
+    atomic_store_explicit(&writer, mmf__tid(), memory_order_relaxed);
+}
+
+void mmf__regions_unlock(void)
+{
+    /* While readers hold the lock no writer does: a reader (the fault handler among them)
+     * finds 0 here and asks for no thread id. */
+    if (atomic_load_explicit(&writer, memory_order_relaxed))
+        atomic_store_explicit(&writer, 0, memory_order_relaxed);
+    pthread_rwlock_unlock(&regions_lock);
+}
+
+#define ASSERT_WRITER() \
+    MMF__ASSERT(atomic_load_explicit(&writer, memory_order_relaxed) == mmf__tid())
 
 /* Index of the first region whose base is above addr. */
 static size_t upper_bound(uintptr_t addr)
@@ -45,6 +74,7 @@ struct mmf__region *mmf__region_next(uintptr_t addr)
 
 int mmf__region_insert(struct mmf__region *r)
 {
+    ASSERT_WRITER();
     if (nregions == capacity) {
         size_t n = capacity ? capacity * 2 : 32;
         struct mmf__region **p = realloc(regions, n * sizeof *p);
@@ -62,6 +92,7 @@ int mmf__region_insert(struct mmf__region *r)
 
 void mmf__region_remove(struct mmf__region *r)
 {
+    ASSERT_WRITER();
     size_t i = upper_bound(r->base) - 1;
     memmove(regions + i, regions + i + 1, (nregions - i - 1) * sizeof *regions);
     nregions--;
@@ -100,7 +131,7 @@ DWORD mmf__region_page_prot(const struct mmf__region *r, size_t page)
     return r->prot ? r->prot[page] : r->alloc_protect;
 }
 
-int mmf__reserve(void *fixed, size_t len, void **out)
+int mmf__va_reserve(void *fixed, size_t len, void **out)
 {
     const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
     if (fixed) {
@@ -127,5 +158,23 @@ int mmf__reserve(void *fixed, size_t len, void **out)
     if (a + len < p + len + extra)
         mmf__sys.munmap(a + len, (size_t)(p + len + extra - (a + len)));
     *out = a;
+    return 0;
+}
+
+int mmf__view_apply(struct mmf__region *r, size_t first, size_t count)
+{
+    size_t i = first, end = first + count;
+    while (i < end) {
+        DWORD p = mmf__region_page_prot(r, i);
+        size_t j = i + 1;
+        while (j < end && mmf__region_page_prot(r, j) == p)
+            j++;
+        for (size_t k = i; p && r->applied && k < j; k++)
+            atomic_fetch_or(&r->applied[k / 8], (uint8_t)(1u << (k % 8)));
+        if (mmf__sys.mprotect((void *)(r->base + i * mmf__page_size), (j - i) * mmf__page_size,
+                              mmf__prot_to_posix(p)) < 0)
+            return -errno;
+        i = j;
+    }
     return 0;
 }

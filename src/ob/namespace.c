@@ -20,9 +20,9 @@
  * A new object is built in an O_TMPFILE (or a temporary name), leased, and linked
  * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
  * See docs/namespace.md. */
-#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,16 +31,50 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "ob/ob.h"
 
 #ifndef O_TMPFILE
 #define O_TMPFILE (020000000 | O_DIRECTORY)
 #endif
 
-/* The process lock: the list of held names, their handle counts, the directory fds. */
+/* The on-disk header is a contract between processes and versions: these are the offsets
+ * docs/namespace.md documents. */
+_Static_assert(offsetof(struct mmf__objhdr, kind) == 8, "kind");
+_Static_assert(offsetof(struct mmf__objhdr, header_len) == 12, "header_len");
+_Static_assert(offsetof(struct mmf__objhdr, data_offset) == 16, "data_offset");
+_Static_assert(offsetof(struct mmf__objhdr, size) == 24, "size");
+_Static_assert(offsetof(struct mmf__objhdr, created_ns) == 32, "created_ns");
+_Static_assert(offsetof(struct mmf__objhdr, file_dev) == 40, "file_dev");
+_Static_assert(offsetof(struct mmf__objhdr, file_ino) == 48, "file_ino");
+_Static_assert(offsetof(struct mmf__objhdr, protect) == 56, "protect");
+_Static_assert(offsetof(struct mmf__objhdr, attrs) == 60, "attrs");
+_Static_assert(offsetof(struct mmf__objhdr, creator_pid) == 64, "creator_pid");
+_Static_assert(offsetof(struct mmf__objhdr, name_units) == 68, "name_units");
+_Static_assert(offsetof(struct mmf__objhdr, path_len) == 72, "path_len");
+_Static_assert(offsetof(struct mmf__objhdr, sync) == 76, "sync");
+_Static_assert(sizeof(struct mmf__objhdr) == 144, "the name starts at 144");
+
+/* The process lock: the list of held names, their handle counts, the directory fds.
+ * Its holder is recorded so that the functions that need it can assert it. */
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic uint32_t ns_lock_holder;
 static struct mmf__nsobj *held;
 static int dirfds[2] = {-1, -1};
+
+static void lock_ns(void)
+{
+    pthread_mutex_lock(&ns_lock);
+    atomic_store_explicit(&ns_lock_holder, mmf__tid(), memory_order_relaxed);
+}
+
+static void unlock_ns(void)
+{
+    atomic_store_explicit(&ns_lock_holder, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&ns_lock);
+}
+
+#define ASSERT_NS_LOCKED() \
+    MMF__ASSERT(atomic_load_explicit(&ns_lock_holder, memory_order_relaxed) == mmf__tid())
 
 const char *mmf__ns_root(void)
 {
@@ -58,7 +92,7 @@ int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
     else
         snprintf(path, sizeof path, "%s/mmf-%u", mmf__ns_root(), (unsigned)uid);
     if (create && mmf__sys.mkdir(path, mode) == 0)
-        chmod(path, mode); /* past the umask */
+        mmf__sys.chmod(path, mode); /* past the umask */
     else if (create && errno != EEXIST)
         return errno == ENOENT ? MMF__W(ERROR_PATH_NOT_FOUND) : -errno;
     int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -77,6 +111,7 @@ int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
 
 static int dir_of(enum mmf__scope scope, int *fd)
 {
+    ASSERT_NS_LOCKED();
     if (dirfds[scope] < 0) {
         int st = mmf__ns_open_dir(scope, geteuid(), true, &dirfds[scope]);
         if (st < 0)
@@ -226,8 +261,8 @@ int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **
     return 0;
 }
 
-/* Reads and checks the header of a leased object file into ns->info (and ns->path), then
- * maps the shared part. A file that carries another name is refused. */
+/* Reads and checks the header of a leased object file into ns->info (and ns->path). A
+ * file that carries another name is refused. */
 static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
 {
     struct mmf__objhdr *h = &ns->info;
@@ -241,12 +276,17 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
         return MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
     }
     ns->path = memmove(tail, tail + nbytes, h->path_len + 1);
-    /* Only state words and a commit map are used through the mapping: a plain section has
-     * neither, and its opens and closes are cheaper without a mapping to make and undo. */
-    if (h->kind == MMF__KIND_SECTION && !(h->attrs & SEC_RESERVE))
+    return 0;
+}
+
+/* Maps the shared part of the header, [0, data_offset), where the kind keeps state words
+ * or a commit map. Kinds that keep nothing there open and close cheaper without it. */
+static int map_shared(struct mmf__nsobj *ns, const struct mmf__type *type)
+{
+    if (type->shares_header && !type->shares_header(&ns->info))
         return 0;
     int prot = PROT_READ | (ns->writable ? PROT_WRITE : 0);
-    void *p = mmf__sys.mmap(NULL, h->data_offset, prot, MAP_SHARED, ns->fd, 0);
+    void *p = mmf__sys.mmap(NULL, ns->info.data_offset, prot, MAP_SHARED, ns->fd, 0);
     if (p == MAP_FAILED)
         return -errno;
     ns->hdr = p;
@@ -257,6 +297,7 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
  * forced out by mmf_remove may since belong to a new object). */
 static struct mmf__nsobj *find_held(int dirfd, enum mmf__scope scope, const char *fname)
 {
+    ASSERT_NS_LOCKED();
     for (struct mmf__nsobj *n = held; n; n = n->next)
         if (n->scope == scope && strcmp(n->fname, fname) == 0 && still_named(dirfd, fname, n->fd))
             return n;
@@ -276,6 +317,7 @@ static void unlist(struct mmf__nsobj *ns)
  * file is closed next (`closing`), its closing drops the lock: no call to unlock it. */
 static void release(struct mmf__nsobj *ns, bool closing)
 {
+    ASSERT_NS_LOCKED();
     if (mmf__ns_lease(ns->fd, LOCK_EX) == 0) /* the last holder: the name goes with it */
         unlink_locked(dirfds[ns->scope], ns->fname, ns->fd);
     if (!closing)
@@ -308,7 +350,8 @@ static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap)
     return fd;
 }
 
-static int write_header(int fd, const struct mmf__name *name, const struct mmf__ns_new *nw)
+static int write_header(int fd, const struct mmf__name *name, const struct mmf__type *type,
+                        const struct mmf__ns_new *nw)
 {
     size_t plen = nw->path ? strlen(nw->path) : 0;
     size_t hlen = page_up(sizeof(struct mmf__objhdr) + name->units * sizeof(WCHAR) + plen);
@@ -321,11 +364,10 @@ static int write_header(int fd, const struct mmf__name *name, const struct mmf__
     *h = (struct mmf__objhdr){
         .magic = MMF__OBJ_MAGIC,
         .version = MMF__OBJ_VERSION,
-        .kind = nw->kind,
+        .kind = type->kind,
         .header_len = (uint32_t)hlen,
         .data_offset = data_offset,
         .creator_pid = (uint32_t)getpid(),
-        .creator_uid = (uint32_t)geteuid(),
         .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
         .name_units = (uint32_t)name->units,
         .path_len = (uint32_t)plen,
@@ -343,13 +385,13 @@ static int write_header(int fd, const struct mmf__name *name, const struct mmf__
 /* Builds the object in a file of its own and links it in under fname. -EEXIST if the name
  * appeared meanwhile. */
 static int publish_new(int dirfd, const char *fname, const struct mmf__name *name,
-                       const struct mmf__ns_new *nw)
+                       const struct mmf__type *type, const struct mmf__ns_new *nw)
 {
     char tmpname[64], proc[64];
     int fd = new_file(dirfd, nw->mode, tmpname, sizeof tmpname);
     if (fd < 0)
         return fd;
-    int st = write_header(fd, name, nw);
+    int st = write_header(fd, name, type, nw);
     if (st == 0)
         st = mmf__ns_lease(fd, LOCK_SH); /* a holder from the first moment it is visible */
     if (st == 0) {
@@ -369,61 +411,69 @@ static int publish_new(int dirfd, const char *fname, const struct mmf__name *nam
     return fd;
 }
 
-/* The shared part of create and open, with the process lock held: an object already held
- * by this process, or one found (or made) on disk and built by `build`. */
-static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf__ns_new *nw,
-                  bool want_write, mmf__ns_build build, void *ctx, struct mmf__object **out,
-                  bool *existed)
+/* What a lookup asks: the name, its type, and for a Create what to make if it is absent
+ * (NULL: open only). */
+struct lookup {
+    const struct mmf__name *name;
+    const struct mmf__type *type;
+    const struct mmf__ns_new *nw;
+    bool want_write;
+};
+
+/* Another handle on a name this process holds already. */
+static int add_handle(struct mmf__nsobj *ns, const struct lookup *lk, struct mmf__object **out)
 {
-    int dirfd, st = dir_of(name->scope, &dirfd);
-    char fname[256];
-    if (st == 0)
-        st = mmf__name_encode(name, fname, sizeof fname);
-    if (st < 0)
-        return st;
-    struct mmf__nsobj *ns = find_held(dirfd, name->scope, fname);
-    if (ns) {
-        if (ns->obj->kind != kind)
-            return MMF__W(ERROR_INVALID_HANDLE);
-        if (want_write && !ns->writable)
-            return MMF__W(ERROR_ACCESS_DENIED);
-        ns->handles++;
-        mmf__ref(ns->obj);
-        *out = ns->obj;
-        *existed = true;
-        return 0;
-    }
-    ns = calloc(1, sizeof *ns);
-    if (!ns)
-        return -ENOMEM;
-    ns->scope = name->scope;
-    snprintf(ns->fname, sizeof ns->fname, "%s", fname);
+    ASSERT_NS_LOCKED();
+    if (ns->obj->type != lk->type)
+        return MMF__W(ERROR_INVALID_HANDLE);
+    if (lk->want_write && !ns->writable)
+        return MMF__W(ERROR_ACCESS_DENIED);
+    ns->handles++;
+    mmf__ref(ns->obj);
+    *out = ns->obj;
+    return 0;
+}
+
+/* Opens the live object at fname with a lease, or (for a Create) publishes a new one
+ * there: ns->fd, ns->writable and ns->file_size, and whether it existed. */
+static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj *ns,
+                           bool *existed)
+{
     struct stat sb;
+    int fd;
     for (;;) {
-        ns->fd = acquire(dirfd, fname, &ns->writable, &sb);
-        *existed = ns->fd >= 0;
-        if (ns->fd != -ENOENT || !nw)
+        fd = acquire(dirfd, ns->fname, &ns->writable, &sb);
+        *existed = fd >= 0;
+        if (fd != -ENOENT || !lk->nw)
             break;
         ns->writable = true;
-        ns->fd = publish_new(dirfd, fname, name, nw);
-        if (ns->fd != -EEXIST)
+        fd = publish_new(dirfd, ns->fname, lk->name, lk->type, lk->nw);
+        if (fd != -EEXIST)
             break;
     }
-    if (ns->fd >= 0 && !*existed && mmf__sys.fstat(ns->fd, &sb) < 0)
+    if (fd < 0)
+        return fd == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : fd;
+    ns->fd = fd;
+    if (!*existed && mmf__sys.fstat(fd, &sb) < 0)
         sb.st_size = 0; /* just made: read_header will find it corrupt and say so */
     ns->file_size = (uint64_t)sb.st_size;
-    if (ns->fd < 0) {
-        st = ns->fd == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : ns->fd;
-        free(ns);
-        return st;
-    }
-    st = read_header(ns, name);
-    if (st == 0 && ns->info.kind != kind)
+    return 0;
+}
+
+/* Makes a leased object file this process's: its header read and checked, its typed
+ * object built, its name listed as held with one handle. Gives the lease back on failure. */
+static int adopt(struct mmf__nsobj *ns, const struct lookup *lk)
+{
+    ASSERT_NS_LOCKED();
+    int st = read_header(ns, lk->name);
+    if (st == 0 && ns->info.kind != lk->type->kind)
         st = MMF__W(ERROR_INVALID_HANDLE); /* the name belongs to another type */
-    if (st == 0 && want_write && !ns->writable)
+    if (st == 0 && lk->want_write && !ns->writable)
         st = MMF__W(ERROR_ACCESS_DENIED);
     if (st == 0)
-        st = build(ns, ctx);
+        st = map_shared(ns, lk->type);
+    if (st == 0)
+        st = lk->type->build_named(lk->type, ns, lk->nw ? lk->nw->ctx : NULL);
     if (st < 0) {
         release(ns, true);
         mmf__ns_free(ns);
@@ -432,38 +482,69 @@ static int lookup(const struct mmf__name *name, uint32_t kind, const struct mmf_
     ns->handles = 1;
     ns->next = held;
     held = ns;
+    return 0;
+}
+
+/* The shared part of create and open: an object already held by this process, or one
+ * found (or made) on disk and adopted. */
+static int lookup(const struct lookup *lk, struct mmf__object **out, bool *existed)
+{
+    int dirfd, st = dir_of(lk->name->scope, &dirfd);
+    char fname[256];
+    if (st == 0)
+        st = mmf__name_encode(lk->name, fname, sizeof fname);
+    if (st < 0)
+        return st;
+    struct mmf__nsobj *ns = find_held(dirfd, lk->name->scope, fname);
+    if (ns) {
+        *existed = true;
+        return add_handle(ns, lk, out);
+    }
+    ns = calloc(1, sizeof *ns);
+    if (!ns)
+        return -ENOMEM;
+    ns->scope = lk->name->scope;
+    snprintf(ns->fname, sizeof ns->fname, "%s", fname);
+    if ((st = find_or_publish(dirfd, lk, ns, existed)) < 0) {
+        free(ns);
+        return st;
+    }
+    if ((st = adopt(ns, lk)) < 0)
+        return st;
     *out = ns->obj;
     return 0;
 }
 
-int mmf__ns_create(const struct mmf__name *name, const struct mmf__ns_new *nw,
-                   mmf__ns_build build, void *ctx, struct mmf__object **out, bool *existed)
+int mmf__ns_create(const struct mmf__name *name, const struct mmf__type *type,
+                   const struct mmf__ns_new *nw, struct mmf__object **out, bool *existed)
 {
-    pthread_mutex_lock(&ns_lock);
-    int st = lookup(name, nw->kind, nw, false, build, ctx, out, existed);
-    pthread_mutex_unlock(&ns_lock);
+    struct lookup lk = {name, type, nw, false};
+    lock_ns();
+    int st = lookup(&lk, out, existed);
+    unlock_ns();
     return st;
 }
 
-int mmf__ns_open(const struct mmf__name *name, uint32_t kind, bool want_write,
-                 mmf__ns_build build, void *ctx, struct mmf__object **out)
+int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, bool want_write,
+                 struct mmf__object **out)
 {
+    struct lookup lk = {name, type, NULL, want_write};
     bool existed;
-    pthread_mutex_lock(&ns_lock);
-    int st = lookup(name, kind, NULL, want_write, build, ctx, out, &existed);
-    pthread_mutex_unlock(&ns_lock);
+    lock_ns();
+    int st = lookup(&lk, out, &existed);
+    unlock_ns();
     return st;
 }
 
 int mmf__ns_hold(struct mmf__nsobj *ns)
 {
     int st = 0;
-    pthread_mutex_lock(&ns_lock);
+    lock_ns();
     if (ns->handles)
         ns->handles++;
     else
         st = MMF__W(ERROR_INVALID_HANDLE); /* its last handle closed meanwhile */
-    pthread_mutex_unlock(&ns_lock);
+    unlock_ns();
     return st;
 }
 
@@ -472,21 +553,22 @@ int mmf__ns_hold(struct mmf__nsobj *ns)
  * next open, or by mmf_gc.) */
 __attribute__((destructor)) static void release_all_at_exit(void)
 {
-    pthread_mutex_lock(&ns_lock);
+    lock_ns();
     for (struct mmf__nsobj *ns = held; ns; ns = ns->next)
         release(ns, false); /* the files stay open: a library unloaded, not exited */
     held = NULL;
-    pthread_mutex_unlock(&ns_lock);
+    unlock_ns();
 }
 
 void mmf__ns_handle_closed(struct mmf__nsobj *ns)
 {
-    pthread_mutex_lock(&ns_lock);
+    lock_ns();
+    MMF__ASSERT(ns->handles > 0);
     if (--ns->handles == 0) {
         unlist(ns);
         /* The handle's reference the last one (no view, no sleeping wait): the file is
          * closed right after. No new reference can come: this was the last handle. */
         release(ns, atomic_load(&ns->obj->refs) == 1);
     }
-    pthread_mutex_unlock(&ns_lock);
+    unlock_ns();
 }

@@ -1,4 +1,4 @@
-/* The process handle table: HANDLE -> (object, granted access).
+/* The process handle table: HANDLE -> (object, granted access, attributes).
  *
  * Handle values are multiples of 4 starting at 4, like Windows'; the low two bits of a
  * value are ignored on lookup, as the Windows kernel does.
@@ -12,7 +12,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "ob/ob.h"
 
 #define CHUNK_BITS 10
 #define CHUNK (1u << CHUNK_BITS)
@@ -22,32 +22,13 @@ struct slot {
     _Atomic(struct mmf__object *) obj; /* NULL: free, or being closed */
     _Atomic uint32_t pins;
     DWORD access;
+    _Atomic uint32_t flags; /* HANDLE_FLAG_INHERIT, HANDLE_FLAG_PROTECT_FROM_CLOSE */
     bool closing; /* emptied but still pinned: not to be reused yet (alloc_lock) */
 };
 
 static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(struct slot *) chunks[MAX_CHUNKS];
 static size_t nslots, first_free;
-
-void mmf__object_init(struct mmf__object *obj, enum mmf__kind kind,
-                      void (*destroy)(struct mmf__object *))
-{
-    obj->kind = kind;
-    atomic_init(&obj->refs, 1);
-    obj->destroy = destroy;
-    obj->ns = NULL;
-}
-
-void mmf__ref(struct mmf__object *obj)
-{
-    atomic_fetch_add_explicit(&obj->refs, 1, memory_order_relaxed);
-}
-
-void mmf__unref(struct mmf__object *obj)
-{
-    if (obj && atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_acq_rel) == 1)
-        obj->destroy(obj);
-}
 
 static struct slot *slot_at(size_t i)
 {
@@ -64,7 +45,9 @@ static size_t index_of(HANDLE h)
     return v == 0 ? SIZE_MAX : v / 4 - 1;
 }
 
-int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out)
+#define HANDLE_FLAGS (HANDLE_FLAG_INHERIT | HANDLE_FLAG_PROTECT_FROM_CLOSE)
+
+int mmf__handle_new(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE *out)
 {
     struct slot *s;
     pthread_mutex_lock(&alloc_lock);
@@ -83,7 +66,8 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, HANDLE *out)
     size_t i = first_free++;
     s = slot_at(i);
     s->access = access;
-    atomic_store_explicit(&s->obj, obj, memory_order_release); /* after its access */
+    atomic_store_explicit(&s->flags, flags & HANDLE_FLAGS, memory_order_relaxed);
+    atomic_store_explicit(&s->obj, obj, memory_order_release); /* after access and flags */
     pthread_mutex_unlock(&alloc_lock);
     *out = (HANDLE)(uintptr_t)((i + 1) * 4);
     return 0;
@@ -123,20 +107,21 @@ int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access)
     return st;
 }
 
-int mmf__handle_get(HANDLE h, enum mmf__kind kind, struct mmf__object **out, DWORD *access)
+int mmf__handle_get(HANDLE h, const struct mmf__type *type, struct mmf__object **out,
+                    DWORD *access)
 {
     int st = mmf__handle_get_any(h, out, access);
-    if (st == 0 && (*out)->kind != kind) {
+    if (st == 0 && (*out)->type != type) {
         mmf__unref(*out);
         st = MMF__W(ERROR_INVALID_HANDLE);
     }
     return st;
 }
 
-static bool is_pseudo_handle(HANDLE h)
+/* GetCurrentProcess() and GetCurrentThread(): closing them is a successful no-op. */
+bool mmf__is_pseudo_handle(HANDLE h)
 {
-    /* GetCurrentProcess() and GetCurrentThread(): closing them is a successful no-op. */
-    return h == MMF__CURRENT_PROCESS || h == (HANDLE)(LONG_PTR)-2;
+    return h == MMF__CURRENT_PROCESS || h == MMF__CURRENT_THREAD;
 }
 
 HANDLE WINAPI GetCurrentProcess(void)
@@ -146,13 +131,15 @@ HANDLE WINAPI GetCurrentProcess(void)
 
 BOOL WINAPI CloseHandle(HANDLE h)
 {
-    if (is_pseudo_handle(h))
+    if (mmf__is_pseudo_handle(h))
         return TRUE;
     size_t i = index_of(h);
     struct mmf__object *obj = NULL;
     pthread_mutex_lock(&alloc_lock);
     struct slot *s = slot_at(i);
-    if (s && (obj = atomic_exchange(&s->obj, NULL)))
+    /* A handle protected from close stays open; Windows says it is invalid to close. */
+    if (s && !(atomic_load(&s->flags) & HANDLE_FLAG_PROTECT_FROM_CLOSE) &&
+        (obj = atomic_exchange(&s->obj, NULL)))
         s->closing = true;
     pthread_mutex_unlock(&alloc_lock);
     if (!obj) {
@@ -176,55 +163,68 @@ void mmf__handle_drop(struct mmf__object *obj)
         mmf__ns_handle_closed(obj->ns);
     mmf__unref(obj);
 }
-DWORD mmf__map_generic(DWORD access, const struct mmf__generic_mapping *m)
+
+/* Pins the slot of a live handle, for its attributes. */
+static int pin_slot(HANDLE h, struct slot **out)
 {
-    DWORD a = access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL);
-    if (access & GENERIC_READ)
-        a |= m->read;
-    if (access & GENERIC_WRITE)
-        a |= m->write;
-    if (access & GENERIC_EXECUTE)
-        a |= m->execute;
-    if (access & GENERIC_ALL)
-        a |= m->all;
-    return a;
+    struct mmf__object *obj;
+    void *pin;
+    int st = mmf__handle_pin(h, &obj, NULL, &pin);
+    *out = pin;
+    return st;
 }
 
-static const struct mmf__generic_mapping section_generic = {
-    STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ,
-    STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
-    STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS};
-
-/* The rights a duplicate asks for, with generic rights mapped for the object's kind. */
-static DWORD dup_access(const struct mmf__object *obj, DWORD want)
+BOOL WINAPI GetHandleInformation(HANDLE h, LPDWORD flags)
 {
-    return mmf__map_generic(want, obj->kind == MMF__KIND_FILE ? &mmf__file_generic
-                                                               : &section_generic);
+    struct slot *s;
+    int st = flags ? pin_slot(h, &s) : MMF__W(ERROR_NOACCESS);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    *flags = atomic_load(&s->flags);
+    mmf__handle_unpin(s);
+    return TRUE;
+}
+
+BOOL WINAPI SetHandleInformation(HANDLE h, DWORD mask, DWORD flags)
+{
+    struct slot *s;
+    int st = pin_slot(h, &s);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    mask &= HANDLE_FLAGS;
+    uint32_t old = atomic_load(&s->flags);
+    while (!atomic_compare_exchange_weak(&s->flags, &old, (old & ~mask) | (flags & mask)))
+        ;
+    mmf__handle_unpin(s);
+    return TRUE;
 }
 
 /* Within the current process only: mmf has no handles to other processes. The new
- * handle gets the rights asked for (the object's owner may have them all), or the
- * source's with DUPLICATE_SAME_ACCESS. */
+ * handle gets the rights asked for, mapped through the object's own kind (the object's
+ * owner may have them all), or the source's with DUPLICATE_SAME_ACCESS; its attributes
+ * come from bInheritHandle alone. */
 static int duplicate(HANDLE sproc, HANDLE src, HANDLE tproc, HANDLE *out, DWORD access,
-                     DWORD options)
+                     DWORD flags, DWORD options)
 {
     struct mmf__object *obj;
     DWORD src_access;
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    if (sproc != MMF__CURRENT_PROCESS || tproc != MMF__CURRENT_PROCESS || is_pseudo_handle(src))
+    if (sproc != MMF__CURRENT_PROCESS || tproc != MMF__CURRENT_PROCESS ||
+        mmf__is_pseudo_handle(src))
         return MMF__W(ERROR_INVALID_HANDLE);
     int st = mmf__handle_get_any(src, &obj, &src_access);
     if (st < 0)
         return st;
     if (out) {
-        DWORD a = options & DUPLICATE_SAME_ACCESS ? src_access : dup_access(obj, access);
+        DWORD a = options & DUPLICATE_SAME_ACCESS ? src_access
+                                                  : mmf__access_map(obj->type, access);
         if (obj->ns && (st = mmf__ns_hold(obj->ns)) < 0) {
             mmf__unref(obj);
             return st;
         }
         mmf__ref(obj);
-        st = mmf__handle_new(obj, a, out);
+        st = mmf__handle_new(obj, a, flags, out);
     }
     mmf__unref(obj);
     return st;
@@ -233,11 +233,10 @@ static int duplicate(HANDLE sproc, HANDLE src, HANDLE tproc, HANDLE *out, DWORD 
 BOOL WINAPI DuplicateHandle(HANDLE sproc, HANDLE src, HANDLE tproc, LPHANDLE out, DWORD access,
                             BOOL inherit, DWORD options)
 {
-    (void)inherit;
-    int st = duplicate(sproc, src, tproc, out, access, options);
+    int st = duplicate(sproc, src, tproc, out, access, mmf__inherit_flags(inherit), options);
     /* DUPLICATE_CLOSE_SOURCE closes the source even when duplication failed. */
     if ((options & DUPLICATE_CLOSE_SOURCE) && sproc == MMF__CURRENT_PROCESS &&
-        !is_pseudo_handle(src))
+        !mmf__is_pseudo_handle(src))
         CloseHandle(src);
     if (st < 0)
         return mmf__fail(st), FALSE;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "mm/mm.h"
 
 /* The view protection for a FILE_MAP_* access, or ERROR_ACCESS_DENIED when the section
  * protection or the handle's rights do not allow it. */
@@ -60,7 +60,7 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
     struct mmf__region *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    int st = mmf__reserve(base, size, &p);
+    int st = mmf__va_reserve(base, size, &p);
     if (st < 0)
         goto fail;
     /* SEC_RESERVE views start inaccessible; committed pages get their protection below. */
@@ -79,14 +79,14 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
             st = -ENOMEM;
             goto unmap;
         }
-        mmf__reserve_handler_install();
+        mmf__commit_fault_install();
     }
-    pthread_rwlock_wrlock(&mmf__regions_lock);
+    mmf__regions_write();
     if (s->commit)
         st = mmf__view_apply(r, 0, size / mmf__page_size);
     if (st == 0)
         st = mmf__region_insert(r);
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (st < 0)
         goto unmap;
     mmf__ref(&s->obj);
@@ -108,7 +108,7 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD high, DWORD low, SIZ
     bool copy;
     void *p = NULL;
     uint64_t offset = (uint64_t)high << 32 | low;
-    int st = mmf__handle_get(h, MMF__KIND_SECTION, &obj, &rights);
+    int st = mmf__handle_get(h, &mmf__section_type, &obj, &rights);
     if (st < 0)
         return mmf__fail(st), NULL;
     struct mmf__section *s = (struct mmf__section *)obj;
@@ -132,13 +132,13 @@ LPVOID WINAPI MapViewOfFile(HANDLE h, DWORD access, DWORD high, DWORD low, SIZE_
 
 BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 {
-    pthread_rwlock_wrlock(&mmf__regions_lock);
+    mmf__regions_write();
     struct mmf__region *r = mmf__region_find((uintptr_t)addr);
     if (r && r->type == MEM_MAPPED) {
         mmf__region_remove(r);
         mmf__sys.munmap((void *)r->base, r->size);
     }
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (!r || r->type != MEM_MAPPED)
         return mmf__fail(MMF__W(ERROR_INVALID_ADDRESS)), FALSE;
     mmf__region_free(r);
@@ -148,7 +148,7 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T n)
 {
     int st = 0;
-    pthread_rwlock_rdlock(&mmf__regions_lock);
+    mmf__regions_read();
     struct mmf__region *r = mmf__region_find((uintptr_t)addr);
     if (!r || r->type != MEM_MAPPED) {
         st = MMF__W(ERROR_INVALID_PARAMETER);
@@ -164,7 +164,7 @@ BOOL WINAPI FlushViewOfFile(LPCVOID addr, SIZE_T n)
         if (st == 0)
             st = (int)mmf__sysret(mmf__sys.msync((void *)start, end - start, MS_SYNC));
     }
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (st < 0)
         return mmf__fail(st), FALSE;
     return TRUE;

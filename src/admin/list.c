@@ -5,7 +5,6 @@
  * found as fuser does, by looking through /proc/<pid>/fd for the object's inode; a
  * process counts while it holds a lease (its fdinfo shows the lock), not for a mere view. */
 #include <ctype.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <mmf/mmf.h>
-
-#include "internal.h"
+#include "admin/admin.h"
 
 struct holder {
     ino_t ino;
@@ -71,7 +68,7 @@ static void add_holder(struct holders *h, ino_t ino, uint32_t pid)
 /* Every (inode, pid) lease on the namespace's file system that /proc lets us see. */
 static void find_holders(struct holders *h)
 {
-    DIR *proc = opendir("/proc");
+    DIR *proc = mmf__sys.opendir("/proc");
     if (!proc)
         return;
     for (struct dirent *p; (p = readdir(proc));) {
@@ -79,13 +76,13 @@ static void find_holders(struct holders *h)
         if (!all_digits(p->d_name))
             continue;
         snprintf(path, sizeof path, "/proc/%s/fd", p->d_name);
-        DIR *fds = opendir(path);
+        DIR *fds = mmf__sys.opendir(path);
         if (!fds)
             continue;
         for (struct dirent *f; (f = readdir(fds));) {
             struct stat sb;
             snprintf(path, sizeof path, "/proc/%s/fd/%s", p->d_name, f->d_name);
-            if (all_digits(f->d_name) && stat(path, &sb) == 0 && sb.st_dev == h->dev &&
+            if (all_digits(f->d_name) && mmf__sys.stat(path, &sb) == 0 && sb.st_dev == h->dev &&
                 S_ISREG(sb.st_mode) && fd_holds_lock(p->d_name, f->d_name))
                 add_holder(h, sb.st_ino, (uint32_t)atoi(p->d_name));
         }
@@ -102,29 +99,6 @@ static int is_live(int fd)
     if (st == 0)
         mmf__ns_lease(fd, LOCK_UN);
     return st == -EWOULDBLOCK ? 1 : st;
-}
-
-/* The state words, as the listing tells them (read once: they are changing). */
-static void decode_state(struct mmf_object_info *info, const uint32_t *w)
-{
-    switch (info->type) {
-    case MMF_TYPE_EVENT:
-        info->signaled = w[MMF__S_STATE] != 0;
-        info->manual_reset = w[MMF__S_AUX] != 0;
-        break;
-    case MMF_TYPE_SEMAPHORE:
-        info->count = (int32_t)w[MMF__S_STATE];
-        info->maximum = (int32_t)w[MMF__S_AUX];
-        info->signaled = info->count > 0;
-        break;
-    case MMF_TYPE_MUTEX:
-        info->owner_tid = w[MMF__S_STATE];
-        info->abandoned = w[MMF__S_ABANDONED] != 0;
-        info->signaled = info->owner_tid == 0;
-        break;
-    default:
-        break;
-    }
 }
 
 struct visit {
@@ -147,8 +121,9 @@ static void report(struct visit *v, enum mmf__scope scope, int fd, const struct 
             if (v->holders.v[i].ino == sb->st_ino)
                 pids[n++] = v->holders.v[i].pid;
         const char *path = tail + h.name_units * sizeof(WCHAR);
+        const struct mmf__type *type = mmf__type_of(h.kind);
         struct mmf_object_info info = {
-            .scope = scope == MMF__SCOPE_GLOBAL ? MMF_SCOPE_GLOBAL : MMF_SCOPE_LOCAL,
+            .scope = (enum mmf_scope)scope,
             .type = (enum mmf_type)h.kind,
             .name = name,
             .owner_uid = sb->st_uid,
@@ -162,7 +137,8 @@ static void report(struct visit *v, enum mmf__scope scope, int fd, const struct 
             .nholders = n,
             .holders = pids,
         };
-        decode_state(&info, h.sync);
+        if (type && type->describe)
+            type->describe(h.sync, &info); /* the words, read once: they are changing */
         v->stop = v->fn(&info, v->ctx) != 0;
         free(name);
     }
@@ -172,8 +148,8 @@ static void report(struct visit *v, enum mmf__scope scope, int fd, const struct 
 /* Calls each_file for every object file in a namespace directory. */
 static void walk(int dirfd, void (*each)(int dirfd, const char *fname, void *arg), void *arg)
 {
-    int dup_fd = dup(dirfd);
-    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    int dup_fd = mmf__sys.dup(dirfd);
+    DIR *d = dup_fd >= 0 ? mmf__sys.fdopendir(dup_fd) : NULL;
     if (!d) {
         if (dup_fd >= 0)
             mmf__sys.close(dup_fd);
@@ -220,7 +196,7 @@ static void for_each_dir(unsigned flags, void (*each)(int dirfd, enum mmf__scope
     }
     if (!(flags & MMF_LIST_ALL_USERS))
         return;
-    DIR *root = opendir(mmf__ns_root());
+    DIR *root = mmf__sys.opendir(mmf__ns_root());
     if (!root)
         return;
     for (struct dirent *e; (e = readdir(root));) {
@@ -254,7 +230,7 @@ DWORD mmf_list(unsigned flags, mmf_list_fn fn, void *ctx)
     struct stat sb;
     if (!fn || (flags & ~(unsigned)(MMF_LIST_GLOBAL | MMF_LIST_ALL_USERS)))
         return done(MMF__W(ERROR_INVALID_PARAMETER));
-    if (stat(mmf__ns_root(), &sb) == 0) {
+    if (mmf__sys.stat(mmf__ns_root(), &sb) == 0) {
         v.holders.dev = sb.st_dev;
         find_holders(&v.holders);
     }

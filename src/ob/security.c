@@ -1,4 +1,5 @@
-/* Security descriptors, as far as mmf's objects use them: who may open a named object.
+/* Security attributes, as far as mmf's objects use them: who may open a named object, and
+ * whether the new handle is inherited.
  *
  * Windows gives an object created with no security attributes a default DACL that lets
  * its creator (and administrators) in; a NULL DACL lets everyone in. mmf maps these to the
@@ -6,7 +7,7 @@
  * is treated like the default, owner-only (docs/deviations.md). */
 #include <string.h>
 
-#include "internal.h"
+#include "ob/ob.h"
 
 BOOL WINAPI InitializeSecurityDescriptor(PSECURITY_DESCRIPTOR psd, DWORD revision)
 {
@@ -45,4 +46,9 @@ mode_t mmf__sa_mode(const SECURITY_ATTRIBUTES *sa)
         !sd->Dacl)
         return 0666;
     return 0600;
+}
+
+DWORD mmf__sa_handle_flags(const SECURITY_ATTRIBUTES *sa)
+{
+    return mmf__inherit_flags(sa && sa->bInheritHandle);
 }

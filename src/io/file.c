@@ -1,6 +1,6 @@
 /* CreateFile and the file operations a mapping program uses, with Windows' share modes
  * and the mapped-file rules (ERROR_USER_MAPPED_FILE) enforced across processes through
- * the lock protocol of lock.c.
+ * lock records (lock.c).
  *
  * Paths are Linux paths; a backslash is taken as a directory separator so that paths
  * built the Windows way ("dir\\file") keep working. */
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "io/io.h"
 
 static void file_destroy(struct mmf__object *obj)
 {
@@ -23,8 +23,13 @@ static void file_destroy(struct mmf__object *obj)
     free(f);
 }
 
-const struct mmf__generic_mapping mmf__file_generic = {
-    FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS};
+const struct mmf__type mmf__file_type = {
+    .name = "File",
+    .kind = MMF__KIND_FILE,
+    .generic = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS},
+    .valid = FILE_ALL_ACCESS,
+    .destroy = file_destroy,
+};
 
 /* A malloc'd Linux path for a Win32 one: backslashes become slashes. */
 static int linux_path(const char *path, char **out)
@@ -46,7 +51,7 @@ static int missing(const char *path)
 {
     char *copy = strdup(path);
     struct stat st;
-    int r = copy && stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode)
+    int r = copy && mmf__sys.stat(dirname(copy), &st) == 0 && S_ISDIR(st.st_mode)
                 ? MMF__W(ERROR_FILE_NOT_FOUND)
                 : MMF__W(ERROR_PATH_NOT_FOUND);
     free(copy);
@@ -118,14 +123,14 @@ static int truncate_existing(int fd)
 }
 
 static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, DWORD attrs,
-                     HANDLE *out, bool *existed)
+                     DWORD flags, HANDLE *out, bool *existed)
 {
     char *path;
     bool created;
     struct stat sb;
     if (disp < CREATE_NEW || disp > TRUNCATE_EXISTING || (share & ~7u))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    access = mmf__map_generic(access, &mmf__file_generic);
+    access = mmf__access_map(&mmf__file_type, access);
     int st = linux_path(wpath, &path);
     if (st < 0)
         return st;
@@ -151,12 +156,11 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
         st = -ENOMEM;
         goto fail;
     }
-    mmf__object_init(&f->obj, MMF__KIND_FILE, file_destroy);
+    mmf__object_init(&f->obj, &mmf__file_type);
     f->fd = fd;
-    f->access = access;
     if (attrs & FILE_FLAG_DELETE_ON_CLOSE)
         f->delete_path = path, path = NULL;
-    if ((st = mmf__handle_new(&f->obj, access, out)) < 0)
+    if ((st = mmf__handle_new(&f->obj, access, flags, out)) < 0)
         goto out;
     *existed = !created && (disp == CREATE_ALWAYS || disp == OPEN_ALWAYS);
     goto out;
@@ -174,8 +178,8 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
 {
     HANDLE h;
     bool existed = false;
-    (void)sa, (void)tmpl;
-    int st = file_open(name, access, share, disp, attrs, &h, &existed);
+    (void)tmpl;
+    int st = file_open(name, access, share, disp, attrs, mmf__sa_handle_flags(sa), &h, &existed);
     if (st < 0)
         return mmf__fail(st), INVALID_HANDLE_VALUE;
     SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
@@ -215,7 +219,7 @@ static int get_file(HANDLE h, DWORD need, struct mmf__file **out)
 {
     struct mmf__object *obj;
     DWORD access;
-    int st = mmf__handle_get(h, MMF__KIND_FILE, &obj, &access);
+    int st = mmf__handle_get(h, &mmf__file_type, &obj, &access);
     if (st < 0)
         return st;
     *out = (struct mmf__file *)obj;
@@ -417,9 +421,9 @@ static int check_deletable(const char *path)
     int fd = mmf__sys.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return 0; /* unreadable or a link: nothing recorded that could refuse it */
-    int c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SHARE + 3 + 2, 1);
+    int st = mmf__share_check_delete(fd);
     mmf__sys.close(fd);
-    return c < 0 ? c : c ? MMF__W(ERROR_SHARING_VIOLATION) : 0;
+    return st;
 }
 
 BOOL WINAPI DeleteFileA(LPCSTR name)
@@ -428,7 +432,7 @@ BOOL WINAPI DeleteFileA(LPCSTR name)
     struct stat sb;
     int st = linux_path(name, &path);
     if (st == 0) {
-        if (lstat(path, &sb) < 0)
+        if (mmf__sys.lstat(path, &sb) < 0)
             st = open_status(path, errno);
         else if (S_ISDIR(sb.st_mode))
             st = MMF__W(ERROR_ACCESS_DENIED);

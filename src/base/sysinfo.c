@@ -1,9 +1,10 @@
-/* System information, process identity, clocks and Sleep. */
+/* System information, process and thread identity, clocks and Sleep. */
 #include <sched.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "base/base.h"
 
 size_t mmf__page_size = 4096;
 
@@ -30,7 +31,7 @@ void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
 #endif
         .dwPageSize = (DWORD)mmf__page_size,
         .lpMinimumApplicationAddress = (LPVOID)(uintptr_t)MMF__GRANULARITY,
-        .lpMaximumApplicationAddress = (LPVOID)(uintptr_t)0x7FFFFFFEFFFF,
+        .lpMaximumApplicationAddress = (LPVOID)MMF__MAX_USER_ADDRESS,
         .dwActiveProcessorMask = n >= 64 ? ~(DWORD_PTR)0 : ((DWORD_PTR)1 << n) - 1,
         .dwNumberOfProcessors = (DWORD)n,
         .dwAllocationGranularity = MMF__GRANULARITY,
@@ -40,6 +41,20 @@ void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
 DWORD WINAPI GetCurrentProcessId(void)
 {
     return (DWORD)getpid();
+}
+
+static _Thread_local uint32_t my_tid;
+
+uint32_t mmf__tid(void)
+{
+    if (!my_tid)
+        my_tid = (uint32_t)syscall(SYS_gettid);
+    return my_tid;
+}
+
+DWORD WINAPI GetCurrentThreadId(void)
+{
+    return mmf__tid();
 }
 
 static uint64_t monotonic_ns(clockid_t clock)

@@ -12,11 +12,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <stdio.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "mm/mm.h"
 
 /* Anonymous sections beyond the user address space could never be mapped: Windows'
  * commit limit refuses them too (ERROR_NOT_ENOUGH_MEMORY). */
@@ -37,20 +36,10 @@ static void section_destroy(struct mmf__object *obj)
     free(s);
 }
 
-bool mmf__section_committed(struct mmf__section *s, uint64_t page)
+void mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count)
 {
-    if (!s->commit)
-        return true;
-    return atomic_load_explicit(&s->commit[page / 64], memory_order_acquire) >> (page % 64) & 1;
-}
-
-int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count)
-{
-    if (!s->commit)
-        return 0;
-    for (uint64_t p = first; p < first + count; p++)
+    for (uint64_t p = first; s->commit && p < first + count; p++)
         atomic_fetch_or_explicit(&s->commit[p / 64], 1ULL << (p % 64), memory_order_release);
-    return 0;
 }
 
 static bool is_writable_protect(DWORD prot)
@@ -92,7 +81,7 @@ static struct mmf__section *section_new(int fd, uint64_t size, DWORD prot, DWORD
     struct mmf__section *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    mmf__object_init(&s->obj, MMF__KIND_SECTION, section_destroy);
+    mmf__object_init(&s->obj, &mmf__section_type);
     s->fd = fd;
     s->size = size;
     s->protect = prot;
@@ -176,7 +165,7 @@ static int check_image(int fd)
     memcpy(&pe, h + 0x3C, 4);
     if (mmf__sys.pread(fd, sig, 4, pe) != 4 || memcmp(sig, "PE\0\0", 4) != 0)
         return MMF__W(ERROR_BAD_EXE_FORMAT);
-    /* Loading images (SEC_IMAGE) is the images issue; until then it is refused. */
+    /* A PE file: mmf does not load images (SEC_IMAGE) yet (docs/deviations.md). */
     return MMF__W(ERROR_NOT_SUPPORTED);
 }
 
@@ -184,7 +173,7 @@ static int check_file(HANDLE hfile, struct request *rq)
 {
     struct mmf__object *obj;
     DWORD access;
-    int st = mmf__handle_get(hfile, MMF__KIND_FILE, &obj, &access);
+    int st = mmf__handle_get(hfile, &mmf__file_type, &obj, &access);
     if (st < 0)
         return st;
     rq->file = (struct mmf__file *)obj;
@@ -205,9 +194,7 @@ static int attach_file(struct mmf__section *s, int file_fd, bool grow)
         fd = mmf__reopen(file_fd, O_RDONLY);
     if (fd < 0)
         return fd;
-    int st = mmf__lock(fd, F_RDLCK, MMF__LK_SECTION, (off_t)s->size);
-    if (st < 0 && mmf__lock_unsupported(st))
-        st = 0;
+    int st = mmf__lock_section(fd, s->size);
     if (st == 0 && grow)
         st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)s->size));
     if (st < 0) {
@@ -265,7 +252,7 @@ static int make_data(int fd, uint64_t off, uint64_t len, bool commit)
 {
     struct statfs fs;
     int st = -EOPNOTSUPP;
-    if (commit && len >= ASK_FOR_ROOM && fstatfs(fd, &fs) == 0 && fs.f_blocks &&
+    if (commit && len >= ASK_FOR_ROOM && mmf__sys.fstatfs(fd, &fs) == 0 && fs.f_blocks &&
         (uint64_t)fs.f_bavail * fs.f_bsize < len)
         return MMF__W(ERROR_DISK_FULL);
     if (commit)
@@ -309,44 +296,61 @@ static int open_backing(const struct mmf__nsobj *ns, int *out)
     return 0;
 }
 
+/* A named file-backed section's file: the creator's own (rq), or for an opener the file
+ * the header names, which must still be the same file. */
+static int build_file_backed(struct mmf__section *s, const struct mmf__nsobj *ns,
+                             const struct request *rq)
+{
+    if (rq) {
+        int st = attach_file(s, rq->file->fd, rq->grow);
+        if (st == 0) {
+            s->file = rq->file;
+            mmf__ref(&s->file->obj);
+        }
+        return st;
+    }
+    int fd = -1, st = open_backing(ns, &fd);
+    if (st == 0) {
+        st = attach_file(s, fd, false);
+        mmf__sys.close(fd);
+    }
+    return st;
+}
+
+/* A named paging-file section's bytes are in its object file, after the header and the
+ * SEC_RESERVE map: the header says where, and is checked against the file. */
+static int build_paging_file(struct mmf__section *s, const struct mmf__nsobj *ns)
+{
+    const struct mmf__objhdr *h = &ns->info;
+    uint64_t map = (s->attrs & SEC_RESERVE) ? commit_map_bytes(h->size) : 0;
+    if (h->header_len + map > h->data_offset ||
+        h->data_offset + mmf__round_up(h->size, mmf__page_size) > ns->file_size)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    s->fd = ns->fd;
+    s->data_off = h->data_offset;
+    if (map)
+        s->commit = (_Atomic uint64_t *)((char *)ns->hdr + h->header_len);
+    return 0;
+}
+
 /* The section of a named object found or created on disk. ctx is the request when this
  * process created it, NULL otherwise. The header is untrusted: it is checked again. */
-static int build_named(struct mmf__nsobj *ns, void *ctx)
+static int build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx)
 {
-    const struct request *rq = ctx;
+    (void)type;
     const struct mmf__objhdr *h = &ns->info;
     DWORD prot, attrs;
     int st = parse_protect(h->protect | h->attrs, &prot, &attrs);
     if (st == 0 && (h->size == 0 || h->size >= MAX_SECTION || prot != h->protect))
         st = MMF__W(ERROR_FILE_CORRUPT);
-    struct mmf__section *s = st == 0 ? section_new(-1, h->size, prot, attrs) : NULL;
-    if (st == 0 && !s)
-        st = -ENOMEM;
-    if (st == 0 && ns->path[0]) {
-        int fd = rq ? rq->file->fd : -1;
-        if (!rq)
-            st = open_backing(ns, &fd);
-        if (st == 0)
-            st = attach_file(s, fd, rq && rq->grow);
-        if (!rq && fd >= 0)
-            mmf__sys.close(fd);
-        if (st == 0 && rq) {
-            s->file = rq->file;
-            mmf__ref(&s->file->obj);
-        }
-    } else if (st == 0) {
-        uint64_t map = (attrs & SEC_RESERVE) ? commit_map_bytes(h->size) : 0;
-        if (h->header_len + map > h->data_offset ||
-            h->data_offset + mmf__round_up(h->size, mmf__page_size) > ns->file_size)
-            st = MMF__W(ERROR_FILE_CORRUPT);
-        s->fd = ns->fd;
-        s->data_off = h->data_offset;
-        if (map)
-            s->commit = (_Atomic uint64_t *)((char *)ns->hdr + h->header_len);
-    }
+    if (st < 0)
+        return st;
+    struct mmf__section *s = section_new(-1, h->size, prot, attrs);
+    if (!s)
+        return -ENOMEM;
+    st = ns->path[0] ? build_file_backed(s, ns, ctx) : build_paging_file(s, ns);
     if (st < 0) {
-        if (s)
-            section_destroy(&s->obj);
+        section_destroy(&s->obj);
         return st;
     }
     s->obj.ns = ns;
@@ -354,11 +358,28 @@ static int build_named(struct mmf__nsobj *ns, void *ctx)
     return 0;
 }
 
+/* Only SEC_RESERVE sections keep anything in the header's shared mapping. */
+static bool shares_header(const struct mmf__objhdr *h)
+{
+    return (h->attrs & SEC_RESERVE) != 0;
+}
+
+const struct mmf__type mmf__section_type = {
+    .name = "Section",
+    .kind = MMF__KIND_SECTION,
+    .generic = {STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ,
+                STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
+                STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE, SECTION_ALL_ACCESS},
+    .valid = SECTION_ALL_ACCESS | SECTION_MAP_EXECUTE_EXPLICIT,
+    .destroy = section_destroy,
+    .build_named = build_named,
+    .shares_header = shares_header,
+};
+
 static int create_named(const struct mmf__name *name, struct request *rq,
                         struct mmf__object **out, bool *existed)
 {
     struct mmf__ns_new nw = {
-        .kind = MMF__KIND_SECTION,
         .mode = rq->mode,
         .extra_len = rq->file || !(rq->attrs & SEC_RESERVE) ? 0 : commit_map_bytes(rq->size),
         .path = NULL,
@@ -368,13 +389,13 @@ static int create_named(const struct mmf__name *name, struct request *rq,
     char path[64], real[4096];
     if (rq->file) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", rq->file->fd);
-        ssize_t n = readlink(path, real, sizeof real - 1);
+        ssize_t n = mmf__sys.readlink(path, real, sizeof real - 1);
         if (n < 0)
             return -errno;
         real[n] = 0;
         nw.path = real;
     }
-    return mmf__ns_create(name, &nw, build_named, rq, out, existed);
+    return mmf__ns_create(name, &mmf__section_type, &nw, out, existed);
 }
 
 /* The access a CreateFileMapping handle gets: what the protection asked for implies. */
@@ -400,7 +421,7 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
     /* A file-backed request for an existing name returns that object untouched, so the
      * name is looked up before the file is checked (or grown). */
     if (st == 0 && file && name) {
-        st = mmf__ns_open(name, MMF__KIND_SECTION, false, build_named, NULL, &obj);
+        st = mmf__ns_open(name, &mmf__section_type, false, &obj);
         existed = st == 0;
         if (st == MMF__W(ERROR_FILE_NOT_FOUND))
             st = 0;
@@ -414,7 +435,7 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
             obj = &s->obj;
     }
     if (st == 0)
-        st = mmf__handle_new(obj, access_of_protect(rq.prot), &h);
+        st = mmf__handle_new(obj, access_of_protect(rq.prot), mmf__sa_handle_flags(sa), &h);
     if (rq.file)
         mmf__unref(&rq.file->obj);
     if (st < 0)
@@ -462,18 +483,18 @@ static DWORD open_access(DWORD access)
     return access == FILE_MAP_COPY ? SECTION_MAP_READ : access;
 }
 
-static HANDLE open_mapping(DWORD access, const WCHAR *wname, size_t units)
+static HANDLE open_mapping(DWORD access, BOOL inherit, const WCHAR *wname, size_t units)
 {
     struct mmf__name name;
     struct mmf__object *obj;
     HANDLE h;
     int st = units == 0 ? MMF__W(ERROR_INVALID_HANDLE) : mmf__name_parse(wname, units, &name);
-    access = open_access(access);
     if (st == 0)
-        st = mmf__ns_open(&name, MMF__KIND_SECTION, (access & SECTION_MAP_WRITE) != 0,
-                          build_named, NULL, &obj);
+        st = mmf__access_check(&mmf__section_type, open_access(access), &access);
     if (st == 0)
-        st = mmf__handle_new(obj, access, &h);
+        st = mmf__ns_open(&name, &mmf__section_type, (access & SECTION_MAP_WRITE) != 0, &obj);
+    if (st == 0)
+        st = mmf__handle_new(obj, access, mmf__inherit_flags(inherit), &h);
     if (st < 0)
         return mmf__fail(st), NULL;
     return h;
@@ -481,21 +502,19 @@ static HANDLE open_mapping(DWORD access, const WCHAR *wname, size_t units)
 
 HANDLE WINAPI OpenFileMappingW(DWORD access, BOOL inherit, LPCWSTR name)
 {
-    (void)inherit;
     if (!name)
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), NULL;
-    return open_mapping(access, name, mmf__wcslen(name));
+    return open_mapping(access, inherit, name, mmf__wcslen(name));
 }
 
 HANDLE WINAPI OpenFileMappingA(DWORD access, BOOL inherit, LPCSTR name)
 {
     WCHAR *w = NULL;
     size_t units = 0;
-    (void)inherit;
     int st = name ? mmf__name_from_a(name, &w, &units) : MMF__W(ERROR_INVALID_PARAMETER);
     if (st < 0)
         return mmf__fail(st), NULL;
-    HANDLE h = open_mapping(access, w, units);
+    HANDLE h = open_mapping(access, inherit, w, units);
     free(w);
     return h;
 }

@@ -1,4 +1,4 @@
-/* SEC_RESERVE views and commits made elsewhere.
+/* The first touch of a SEC_RESERVE page that another process committed.
  *
  * A SEC_RESERVE section's commit map is shared, but the page protections of a view are
  * the viewing process's own: a page committed by another process is still PROT_NONE
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
+#include "mm/mm.h"
 
 static struct sigaction previous;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -22,7 +22,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
  * its section but not yet here. Runs in the signal handler: only a try-lock. */
 static bool resolve(uintptr_t addr)
 {
-    if (pthread_rwlock_tryrdlock(&mmf__regions_lock) != 0)
+    if (!mmf__regions_try_read())
         return false;
     bool done = false;
     struct mmf__region *r = mmf__region_find(addr);
@@ -37,7 +37,7 @@ static bool resolve(uintptr_t addr)
                 atomic_fetch_or(&r->applied[page / 8], bit);
         }
     }
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     return done;
 }
 
@@ -66,7 +66,7 @@ static void install(void)
     sigaction(SIGSEGV, &sa, &previous);
 }
 
-void mmf__reserve_handler_install(void)
+void mmf__commit_fault_install(void)
 {
     pthread_once(&once, install);
 }

@@ -1,13 +1,13 @@
 /* Facts about a file shared between processes without a daemon, kept as open-file-
  * description (OFD) byte-range locks at offsets far above any real data:
  *
- *   MMF__LK_SECTION + [0, size)  read-locked by each live section mapping the file, on an
- *                                 OFD of the section's own. Truncating below `size` would
- *                                 cut a mapped section: ERROR_USER_MAPPED_FILE.
- *   MMF__LK_SHARE + 0..2          read-locked by each handle that has read/write/delete
- *                                 access; + 3..5 by each handle that does NOT share
- *                                 read/write/delete. A new open conflicts exactly where
- *                                 Windows' share-mode rules say it does.
+ *   LK_SECTION + [0, size)  read-locked by each live section mapping the file, on an
+ *                           OFD of the section's own. Truncating below `size` would cut
+ *                           a mapped section: ERROR_USER_MAPPED_FILE.
+ *   LK_SHARE + 0..2         read-locked by each handle that has read/write/delete access;
+ *                           + 3..5 by each handle that does NOT share read/write/delete.
+ *                           A new open conflicts exactly where Windows' share-mode rules
+ *                           say it does.
  *
  * OFD locks belong to the open file description, vanish with the last descriptor (and so
  * with a killed process), and conflict between descriptions even inside one process,
@@ -16,20 +16,23 @@
 #include <stdio.h>
 #include <sys/file.h>
 
-#include "internal.h"
+#include "io/io.h"
 
 static struct flock range(short type, off_t start, off_t len)
 {
     return (struct flock){.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
 }
 
-int mmf__lock(int fd, short type, off_t start, off_t len)
+#define LK_SHARE 0x3FFFFFFFFFFF0000LL
+#define LK_SECTION 0x4000000000000000LL
+
+static int lock(int fd, short type, off_t start, off_t len)
 {
     struct flock fl = range(type, start, len);
     return (int)mmf__sysret(mmf__sys.fcntl(fd, F_OFD_SETLK, &fl));
 }
 
-bool mmf__lock_unsupported(int status)
+static bool lock_unsupported(int status)
 {
     /* A filesystem without (OFD) locks, a descriptor whose mode cannot hold the lock, or
      * a full lock table: the fact goes unrecorded rather than failing the caller. */
@@ -37,7 +40,8 @@ bool mmf__lock_unsupported(int status)
            status == -EBADF || status == -ENOSYS;
 }
 
-int mmf__lock_conflict(int fd, short type, off_t start, off_t len)
+/* 1 if another open file description holds a lock conflicting with `type` there. */
+static int conflict(int fd, short type, off_t start, off_t len)
 {
     struct flock fl = range(type, start, len);
     if (mmf__sys.fcntl(fd, F_OFD_GETLK, &fl) < 0)
@@ -45,9 +49,15 @@ int mmf__lock_conflict(int fd, short type, off_t start, off_t len)
     return fl.l_type != F_UNLCK;
 }
 
+int mmf__lock_section(int fd, uint64_t size)
+{
+    int st = lock(fd, F_RDLCK, LK_SECTION, (off_t)size);
+    return st < 0 && lock_unsupported(st) ? 0 : st;
+}
+
 int mmf__file_check_truncate(int fd, uint64_t new_size)
 {
-    int c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SECTION + (off_t)new_size, 0);
+    int c = conflict(fd, F_WRLCK, LK_SECTION + (off_t)new_size, 0);
     return c < 0 ? c : c ? MMF__W(ERROR_USER_MAPPED_FILE) : 0;
 }
 
@@ -70,23 +80,29 @@ int mmf__share_acquire(int fd, DWORD access, DWORD share)
      * mode, and is independent of the fcntl locks it guards. */
     int st = (int)mmf__sysret(mmf__sys.flock(fd, LOCK_EX));
     if (st < 0)
-        return mmf__lock_unsupported(st) ? 0 : st;
+        return lock_unsupported(st) ? 0 : st;
     for (int k = 0; k < 3 && st == 0; k++) {
         int c = 0;
         if (uses & 1u << k)
-            c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SHARE + SH_DENY + k, 1);
+            c = conflict(fd, F_WRLCK, LK_SHARE + SH_DENY + k, 1);
         if (c == 0 && denies & 1u << k)
-            c = mmf__lock_conflict(fd, F_WRLCK, MMF__LK_SHARE + k, 1);
+            c = conflict(fd, F_WRLCK, LK_SHARE + k, 1);
         st = c < 0 ? c : c ? MMF__W(ERROR_SHARING_VIOLATION) : 0;
     }
     for (int k = 0; k < 3 && st == 0; k++) {
         if (uses & 1u << k)
-            st = mmf__lock(fd, F_RDLCK, MMF__LK_SHARE + k, 1);
+            st = lock(fd, F_RDLCK, LK_SHARE + k, 1);
         if (st == 0 && denies & 1u << k)
-            st = mmf__lock(fd, F_RDLCK, MMF__LK_SHARE + SH_DENY + k, 1);
+            st = lock(fd, F_RDLCK, LK_SHARE + SH_DENY + k, 1);
     }
     mmf__sys.flock(fd, LOCK_UN);
-    return mmf__lock_unsupported(st) ? 0 : st;
+    return lock_unsupported(st) ? 0 : st;
+}
+
+int mmf__share_check_delete(int fd)
+{
+    int c = conflict(fd, F_WRLCK, LK_SHARE + SH_DENY + SH_DELETE, 1);
+    return c < 0 ? c : c ? MMF__W(ERROR_SHARING_VIOLATION) : 0;
 }
 
 int mmf__reopen(int fd, int flags)

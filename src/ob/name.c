@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "ob/ob.h"
 
 #define NAME_ENCODED_MAX 200
 

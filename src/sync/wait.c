@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "sync/sync.h"
 
 #define OWNER_POLL_MS 50
 /* Spinning before sleeping: on SEQ words only (a cached load and a pause), taking another
@@ -63,10 +63,6 @@ static bool spin_for_change(struct mmf__sync **objs, const uint32_t *seen, DWORD
 }
 
 /* From <linux/futex.h>, which musl's toolchain does not ship. */
-#define FUTEX_WAKE 1
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 #ifndef SYS_futex_waitv
 #define SYS_futex_waitv 449
 #endif
@@ -79,19 +75,6 @@ struct waitv { /* struct futex_waitv */
     uint32_t flags;
     uint32_t reserved;
 };
-
-int mmf__futex_wait(_Atomic uint32_t *word, uint32_t val, bool shared,
-                    const struct timespec *deadline)
-{
-    int op = FUTEX_WAIT_BITSET | (shared ? 0 : FUTEX_PRIVATE_FLAG);
-    long r = syscall(SYS_futex, word, op, val, deadline, NULL, FUTEX_BITSET_MATCH_ANY);
-    return r < 0 ? -errno : 0;
-}
-
-void mmf__futex_wake(_Atomic uint32_t *word, int n, bool shared)
-{
-    syscall(SYS_futex, word, FUTEX_WAKE | (shared ? 0 : FUTEX_PRIVATE_FLAG), n, NULL, NULL, 0);
-}
 
 static atomic_bool futex_waitv_missing;
 
@@ -134,32 +117,6 @@ static bool before(const struct timespec *a, const struct timespec *b)
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-/* Is the thread tid gone? A killed process's main thread stays a zombie until reaped. */
-static bool thread_gone(uint32_t tid)
-{
-    if (kill((pid_t)tid, 0) < 0)
-        return errno == ESRCH;
-    char path[40], buf[512];
-    snprintf(path, sizeof path, "/proc/%u/stat", tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    const char *paren = strrchr(buf, ')');
-    return paren && (paren[2] == 'Z' || paren[2] == 'X');
-}
-
-bool mmf__mutex_owner_dead(struct mmf__sync *m)
-{
-    uint32_t owner = atomic_load(&m->w[MMF__S_STATE]);
-    if (!owner || owner == mmf__tid() || !thread_gone(owner))
-        return false;
-    mmf__mutex_abandon(m, owner);
-    return true;
-}
-
 /* Tries to satisfy the wait once: the index taken (wait-any) or 0 (wait-all), ORed with
  * WAIT_ABANDONED_0 for an abandoned mutex; WAIT_TIMEOUT when nothing could be taken. */
 static DWORD try_once(struct mmf__sync **objs, DWORD n, bool all, const uint32_t *pulse0)
@@ -167,14 +124,14 @@ static DWORD try_once(struct mmf__sync **objs, DWORD n, bool all, const uint32_t
     enum mmf__take got[MAXIMUM_WAIT_OBJECTS];
     DWORD abandoned = WAIT_TIMEOUT;
     for (DWORD i = 0; i < n; i++) {
-        got[i] = mmf__sync_try(objs[i], pulse0[i]);
+        got[i] = objs[i]->obj.type->wait->take(objs[i], pulse0[i]);
         if (got[i] == MMF__TAKE_ABANDONED && abandoned == WAIT_TIMEOUT)
             abandoned = i;
         if (!all && got[i] != MMF__TAKE_NO)
             return i + (got[i] == MMF__TAKE_ABANDONED ? WAIT_ABANDONED_0 : WAIT_OBJECT_0);
         if (all && got[i] == MMF__TAKE_NO) {
             while (i-- > 0)
-                mmf__sync_untake(objs[i], got[i]);
+                objs[i]->obj.type->wait->untake(objs[i], got[i]);
             return WAIT_TIMEOUT;
         }
     }
@@ -183,14 +140,14 @@ static DWORD try_once(struct mmf__sync **objs, DWORD n, bool all, const uint32_t
     return abandoned == WAIT_TIMEOUT ? WAIT_OBJECT_0 : WAIT_ABANDONED_0 + abandoned;
 }
 
+/* Is one of the objects owned by a thread that may die without releasing it? */
 static bool owned_elsewhere(struct mmf__sync **objs, DWORD n)
 {
-    for (DWORD i = 0; i < n; i++)
-        if (objs[i]->obj.kind == MMF__KIND_MUTEX) {
-            uint32_t owner = atomic_load(&objs[i]->w[MMF__S_STATE]);
-            if (owner && owner != mmf__tid())
-                return true;
-        }
+    for (DWORD i = 0; i < n; i++) {
+        const struct mmf__wait_ops *ops = objs[i]->obj.type->wait;
+        if (ops->owned_elsewhere && ops->owned_elsewhere(objs[i]))
+            return true;
+    }
     return false;
 }
 
@@ -236,21 +193,28 @@ static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool al
         if (poll && (!limit || before(&until, limit)))
             limit = &until;
         sleep_on(objs, seen, n, limit);
-        if (poll)
-            for (DWORD i = 0; i < n; i++)
-                if (objs[i]->obj.kind == MMF__KIND_MUTEX)
-                    mmf__mutex_owner_dead(objs[i]);
+        for (DWORD i = 0; poll && i < n; i++)
+            if (objs[i]->obj.type->wait->check_owner)
+                objs[i]->obj.type->wait->check_owner(objs[i]);
     }
 }
 
 /* A never-signaled object standing for the pseudo handles of this process and thread:
- * they end only when the waiter does. */
+ * they end only when the waiter does. Static, never referenced or destroyed. */
+static enum mmf__take never_take(struct mmf__sync *s, uint32_t pulse0)
+{
+    (void)s, (void)pulse0;
+    return MMF__TAKE_NO;
+}
+
+static const struct mmf__wait_ops never_ops = {.take = never_take};
+static const struct mmf__type never_type = {.name = "Thread", .wait = &never_ops};
 static struct mmf__sync never;
 static pthread_once_t never_once = PTHREAD_ONCE_INIT;
 
 static void init_never(void)
 {
-    mmf__sync_init(&never, MMF__KIND_THREAD, NULL); /* static: never referenced */
+    mmf__sync_init(&never, &never_type);
 }
 
 /* One waitable object for a handle, pinned (*pin), or the never-signaled one (NULL). */
@@ -259,7 +223,7 @@ static int get_waitable(HANDLE h, struct mmf__sync **out, void **pin)
     struct mmf__object *obj;
     DWORD access;
     *pin = NULL;
-    if (h == MMF__CURRENT_PROCESS || h == GetCurrentThread()) {
+    if (mmf__is_pseudo_handle(h)) {
         pthread_once(&never_once, init_never);
         *out = &never;
         return 0;
@@ -270,7 +234,7 @@ static int get_waitable(HANDLE h, struct mmf__sync **out, void **pin)
     /* The right is checked first: a section handle (without SYNCHRONIZE) is denied. */
     if (!(access & SYNCHRONIZE))
         st = MMF__W(ERROR_ACCESS_DENIED);
-    else if (!mmf__sync_is_waitable(obj))
+    else if (!obj->type->wait)
         st = MMF__W(ERROR_INVALID_HANDLE);
     if (st < 0) {
         mmf__handle_unpin(*pin);
@@ -334,16 +298,27 @@ DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DW
     return wait_handles(n, handles, all != 0, ms);
 }
 
-DWORD WINAPI SignalObjectAndWait(HANDLE sig, HANDLE h, DWORD ms, BOOL alertable)
+/* Signals what SignalObjectAndWait may signal: SetEvent, ReleaseMutex or
+ * ReleaseSemaphore(1), by the object's kind. */
+static int signal_handle(HANDLE h)
 {
     struct mmf__object *obj;
     DWORD access;
+    void *pin;
+    int st = mmf__handle_pin(h, &obj, &access, &pin);
+    if (st < 0)
+        return st;
+    const struct mmf__wait_ops *ops = obj->type->wait;
+    st = ops && ops->signal ? ops->signal((struct mmf__sync *)obj, access)
+                            : MMF__W(ERROR_INVALID_HANDLE);
+    mmf__handle_unpin(pin);
+    return st;
+}
+
+DWORD WINAPI SignalObjectAndWait(HANDLE sig, HANDLE h, DWORD ms, BOOL alertable)
+{
     (void)alertable;
-    int st = mmf__handle_get_any(sig, &obj, &access);
-    if (st == 0) {
-        st = mmf__sync_signal(obj, access);
-        mmf__unref(obj);
-    }
+    int st = signal_handle(sig);
     if (st < 0)
         return mmf__fail(st), WAIT_FAILED;
     return WaitForSingleObject(h, ms);

@@ -1,5 +1,5 @@
 /* VirtualQuery, VirtualAlloc, VirtualFree and VirtualProtect over views and private
- * regions, and the PAGE_* helpers. Addresses mmf does not manage are answered from
+ * regions. Addresses mmf does not manage are answered from
  * /proc/self/maps. */
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,32 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "internal.h"
-
-#define MAX_APP_ADDRESS ((uintptr_t)0x7FFFFFFEFFFF)
-
-bool mmf__prot_is_valid(DWORD prot)
-{
-    switch (prot) {
-    case PAGE_NOACCESS: case PAGE_READONLY: case PAGE_READWRITE: case PAGE_WRITECOPY:
-    case PAGE_EXECUTE: case PAGE_EXECUTE_READ: case PAGE_EXECUTE_READWRITE:
-    case PAGE_EXECUTE_WRITECOPY:
-        return true;
-    }
-    return false;
-}
-
-int mmf__prot_to_posix(DWORD prot)
-{
-    switch (prot) {
-    case PAGE_READONLY: return PROT_READ;
-    case PAGE_READWRITE: case PAGE_WRITECOPY: return PROT_READ | PROT_WRITE;
-    case PAGE_EXECUTE: case PAGE_EXECUTE_READ: return PROT_READ | PROT_EXEC;
-    case PAGE_EXECUTE_READWRITE: case PAGE_EXECUTE_WRITECOPY:
-        return PROT_READ | PROT_WRITE | PROT_EXEC;
-    }
-    return PROT_NONE;
-}
+#include "mm/mm.h"
 
 static bool is_writecopy(DWORD prot)
 {
@@ -81,24 +56,6 @@ static int page_range(const struct mmf__region *r, uintptr_t addr, size_t size, 
     end = mmf__round_up(end, mmf__page_size);
     *first = (start - r->base) / mmf__page_size;
     *count = (end - start) / mmf__page_size;
-    return 0;
-}
-
-int mmf__view_apply(struct mmf__region *r, size_t first, size_t count)
-{
-    size_t i = first, end = first + count;
-    while (i < end) {
-        DWORD p = mmf__region_page_prot(r, i);
-        size_t j = i + 1;
-        while (j < end && mmf__region_page_prot(r, j) == p)
-            j++;
-        for (size_t k = i; p && r->applied && k < j; k++)
-            atomic_fetch_or(&r->applied[k / 8], (uint8_t)(1u << (k % 8)));
-        if (mmf__sys.mprotect((void *)(r->base + i * mmf__page_size), (j - i) * mmf__page_size,
-                              mmf__prot_to_posix(p)) < 0)
-            return -errno;
-        i = j;
-    }
     return 0;
 }
 
@@ -156,7 +113,7 @@ static int find_sysmap(uintptr_t addr, struct sysmap *m, bool *found)
     size_t have = 0;
     bool eof = false;
     *found = false;
-    m->start = m->end = MAX_APP_ADDRESS + 1;
+    m->start = m->end = MMF__MAX_USER_ADDRESS + 1;
     while (!eof || have) {
         if (!eof && have < sizeof buf - 1) {
             ssize_t r = mmf__sys.read(fd, buf + have, sizeof buf - 1 - have);
@@ -223,7 +180,7 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
 {
     uintptr_t a = (uintptr_t)addr;
     int st = 0;
-    if (a > MAX_APP_ADDRESS)
+    if (a > MMF__MAX_USER_ADDRESS)
         st = MMF__W(ERROR_INVALID_PARAMETER);
     else if (!mbi)
         st = MMF__W(ERROR_NOACCESS);
@@ -231,13 +188,13 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
         st = MMF__W(ERROR_BAD_LENGTH);
     if (st < 0)
         return mmf__fail(st), 0;
-    pthread_rwlock_rdlock(&mmf__regions_lock);
+    mmf__regions_read();
     struct mmf__region *r = mmf__region_find(a);
     if (r)
         query_region(r, a, mbi);
     else
         st = query_system(a, mbi);
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (st < 0)
         return mmf__fail(st), 0;
     return sizeof *mbi;
@@ -260,7 +217,8 @@ static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD 
                 r->prot[i] = (uint8_t)prot;
     }
     uint64_t sfirst = r->offset / mmf__page_size + first;
-    int st = mmf__section_commit(r->section, sfirst, count);
+    mmf__section_commit(r->section, sfirst, count);
+    int st = 0;
     size_t cursor = 0;
     for (struct mmf__region *v; st == 0 && (v = mmf__region_of_section(r->section, &cursor));) {
         uint64_t vfirst = v->offset / mmf__page_size, vn = v->size / mmf__page_size;
@@ -287,13 +245,13 @@ static int new_private(void *fixed, size_t size, DWORD type, DWORD prot, void **
 {
     uintptr_t base = (uintptr_t)fixed & ~(uintptr_t)(MMF__GRANULARITY - 1);
     /* The whole range must lie in the user address space. */
-    if ((uintptr_t)fixed > MAX_APP_ADDRESS || size > MAX_APP_ADDRESS + 1 - (uintptr_t)fixed)
+    if ((uintptr_t)fixed > MMF__MAX_USER_ADDRESS || size > MMF__MAX_USER_ADDRESS + 1 - (uintptr_t)fixed)
         return MMF__W(ERROR_INVALID_PARAMETER);
     size = mmf__round_up(size + ((uintptr_t)fixed - base), mmf__page_size);
     struct mmf__region *r = calloc(1, sizeof *r);
     uint8_t *pages = calloc(size / mmf__page_size, 1);
     void *p = NULL;
-    int st = r && pages ? mmf__reserve(fixed ? (void *)base : NULL, size, &p) : -ENOMEM;
+    int st = r && pages ? mmf__va_reserve(fixed ? (void *)base : NULL, size, &p) : -ENOMEM;
     if (st == 0) {
         *r = (struct mmf__region){.base = (uintptr_t)p, .size = size, .type = MEM_PRIVATE,
                                   .alloc_protect = prot, .prot = pages};
@@ -346,9 +304,9 @@ static int virtual_alloc(void *addr, size_t size, DWORD type, DWORD prot, void *
 LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD prot)
 {
     void *out = NULL;
-    pthread_rwlock_wrlock(&mmf__regions_lock);
+    mmf__regions_write();
     int st = virtual_alloc(addr, size, type, prot, &out);
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (st < 0)
         return mmf__fail(st), NULL;
     return out;
@@ -397,9 +355,9 @@ static int virtual_free(void *addr, size_t size, DWORD type)
 
 BOOL WINAPI VirtualFree(LPVOID addr, SIZE_T size, DWORD type)
 {
-    pthread_rwlock_wrlock(&mmf__regions_lock);
+    mmf__regions_write();
     int st = virtual_free(addr, size, type);
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (st < 0)
         return mmf__fail(st), FALSE;
     return TRUE;
@@ -483,9 +441,9 @@ static int virtual_protect(void *addr, size_t size, DWORD prot, DWORD *old)
 
 BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD prot, PDWORD old)
 {
-    pthread_rwlock_wrlock(&mmf__regions_lock);
+    mmf__regions_write();
     int st = virtual_protect(addr, size, prot, old);
-    pthread_rwlock_unlock(&mmf__regions_lock);
+    mmf__regions_unlock();
     if (st < 0)
         return mmf__fail(st), FALSE;
     return TRUE;

@@ -1,0 +1,60 @@
+/* The replaceable system-call table. Production code calls mmf__sys.fn(...); a fault
+ * injection test swaps an entry to make, say, fallocate fail with ENOSPC.
+ *
+ * What goes through it: every call on files, directories, descriptors and memory
+ * mappings, the calls whose failures (ENOSPC, EIO, ENOMEM, EMFILE, EINTR, a racing
+ * deletion) a caller must turn into a Windows error and a test must be able to cause.
+ * What may call libc directly, because it cannot fail in a way the caller could handle
+ * differently: reading an open DIR (readdir, closedir), the process's identity and clocks
+ * (getpid, gettid, geteuid, clock_gettime, sysconf), scheduling and sleeping
+ * (sched_yield, nanosleep, pause), signals (sigaction, kill(pid, 0) as a liveness probe),
+ * thread creation, and futexes (futex.c and the wait loop retry on every result). */
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/base.h"
+
+static int sys_memfd_create(const char *name, unsigned flags)
+{
+    return memfd_create(name, flags);
+}
+
+struct mmf__sys mmf__sys = {
+    .open = open,
+    .close = close,
+    .dup = dup,
+    .pread = pread,
+    .pwrite = pwrite,
+    .read = read,
+    .write = write,
+    .lseek = lseek,
+    .ftruncate = ftruncate,
+    .fallocate = fallocate,
+    .fstat = fstat,
+    .fstatfs = fstatfs,
+    .stat = stat,
+    .lstat = lstat,
+    .fsync = fsync,
+    .fcntl = fcntl,
+    .flock = flock,
+    .unlink = unlink,
+    .readlink = readlink,
+    .openat = openat,
+    .fstatat = fstatat,
+    .linkat = linkat,
+    .unlinkat = unlinkat,
+    .mkdir = mkdir,
+    .chmod = chmod,
+    .fchmod = fchmod,
+    .opendir = opendir,
+    .fdopendir = fdopendir,
+    .memfd_create = sys_memfd_create,
+    .mmap = mmap,
+    .munmap = munmap,
+    .mprotect = mprotect,
+    .msync = msync,
+    .madvise = madvise,
+};

@@ -1,0 +1,33 @@
+/* io: files — CreateFile and the file operations, with Windows' share modes and the
+ * mapped-file rule kept across processes as OFD lock records (lock.c). */
+#ifndef MMF_IO_H
+#define MMF_IO_H
+
+#include "ob/ob.h"
+
+/* file.c */
+struct mmf__file {
+    struct mmf__object obj;
+    int fd;
+    char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
+};
+extern const struct mmf__type mmf__file_type;
+#define MMF__FILE_CAN_READ(a) (((a) & (FILE_READ_DATA | FILE_EXECUTE)) != 0)
+#define MMF__FILE_CAN_WRITE(a) (((a) & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0)
+
+/* lock.c: OFD byte-range locks far above any file data carry cross-process facts about a
+ * file: which sections map it (and how far), and the share modes of its open handles. */
+/* A section's record that it maps [0, size) of the file open as fd (its own description):
+ * held as long as fd is open. */
+int mmf__lock_section(int fd, uint64_t size);
+/* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size. */
+int mmf__file_check_truncate(int fd, uint64_t new_size);
+/* Records a new handle's access and share mode on its description, or fails with
+ * ERROR_SHARING_VIOLATION where Windows' share rules say it conflicts. */
+int mmf__share_acquire(int fd, DWORD access, DWORD share);
+/* ERROR_SHARING_VIOLATION if some handle of the file does not share delete. */
+int mmf__share_check_delete(int fd);
+/* A new open file description of the file open as fd. */
+int mmf__reopen(int fd, int flags);
+
+#endif

@@ -1,0 +1,69 @@
+/* mm: memory — sections (file-mapping objects), views, the registry of address ranges
+ * mmf manages, Virtual*, and the first touch of SEC_RESERVE pages committed elsewhere. */
+#ifndef MMF_MM_H
+#define MMF_MM_H
+
+#include "io/io.h"
+
+/* prot.c: PAGE_* protections. */
+bool mmf__prot_is_valid(DWORD prot);
+int mmf__prot_to_posix(DWORD prot);
+
+/* section.c */
+struct mmf__section {
+    struct mmf__object obj;
+    int fd;              /* the data: a memfd, the named object's file, or the mapped file */
+    uint64_t data_off;   /* where the section's bytes start in fd */
+    uint64_t size;       /* bytes, as created */
+    DWORD protect;       /* PAGE_* of the section */
+    DWORD attrs;         /* SEC_* */
+    struct mmf__file *file; /* file-backed: the file object stays open with the section */
+    _Atomic uint64_t *commit; /* SEC_RESERVE: one bit a page, set when committed */
+    size_t commit_len;   /* bytes of the commit bitmap mapping (unnamed sections) */
+};
+extern const struct mmf__type mmf__section_type;
+static inline bool mmf__section_committed(const struct mmf__section *s, uint64_t page)
+{
+    if (!s->commit)
+        return true;
+    return atomic_load_explicit(&s->commit[page / 64], memory_order_acquire) >> (page % 64) & 1;
+}
+void mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
+
+/* region.c: the registry of address ranges mmf manages (views and VirtualAlloc regions),
+ * sorted by address, under one rwlock. */
+struct mmf__region {
+    uintptr_t base;
+    size_t size;           /* page-rounded */
+    DWORD type;            /* MEM_MAPPED or MEM_PRIVATE */
+    DWORD alloc_protect;
+    uint8_t *prot;         /* per page PAGE_* (0: not committed); NULL: all alloc_protect */
+    struct mmf__section *section; /* views */
+    uint64_t offset;       /* views: offset in the section */
+    bool copy;             /* views: private copy-on-write */
+    _Atomic uint8_t *applied; /* SEC_RESERVE views: one bit a page, protection applied */
+};
+/* Take and give back the registry lock; the registry's writers assert they hold it. */
+void mmf__regions_read(void);
+bool mmf__regions_try_read(void); /* in a signal handler: never blocks */
+void mmf__regions_write(void);
+void mmf__regions_unlock(void);
+struct mmf__region *mmf__region_find(uintptr_t addr);
+struct mmf__region *mmf__region_next(uintptr_t addr); /* first region above addr */
+int mmf__region_insert(struct mmf__region *r);
+void mmf__region_remove(struct mmf__region *r);
+void mmf__region_free(struct mmf__region *r);
+/* Each region of this process that views section s, in address order. */
+struct mmf__region *mmf__region_of_section(struct mmf__section *s, size_t *cursor);
+DWORD mmf__region_page_prot(const struct mmf__region *r, size_t page);
+bool mmf__region_page_committed(const struct mmf__region *r, size_t page);
+/* Applies page protections to [first, first+count) of a view from its state. */
+int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
+/* Reserves len bytes of address space at a 64 KiB-aligned address (or exactly at
+ * fixed) as PROT_NONE. */
+int mmf__va_reserve(void *fixed, size_t len, void **out);
+
+/* commitfault.c: resolves first touches of pages other processes committed. */
+void mmf__commit_fault_install(void);
+
+#endif

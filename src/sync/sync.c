@@ -1,0 +1,164 @@
+/* What events, mutexes and semaphores share: their state words, creation (named through
+ * the namespace, or not), opening, and the pinned path every state change takes. See
+ * docs/sync.md.
+ *
+ * Named objects keep their words in the object file's header, shared with every process
+ * that holds them; those words are written by other processes and are never trusted to
+ * be sane: a hostile value can make a wait return early or late, never crash. */
+#include <stdlib.h>
+
+#include "sync/sync.h"
+
+void mmf__sync_init(struct mmf__sync *s, const struct mmf__type *type)
+{
+    mmf__object_init(&s->obj, type);
+    s->w = s->own;
+    s->shared = false;
+}
+
+void mmf__sync_changed(struct mmf__sync *s, int n)
+{
+    atomic_fetch_add(&s->w[MMF__S_SEQ], 1);
+    if (atomic_load(&s->w[MMF__S_WAITERS]))
+        mmf__futex_wake(&s->w[MMF__S_SEQ], n, s->shared);
+}
+
+void mmf__sync_destroy(struct mmf__object *obj)
+{
+    if (obj->ns)
+        mmf__ns_free(obj->ns);
+    free(obj);
+}
+
+int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx)
+{
+    (void)ctx;
+    struct mmf__sync *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    mmf__sync_init(s, type);
+    s->w = (_Atomic uint32_t *)ns->hdr->sync;
+    s->shared = true;
+    s->obj.ns = ns;
+    ns->obj = &s->obj;
+    return 0;
+}
+
+/* The header of a new named object gets the words its creator asks for. */
+static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
+{
+    const struct mmf__sync_request *rq = ctx;
+    (void)fd;
+    h->sync[MMF__S_STATE] = rq->state;
+    h->sync[MMF__S_AUX] = rq->aux;
+    return 0;
+}
+
+static int create_unnamed(const struct mmf__sync_request *rq, struct mmf__object **out)
+{
+    struct mmf__sync *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    mmf__sync_init(s, rq->type);
+    atomic_store(&s->w[MMF__S_STATE], rq->state);
+    atomic_store(&s->w[MMF__S_AUX], rq->aux);
+    *out = &s->obj;
+    return 0;
+}
+
+HANDLE mmf__sync_create(const struct mmf__sync_request *rq, LPSECURITY_ATTRIBUTES sa,
+                        const WCHAR *wname, size_t units, bool owned)
+{
+    struct mmf__object *obj = NULL;
+    struct mmf__name name;
+    bool existed = false;
+    HANDLE h;
+    int st;
+    if (units) {
+        struct mmf__ns_new nw = {.mode = mmf__sa_mode(sa), .init = init_named,
+                                 .ctx = (void *)rq};
+        if ((st = mmf__name_parse(wname, units, &name)) == 0)
+            st = mmf__ns_create(&name, rq->type, &nw, &obj, &existed);
+    } else {
+        st = create_unnamed(rq, &obj);
+    }
+    if (st == 0 && owned && !existed &&
+        rq->type->wait->take((struct mmf__sync *)obj, 0) == MMF__TAKE_NO) {
+        mmf__handle_drop(obj); /* an owned mutex whose ownership cannot be recorded */
+        st = -ENOMEM;
+    }
+    if (st == 0)
+        st = mmf__handle_new(obj, rq->type->generic.all, mmf__sa_handle_flags(sa), &h);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);
+    return h;
+}
+
+HANDLE mmf__sync_create_a(const struct mmf__sync_request *rq, LPSECURITY_ATTRIBUTES sa,
+                          LPCSTR name, bool owned)
+{
+    WCHAR *w;
+    size_t units;
+    int st = mmf__name_from_a_optional(name, &w, &units);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    HANDLE h = mmf__sync_create(rq, sa, w, units, owned);
+    free(w);
+    return h;
+}
+
+static HANDLE open_units(const struct mmf__type *type, DWORD access, BOOL inherit,
+                         const WCHAR *wname, size_t units)
+{
+    struct mmf__name name;
+    struct mmf__object *obj;
+    HANDLE h;
+    int st = !wname ? MMF__W(ERROR_INVALID_PARAMETER)
+             : units == 0 ? MMF__W(ERROR_INVALID_HANDLE)
+                          : mmf__name_parse(wname, units, &name);
+    if (st == 0)
+        st = mmf__access_check(type, access, &access);
+    if (st == 0)
+        st = mmf__ns_open(&name, type, true, &obj);
+    if (st == 0)
+        st = mmf__handle_new(obj, access, mmf__inherit_flags(inherit), &h);
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    return h;
+}
+
+HANDLE mmf__sync_open(const struct mmf__type *type, DWORD access, BOOL inherit,
+                      const WCHAR *name)
+{
+    return open_units(type, access, inherit, name, name ? mmf__wcslen(name) : 0);
+}
+
+HANDLE mmf__sync_open_a(const struct mmf__type *type, DWORD access, BOOL inherit, LPCSTR name)
+{
+    WCHAR *w = NULL;
+    size_t units = 0;
+    int st = name ? mmf__name_from_a(name, &w, &units) : 0;
+    if (st < 0)
+        return mmf__fail(st), NULL;
+    HANDLE h = open_units(type, access, inherit, name ? w : NULL, units);
+    free(w);
+    return h;
+}
+
+BOOL mmf__sync_modify(HANDLE h, const struct mmf__type *type,
+                      int (*op)(struct mmf__sync *s, DWORD access, void *ctx), void *ctx)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    void *pin;
+    int st = mmf__handle_pin(h, &obj, &access, &pin);
+    if (st == 0) {
+        st = obj->type == type ? op((struct mmf__sync *)obj, access, ctx)
+                               : MMF__W(ERROR_INVALID_HANDLE);
+        mmf__handle_unpin(pin);
+    }
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    return TRUE;
+}
