@@ -4,8 +4,8 @@
  * Unnamed paging-file sections live in a memfd; named ones in their object file in the
  * namespace (after its header and SEC_RESERVE map), so every process maps the same pages.
  * File-backed sections map the file through an open file description of their own that
- * also holds the mapped-range lock (lock.c), so that truncation below a live section
- * fails with ERROR_USER_MAPPED_FILE in any process. A section lives while a handle or a
+ * also holds the mapped-range lock record (io/lock.c), so that truncation below a live
+ * section fails with ERROR_USER_MAPPED_FILE in any process. A section lives while a handle or a
  * view refers to it; its name, while a handle does. */
 #include <fcntl.h>
 #include <stdlib.h>

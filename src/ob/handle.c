@@ -93,7 +93,10 @@ int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pi
 
 void mmf__handle_unpin(void *pin)
 {
-    atomic_fetch_sub_explicit(&((struct slot *)pin)->pins, 1, memory_order_release);
+    uint32_t before = atomic_fetch_sub_explicit(&((struct slot *)pin)->pins, 1,
+                                                memory_order_release);
+    MMF__ASSERT(before > 0);
+    (void)before;
 }
 
 int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access)
