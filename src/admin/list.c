@@ -40,13 +40,7 @@ static bool fd_holds_lock(const char *pid, const char *fd)
 {
     char path[600], buf[4096];
     snprintf(path, sizeof path, "/proc/%s/fdinfo/%s", pid, fd);
-    int f = mmf__sys.open(path, O_RDONLY | O_CLOEXEC);
-    if (f < 0)
-        return false;
-    ssize_t n = mmf__sys.read(f, buf, sizeof buf - 1);
-    mmf__sys.close(f);
-    buf[n > 0 ? n : 0] = 0;
-    return strstr(buf, "lock:") != NULL;
+    return mmf__read_small_file(path, buf, sizeof buf) > 0 && strstr(buf, "lock:") != NULL;
 }
 
 static void add_holder(struct holders *h, ino_t ino, uint32_t pid)

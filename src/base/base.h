@@ -89,6 +89,9 @@ static inline long mmf__sysret(long r)
 {
     return r < 0 ? -errno : r;
 }
+/* Reads the start of a small file (a /proc entry) into buf, NUL-terminated: the bytes read,
+ * or a negative errno (buf then holds ""). */
+ssize_t mmf__read_small_file(const char *path, char *buf, size_t cap);
 
 /* Page and allocation granularity, and the top of the user address space Windows gives a
  * 64-bit process (GetSystemInfo's lpMaximumApplicationAddress). */

@@ -58,3 +58,15 @@ struct mmf__sys mmf__sys = {
     .msync = msync,
     .madvise = madvise,
 };
+
+ssize_t mmf__read_small_file(const char *path, char *buf, size_t cap)
+{
+    int fd = mmf__sys.open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = mmf__sys.read(fd, buf, cap - 1);
+    n = n < 0 ? -errno : n;
+    mmf__sys.close(fd);
+    buf[n > 0 ? n : 0] = 0;
+    return n;
+}

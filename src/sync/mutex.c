@@ -5,7 +5,6 @@
  * specific-data destructor abandons them when the thread ends, however it ends, so the
  * next waiter gets WAIT_ABANDONED at once. An owner in another process killed with -9 runs
  * no destructor: waiters watch for its death (check_owner). */
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,12 +173,8 @@ static bool thread_gone(uint32_t tid)
         return errno == ESRCH;
     char path[40], buf[512];
     snprintf(path, sizeof path, "/proc/%u/stat", tid);
-    int fd = mmf__sys.open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (mmf__read_small_file(path, buf, sizeof buf) <= 0)
         return false;
-    ssize_t n = mmf__sys.read(fd, buf, sizeof buf - 1);
-    mmf__sys.close(fd);
-    buf[n > 0 ? n : 0] = 0;
     const char *paren = strrchr(buf, ')');
     return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
 }
