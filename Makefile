@@ -113,10 +113,10 @@ $(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so
 # Native-only tests: fault injection through the library's system-call table (so they
 # link the archive), mmf's own API, permissions as another user, the on-disk namespace.
 NATIVE_SRC := $(wildcard test/native/*.c)
-$(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/runner.c $(TEST_HDR) $(B)/libmmf.a \
+$(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/native/native.h test/runner.c $(TEST_HDR) $(B)/libmmf.a \
     $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
+	$(CC) $(CFLAGS_ALL) $(LIB_CHECKS) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
 	    test/runner.c $(NATIVE_SRC) $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
 check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols check-layers

@@ -9,12 +9,13 @@
 
 #include "../test.h"
 #include "base/base.h"
+#include "native.h"
 
 /* How many times the injected failure fires before the real call runs again. */
 static int fail_count;
 static int fail_errno;
 
-static int count_fds(void)
+int count_fds(void)
 {
     int n = 0;
     DIR *d = opendir("/proc/self/fd");
