@@ -461,8 +461,11 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
 }
 
 /* Makes a leased object file this process's: its header read and checked, its typed
- * object built, its name listed as held with one handle. Gives the lease back on failure. */
-static int adopt(struct mmf__nsobj *ns, const struct lookup *lk)
+ * object built, its name listed as held with one handle. Gives the lease back on failure.
+ * The creator's request goes to the build only for the object this process made: a name
+ * that turned out to exist is someone else's object, whatever this request said (asking
+ * for a paging-file section under a file-backed name, or racing another creator). */
+static int adopt(struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
 {
     ASSERT_NS_LOCKED();
     int st = read_header(ns, lk->name);
@@ -473,7 +476,7 @@ static int adopt(struct mmf__nsobj *ns, const struct lookup *lk)
     if (st == 0)
         st = map_shared(ns, lk->type);
     if (st == 0)
-        st = lk->type->build_named(lk->type, ns, lk->nw ? lk->nw->ctx : NULL);
+        st = lk->type->build_named(lk->type, ns, lk->nw && !existed ? lk->nw->ctx : NULL);
     if (st < 0) {
         release(ns, true);
         mmf__ns_free(ns);
@@ -509,7 +512,7 @@ static int lookup(const struct lookup *lk, struct mmf__object **out, bool *exist
         free(ns);
         return st;
     }
-    if ((st = adopt(ns, lk)) < 0)
+    if ((st = adopt(ns, lk, *existed)) < 0)
         return st;
     *out = ns->obj;
     return 0;
