@@ -28,7 +28,9 @@ static inline bool mmf__section_committed(const struct mmf__section *s, uint64_t
         return true;
     return atomic_load_explicit(&s->commit[page / 64], memory_order_acquire) >> (page % 64) & 1;
 }
-void mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
+/* Commits pages of a SEC_RESERVE section, their space reserved first (named sections):
+ * ERROR_COMMITMENT_LIMIT when there is no room. */
+int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
 
 /* region.c: the registry of address ranges mmf manages (views and VirtualAlloc regions),
  * sorted by address, under one rwlock. */

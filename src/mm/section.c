@@ -36,10 +36,26 @@ static void section_destroy(struct mmf__object *obj)
     free(s);
 }
 
-void mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count)
+int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count)
 {
-    for (uint64_t p = first; s->commit && p < first + count; p++)
+    if (!s->commit)
+        return 0;
+    /* A named section's pages are its object file's, on a file system that can fill up:
+     * their space is reserved before they count as committed, so that a committed page
+     * never faults for lack of room (Windows charges the commit here, and refuses it with
+     * ERROR_COMMITMENT_LIMIT). An unnamed one's memfd has no such limit. */
+    if (s->obj.ns) {
+        off_t off = (off_t)(s->data_off + first * mmf__page_size);
+        int st = (int)mmf__sysret(mmf__sys.fallocate(s->fd, 0, off,
+                                                     (off_t)(count * mmf__page_size)));
+        if (st == -ENOSPC || st == -EDQUOT)
+            return MMF__W(ERROR_COMMITMENT_LIMIT);
+        if (st < 0 && st != -EOPNOTSUPP)
+            return st;
+    }
+    for (uint64_t p = first; p < first + count; p++)
         atomic_fetch_or_explicit(&s->commit[p / 64], 1ULL << (p % 64), memory_order_release);
+    return 0;
 }
 
 static bool is_writable_protect(DWORD prot)
@@ -184,6 +200,23 @@ static int check_file(HANDLE hfile, struct request *rq)
     return file_section_size(rq->file->fd, rq);
 }
 
+/* Grows a file for a section: with its blocks allocated, so that a full file system is
+ * ERROR_DISK_FULL now and never a SIGBUS when the new pages are written. A failure leaves
+ * the file its old size; a file system that cannot allocate ahead is only extended. */
+static int grow_file(int fd, uint64_t size)
+{
+    struct stat sb;
+    if (mmf__sys.fstat(fd, &sb) < 0)
+        return -errno;
+    off_t have = sb.st_size;
+    int st = (int)mmf__sysret(mmf__sys.fallocate(fd, 0, have, (off_t)size - have));
+    if (st == -EOPNOTSUPP)
+        return (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)size));
+    if (st < 0)
+        mmf__sys.ftruncate(fd, have); /* what was allocated before it failed goes */
+    return st;
+}
+
 /* Gives a file-backed section an open file description of its own holding the
  * mapped-range lock, then grows the file if asked: locked first, so that a failure
  * leaves the file as it was. */
@@ -196,7 +229,7 @@ static int attach_file(struct mmf__section *s, int file_fd, bool grow)
         return fd;
     int st = mmf__lock_section(fd, s->size);
     if (st == 0 && grow)
-        st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)s->size));
+        st = grow_file(fd, s->size);
     if (st < 0) {
         mmf__sys.close(fd);
         return st;

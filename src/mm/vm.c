@@ -217,8 +217,7 @@ static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD 
                 r->prot[i] = (uint8_t)prot;
     }
     uint64_t sfirst = r->offset / mmf__page_size + first;
-    mmf__section_commit(r->section, sfirst, count);
-    int st = 0;
+    int st = mmf__section_commit(r->section, sfirst, count);
     size_t cursor = 0;
     for (struct mmf__region *v; st == 0 && (v = mmf__region_of_section(r->section, &cursor));) {
         uint64_t vfirst = v->offset / mmf__page_size, vn = v->size / mmf__page_size;

@@ -61,18 +61,20 @@ TEST(fault_memfd_exhausted)
     CloseHandle(m);
 }
 
-static int (*real_ftruncate)(int, off_t);
-static int fake_ftruncate(int fd, off_t len)
+static int (*real_fallocate)(int, int, off_t, off_t);
+static int fake_fallocate(int fd, int mode, off_t off, off_t len)
 {
-    return inject() ? -1 : real_ftruncate(fd, len);
+    return inject() ? -1 : real_fallocate(fd, mode, off, len);
 }
 
+/* Growing a file for a section allocates its blocks: no room is ERROR_DISK_FULL at
+ * CreateFileMapping, and the file keeps its size. */
 TEST(fault_file_growth_disk_full)
 {
     char path[MAX_PATH];
     HANDLE f = make_file(path, "fault-grow", 100, GENERIC_READ | GENERIC_WRITE);
-    real_ftruncate = mmf__sys.ftruncate;
-    mmf__sys.ftruncate = fake_ftruncate;
+    real_fallocate = mmf__sys.fallocate;
+    mmf__sys.fallocate = fake_fallocate;
     int fds = count_fds();
     arm(1, ENOSPC);
     ASSERT_ERR(!CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 1 << 20, NULL), ERROR_DISK_FULL);
@@ -81,6 +83,14 @@ TEST(fault_file_growth_disk_full)
     /* No section was left behind: truncation is allowed. */
     ASSERT_EQ(SetFilePointer(f, 10, NULL, FILE_BEGIN), 10);
     ASSERT(SetEndOfFile(f));
+    /* A file system that cannot allocate ahead: the file is extended all the same. */
+    arm(1, EOPNOTSUPP);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 1 << 20, NULL);
+    ASSERT(m != NULL);
+    ASSERT_EQ(fail_count, 0);
+    ASSERT_EQ(GetFileSize(f, NULL), 1 << 20);
+    CloseHandle(m);
+    mmf__sys.fallocate = real_fallocate;
     drop_file(f, path);
 }
 
@@ -206,12 +216,6 @@ static int (*real_linkat)(int, const char *, int, const char *, int);
 static int fake_linkat(int a, const char *b, int c, const char *d, int e)
 {
     return inject() ? -1 : real_linkat(a, b, c, d, e);
-}
-
-static int (*real_fallocate)(int, int, off_t, off_t);
-static int fake_fallocate(int fd, int mode, off_t off, off_t len)
-{
-    return inject() ? -1 : real_fallocate(fd, mode, off, len);
 }
 
 /* A failed publication leaves no name, no temporary file and no descriptor. */
