@@ -62,6 +62,13 @@ TEST(virtual_protect_on_ordinary_memory)
     ASSERT(VirtualProtect(page, 1, PAGE_READWRITE, &old));
     ASSERT_EQ(old, PAGE_READONLY);
     page[0] = 1;
+    /* A size of 0 from inside a page is that page: Windows protects it, as mmf does. */
+    ASSERT(VirtualProtect(page + 100, 0, PAGE_READONLY, &old));
+    ASSERT(VirtualQuery(page, &mbi, sizeof mbi) == sizeof mbi);
+    ASSERT_EQ(mbi.Protect, PAGE_READONLY);
+    ASSERT(VirtualProtect(page + 100, 0, PAGE_READWRITE, &old));
+    ASSERT_EQ(old, PAGE_READONLY);
+    page[0] = 2;
     free(data);
 }
 
