@@ -256,3 +256,43 @@ TEST(duplicate_handle_in_process)
                                 GetCurrentProcess(), &d, 0, FALSE, DUPLICATE_SAME_ACCESS),
                ERROR_INVALID_HANDLE);
 }
+
+static WCHAR *long_name(size_t units, WCHAR fill)
+{
+    WCHAR *w = malloc((units + 1) * sizeof *w);
+    ASSERT(w != NULL);
+    char prefix[64];
+    test_name(prefix, "long");
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < units; i++)
+        w[i] = i < n ? (WCHAR)prefix[i] : fill;
+    w[units] = 0;
+    return w;
+}
+
+/* Object names are counted strings of at most 32,767 UTF-16 units: that many work, more
+ * are refused with ERROR_FILENAME_EXCED_RANGE (Windows' STATUS_NAME_TOO_LONG). */
+TEST(names_up_to_32767_units)
+{
+    WCHAR *w = long_name(32767, 'x');
+    HANDLE m = CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, w);
+    ASSERT(m != NULL);
+    HANDLE o = OpenFileMappingW(FILE_MAP_READ, FALSE, w);
+    ASSERT(o != NULL);
+    CloseHandle(o);
+    CloseHandle(m);
+    free(w);
+    /* Wine cuts a longer name to 32,766 units instead of refusing it. */
+    if (on_wine())
+        return;
+    static const size_t too_long[] = {32768, 600000};
+    for (size_t i = 0; i < 2; i++) {
+        w = long_name(too_long[i], 'y');
+        ASSERT_ERR(!CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, w),
+                   ERROR_FILENAME_EXCED_RANGE);
+        ASSERT_ERR(!OpenFileMappingW(FILE_MAP_READ, FALSE, w), ERROR_FILENAME_EXCED_RANGE);
+        ASSERT_ERR(!CreateEventW(NULL, FALSE, FALSE, w), ERROR_FILENAME_EXCED_RANGE);
+        ASSERT_ERR(!OpenMutexW(SYNCHRONIZE, FALSE, w), ERROR_FILENAME_EXCED_RANGE);
+        free(w);
+    }
+}

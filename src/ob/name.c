@@ -25,8 +25,13 @@ static bool has_prefix(const WCHAR *s, size_t len, const char *prefix)
     return true;
 }
 
+/* Windows' names are counted strings (UNICODE_STRING): at most 32,767 UTF-16 units. */
+#define NAME_MAX_UNITS 32767
+
 int mmf__name_parse(const WCHAR *name, size_t len, struct mmf__name *out)
 {
+    if (len > NAME_MAX_UNITS)
+        return MMF__W(ERROR_FILENAME_EXCED_RANGE); /* Windows' STATUS_NAME_TOO_LONG */
     out->scope = MMF__SCOPE_LOCAL;
     if (has_prefix(name, len, "Global\\")) {
         out->scope = MMF__SCOPE_GLOBAL;
