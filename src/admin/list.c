@@ -102,13 +102,25 @@ struct visit {
     bool stop;
 };
 
-static void report(struct visit *v, enum mmf__scope scope, int fd, const struct stat *sb)
+/* Is the object's own name (its header's) the one it is found under? A file linked into
+ * the directory under another name is not listed there. */
+static bool found_under_its_name(enum mmf__scope scope, const struct mmf__objhdr *h,
+                                 const char *tail, const char *fname)
+{
+    char own[256];
+    struct mmf__name n = {scope, (const WCHAR *)tail, h->name_units};
+    return mmf__name_encode(&n, own, sizeof own) == 0 && strcmp(own, fname) == 0;
+}
+
+static void report(struct visit *v, enum mmf__scope scope, const char *fname, int fd,
+                   const struct stat *sb)
 {
     struct mmf__objhdr h;
     char *tail, *name;
     if (mmf__ns_read_info(fd, (uint64_t)sb->st_size, &h, &tail) < 0)
         return; /* not an object mmf can read: not listed */
-    if (mmf__utf16_to_utf8((const WCHAR *)tail, h.name_units, &name, NULL) == 0) {
+    if (found_under_its_name(scope, &h, tail, fname) &&
+        mmf__utf16_to_utf8((const WCHAR *)tail, h.name_units, &name, NULL) == 0) {
         uint32_t pids[256];
         size_t n = 0;
         for (size_t i = 0; i < v->holders.n && n < 256; i++)
@@ -169,8 +181,8 @@ static void list_one(int dirfd, const char *fname, void *arg)
     int fd = mmf__sys.openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
-    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink == 1 && is_live(fd) == 1)
-        report(a->v, a->scope, fd, &sb);
+    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && is_live(fd) == 1)
+        report(a->v, a->scope, fname, fd, &sb);
     mmf__sys.close(fd);
 }
 

@@ -126,16 +126,22 @@ int mmf__ns_lease(int fd, int op)
     return (int)mmf__sysret(mmf__sys.flock(fd, op | LOCK_NB));
 }
 
-/* Does `fname` in dirfd still name the file open as fd (found there once)? mmf never
+/* Does `fname` in dirfd still name the file (b: its fstat) found there once? mmf never
  * renames object files: with one link, that link is the name; with none, the name was
- * deleted (mmf_remove); more (a link planted in the directory): ask the directory. */
+ * deleted (mmf_remove); more (a link made elsewhere): ask the directory. */
+static bool named_by(int dirfd, const char *fname, const struct stat *b)
+{
+    struct stat a;
+    if (b->st_nlink == 0)
+        return false;
+    return b->st_nlink == 1 || (mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                a.st_dev == b->st_dev && a.st_ino == b->st_ino);
+}
+
 static bool still_named(int dirfd, const char *fname, int fd)
 {
-    struct stat a, b;
-    if (mmf__sys.fstat(fd, &b) < 0 || b.st_nlink == 0)
-        return false;
-    return b.st_nlink == 1 || (mmf__sys.fstatat(dirfd, fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-                               a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+    struct stat b;
+    return mmf__sys.fstat(fd, &b) == 0 && named_by(dirfd, fname, &b);
 }
 
 /* With the exclusive lock held: the object has no holder left, remove its name. 1 if
@@ -164,15 +170,17 @@ int mmf__ns_reclaim(int dirfd, const char *fname, int fd)
     return other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH) : unlink_locked(dirfd, fname, fd);
 }
 
-/* What fstat says of a file found at an object's name, once it is locked: only a plain
- * file with one link can be an object (no planted links), and a file with no link left was
- * deleted after we opened it (mmf never renames object files, so with one link it is still
- * the file at its name). 0: an object; 1: look again; else the error. */
-static int check_found(int fd, struct stat *sb)
+/* What a file found at an object's name is, once it is locked: only a plain file can be
+ * an object. It must still be the file at the name: with no link left it was deleted after
+ * we opened it, and with more than one (another user's hard link to a 0666 object, made
+ * anywhere on the file system) the directory says (still_named). A link count is never a
+ * reason to refuse: that would let anyone who can link the file hide it from its holders.
+ * 0: the file at the name; 1: look again; else the error. */
+static int check_found(int dirfd, const char *fname, int fd, struct stat *sb)
 {
-    if (mmf__sys.fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_nlink > 1)
+    if (mmf__sys.fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode))
         return MMF__W(ERROR_ACCESS_DENIED);
-    return sb->st_nlink == 0;
+    return !named_by(dirfd, fname, sb);
 }
 
 /* Opens the live object at fname with a lease: the fd, or -ENOENT when there is none
@@ -192,14 +200,14 @@ static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb
         if (st == 0) {
             /* Stale: its last holder died. If its name cannot be removed, the name stays
              * taken until its owner (or mmf gc run by them) reclaims it. */
-            if ((st = check_found(fd, sb)) == 0) {
+            if ((st = check_found(dirfd, fname, fd, sb)) == 0) {
                 st = mmf__ns_reclaim(dirfd, fname, fd);
                 st = st >= 0                                 ? -ENOENT
                      : st == MMF__W(ERROR_REVISION_MISMATCH) ? st
                                                              : MMF__W(ERROR_ACCESS_DENIED);
             }
         } else if (st == -EWOULDBLOCK && (st = mmf__ns_lease(fd, LOCK_SH)) == 0) {
-            if ((st = check_found(fd, sb)) == 0)
+            if ((st = check_found(dirfd, fname, fd, sb)) == 0)
                 return fd; /* live, and the name cannot go while we hold the lease */
         } else if (st == -EWOULDBLOCK) {
             st = 1; /* being deleted: look again */

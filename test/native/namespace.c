@@ -1,6 +1,7 @@
 /* The namespace as Linux sees it: mmf's listing API, reclaiming what killed processes
  * left, forced removal, permissions between users, and what a hostile namespace
  * directory cannot make mmf do. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -281,11 +282,15 @@ TEST(planted_links_are_never_followed)
                                    "planted-symlink"),
                ERROR_ACCESS_DENIED);
     ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "planted-symlink"), ERROR_ACCESS_DENIED);
+    /* A hard link at a name is a file nobody holds: reclaimed like any stale one (the link
+     * goes, the file it led to stays as it was), and the name made anew. */
     snprintf(path, sizeof path, "%s/planted-hardlink", dir);
     ASSERT(link(target, path) == 0);
-    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
-                                   "planted-hardlink"),
-               ERROR_ACCESS_DENIED);
+    HANDLE h = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                  "planted-hardlink");
+    ASSERT(h != NULL);
+    ASSERT_EQ(GetLastError(), 0);
+    CloseHandle(h);
     /* A plain file that is not an object carrying this name is not taken for one. */
     snprintf(path, sizeof path, "%s/planted-file", dir);
     int fd = open(path, O_CREAT | O_WRONLY, 0600);
@@ -297,8 +302,6 @@ TEST(planted_links_are_never_followed)
     struct stat sb;
     ASSERT(stat(target, &sb) == 0 && sb.st_size == 100); /* the target is untouched */
     snprintf(path, sizeof path, "%s/planted-symlink", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/planted-hardlink", dir);
     unlink(path);
     snprintf(path, sizeof path, "%s/planted-file", dir);
     unlink(path);
@@ -457,4 +460,34 @@ CHILD(create_global_as_daemon)
         return 99;
     HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, arg);
     return m ? 0 : (int)GetLastError();
+}
+
+/* Hard links to a live object, made elsewhere on its file system or inside its directory
+ * under another name (any user who may write a 0666 object may link it), neither hide it
+ * from its holders nor outlive its name. */
+TEST(links_to_a_live_object_do_not_hide_it)
+{
+    char dir[300], path[400], elsewhere[400], alias[400];
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "linked");
+    ASSERT(m != NULL);
+    local_dir(dir);
+    snprintf(path, sizeof path, "%s/linked", dir);
+    snprintf(elsewhere, sizeof elsewhere, "%s/linked-elsewhere", getenv("MMF_ROOT"));
+    snprintf(alias, sizeof alias, "%s/alias", dir);
+    ASSERT(link(path, elsewhere) == 0);
+    ASSERT(link(path, alias) == 0);
+    /* Another process opens it, and it is listed once, under its own name. */
+    struct child c;
+    start_child(&c, "open_status", "linked");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    ASSERT_EQ(look("linked", 0).found, 1);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "alias"), ERROR_ACCESS_DENIED);
+    /* The name goes with the last handle; the links are plain files left to their maker. */
+    CloseHandle(m);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "linked"), ERROR_FILE_NOT_FOUND);
+    ASSERT_EQ(look("linked", 0).found, 0);
+    struct stat sb;
+    ASSERT(stat(path, &sb) < 0 && errno == ENOENT);
+    ASSERT(unlink(elsewhere) == 0);
+    ASSERT(unlink(alias) == 0);
 }
