@@ -313,17 +313,36 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
                      !(rq->attrs & SEC_RESERVE));
 }
 
-/* Opens the file a named file-backed section maps, and checks it is the same file. */
+/* Whether an opener may map the file a named section's header names: the header was
+ * written by the object's owner alone (its file is writable by nobody else: mmf never
+ * makes a file-backed object's file so, and a planted one is refused), and the owner could
+ * open the file with its own rights: it owns the file, or is root, or is the opener. The
+ * opener still opens the path with its own rights. Otherwise another user could plant or
+ * rewrite a header that names a file only the opener may open. */
+static bool may_map_backing(const struct mmf__nsobj *ns, const struct stat *file)
+{
+    if (ns->mode & (S_IWGRP | S_IWOTH))
+        return false;
+    return file->st_uid == ns->owner || ns->owner == 0 || ns->owner == geteuid();
+}
+
+/* Opens the file a named file-backed section maps, and checks it is the same file, and
+ * one this opener may map. */
 static int open_backing(const struct mmf__nsobj *ns, int *out)
 {
     struct stat sb;
-    int fd = mmf__sys.open(ns->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = mmf__sys.open(ns->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
+    int st = 0;
     if (mmf__sys.fstat(fd, &sb) < 0 || (uint64_t)sb.st_dev != ns->info.file_dev ||
-        (uint64_t)sb.st_ino != ns->info.file_ino) {
+        (uint64_t)sb.st_ino != ns->info.file_ino)
+        st = MMF__W(ERROR_FILE_NOT_FOUND); /* replaced since the section was made */
+    else if (!S_ISREG(sb.st_mode) || !may_map_backing(ns, &sb))
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    if (st < 0) {
         mmf__sys.close(fd);
-        return MMF__W(ERROR_FILE_NOT_FOUND); /* replaced since the section was made */
+        return st;
     }
     *out = fd;
     return 0;
@@ -413,7 +432,9 @@ static int create_named(const struct mmf__name *name, struct request *rq,
                         struct mmf__object **out, bool *existed)
 {
     struct mmf__ns_new nw = {
-        .mode = rq->mode,
+        /* A file-backed object's file holds only its header, which names the file to map:
+         * others may read it (a NULL DACL), never write it. */
+        .mode = rq->file ? rq->mode & ~(mode_t)(S_IWGRP | S_IWOTH) : rq->mode,
         .extra_len = rq->file || !(rq->attrs & SEC_RESERVE) ? 0 : commit_map_bytes(rq->size),
         .path = NULL,
         .init = init_named,

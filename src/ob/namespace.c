@@ -465,6 +465,8 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     if (!*existed && mmf__sys.fstat(fd, &sb) < 0)
         sb.st_size = 0; /* just made: read_header will find it corrupt and say so */
     ns->file_size = (uint64_t)sb.st_size;
+    ns->owner = sb.st_uid;
+    ns->mode = sb.st_mode & 07777;
     return 0;
 }
 

@@ -149,6 +149,8 @@ struct mmf__nsobj {
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
     struct mmf__objhdr info;  /* private copy of the header, validated once at open */
     uint64_t file_size;       /* of the object file, when it was opened */
+    uid_t owner;              /* the object file's owner: its creator */
+    mode_t mode;              /* the object file's permission bits */
     char *path;               /* file-backed sections: the file's path, from the header */
     struct mmf__objhdr *hdr;  /* shared mapping of [0, info.data_offset): state words and
                                  the SEC_RESERVE map live here; never trusted for layout.

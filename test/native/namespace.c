@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -12,6 +13,7 @@
 #include <mmf/mmf.h>
 
 #include "../test.h"
+#include "ob/ob.h"
 
 /* Native exit codes are 8 bits: what a child returning a Win32 error code exits with. */
 #define EXIT_OF(code) ((int)((code) & 0xFF))
@@ -490,4 +492,155 @@ TEST(links_to_a_live_object_do_not_hide_it)
     ASSERT(stat(path, &sb) < 0 && errno == ENOENT);
     ASSERT(unlink(elsewhere) == 0);
     ASSERT(unlink(alias) == 0);
+}
+
+/* Child: as user nobody, plants a live file-backed section object under Global\<name>,
+ * forged by hand: its header names the file arg says, its own file has the mode arg says.
+ * arg: "<mode in octal>:<name>:<path>". Holds the lease until killed. */
+CHILD(plant_forged_section)
+{
+    char name[64], path[300], obj[400];
+    unsigned mode;
+    if (sscanf(arg, "%o:%63[^:]:%299s", &mode, name, path) != 3)
+        return 97;
+    struct stat target;
+    if (stat(path, &target) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+        return 99;
+    size_t units = strlen(name), plen = strlen(path);
+    static unsigned char page[4096];
+    struct mmf__objhdr *h = (struct mmf__objhdr *)page;
+    *h = (struct mmf__objhdr){.magic = MMF__OBJ_MAGIC, .version = MMF__OBJ_VERSION,
+                              .kind = MMF__KIND_SECTION, .header_len = 4096,
+                              .data_offset = 4096, .size = 4096, .protect = PAGE_READWRITE,
+                              .attrs = SEC_COMMIT, .name_units = (uint32_t)units,
+                              .path_len = (uint32_t)plen, .file_dev = target.st_dev,
+                              .file_ino = target.st_ino};
+    WCHAR *w = (WCHAR *)(h + 1);
+    for (size_t i = 0; i < units; i++)
+        w[i] = (WCHAR)name[i];
+    memcpy(w + units, path, plen);
+    snprintf(obj, sizeof obj, "%s/mmf-global/%s", getenv("MMF_ROOT"), name);
+    int fd = open(obj, O_CREAT | O_EXCL | O_RDWR, mode);
+    if (fd < 0 || fchmod(fd, mode) != 0 || write(fd, page, sizeof page) != sizeof page ||
+        ftruncate(fd, 8192) != 0 || flock(fd, LOCK_SH) != 0)
+        return 98;
+    for (;;)
+        pause();
+}
+
+/* Waits until someone holds a lease on the object file at path. */
+static void wait_for_lease(const char *path)
+{
+    for (int i = 0; i < 2000; i++) {
+        int fd = open(path, O_RDONLY);
+        if (fd >= 0) {
+            bool held = flock(fd, LOCK_EX | LOCK_NB) != 0;
+            close(fd);
+            if (held)
+                return;
+        }
+        Sleep(5);
+    }
+    ASSERT(!"no lease appeared");
+}
+
+static void write_file(const char *path, const char *text, mode_t mode, uid_t owner)
+{
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, mode);
+    ASSERT(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    ASSERT(fchmod(fd, mode) == 0 && fchown(fd, owner, owner) == 0);
+    close(fd);
+}
+
+/* A file-backed section forged by another user — its header naming a file only the opener
+ * may open, or its object file writable by others — is refused, never mapped. */
+TEST(forged_file_backed_sections_are_refused)
+{
+    if (geteuid() != 0) {
+        printf("# skipped forged_file_backed_sections_are_refused: needs root\n");
+        return;
+    }
+    char secret[MAX_PATH], own[MAX_PATH], arg[700], obj[400];
+    HANDLE warm = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                     "Global\\warm");
+    ASSERT(warm != NULL); /* makes the Global\ directory */
+    temp_path(secret, "secret");
+    write_file(secret, "SECRET", 0600, 0);
+    temp_path(own, "nobodys");
+    write_file(own, "NOBODY", 0600, 65534);
+    /* 1: a header that names root's file, in a file only its planter may write. */
+    struct child a, b;
+    snprintf(arg, sizeof arg, "644:forged:%s", secret);
+    start_child(&a, "plant_forged_section", arg);
+    snprintf(obj, sizeof obj, "%s/mmf-global/forged", getenv("MMF_ROOT"));
+    wait_for_lease(obj);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, "Global\\forged"),
+               ERROR_ACCESS_DENIED);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
+                                   "Global\\forged"),
+               ERROR_ACCESS_DENIED);
+    /* 2: a header naming the planter's own file, in a file anyone may rewrite. */
+    snprintf(arg, sizeof arg, "666:rewritable:%s", own);
+    start_child(&b, "plant_forged_section", arg);
+    snprintf(obj, sizeof obj, "%s/mmf-global/rewritable", getenv("MMF_ROOT"));
+    wait_for_lease(obj);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "Global\\rewritable"),
+               ERROR_ACCESS_DENIED);
+    kill_child(&a);
+    kill_child(&b);
+    char buf[16] = {0};
+    int fd = open(secret, O_RDONLY);
+    ASSERT(fd >= 0 && read(fd, buf, sizeof buf) == 6 && memcmp(buf, "SECRET", 6) == 0);
+    close(fd);
+    unlink(secret);
+    unlink(own);
+    ASSERT_EQ(mmf_gc(MMF_LIST_GLOBAL, NULL, NULL), 0); /* the planters' stale objects */
+    CloseHandle(warm);
+}
+
+/* Child: as user nobody, opens a named section for reading; exit code: 0 with the bytes
+ * arg says after the ':', else the Win32 error (or 100 for other bytes). */
+CHILD(read_as_nobody)
+{
+    char name[64], want[64];
+    if (sscanf(arg, "%63[^:]:%63s", name, want) != 2 || setgid(65534) != 0 ||
+        setuid(65534) != 0)
+        return 99;
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    char *v = m ? MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0) : NULL;
+    if (!v)
+        return (int)GetLastError();
+    return memcmp(v, want, strlen(want)) == 0 ? 0 : 100;
+}
+
+/* The legitimate case: root's NULL-DACL file-backed section over root's readable file is
+ * open to every user; its object file can be read by them, never rewritten. */
+TEST(file_backed_sections_across_users)
+{
+    if (geteuid() != 0) {
+        printf("# skipped file_backed_sections_across_users: needs root\n");
+        return;
+    }
+    char path[MAX_PATH], obj[400];
+    temp_path(path, "public");
+    write_file(path, "PUBLIC", 0644, 0);
+    HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    SECURITY_DESCRIPTOR sd;
+    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
+    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
+    SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
+    HANDLE m = CreateFileMappingA(f, &sa, PAGE_READWRITE, 0, 0, "Global\\public");
+    ASSERT(m != NULL);
+    snprintf(obj, sizeof obj, "%s/mmf-global/public", getenv("MMF_ROOT"));
+    struct stat sb;
+    ASSERT(stat(obj, &sb) == 0);
+    ASSERT_EQ(sb.st_mode & 0777, 0644);
+    struct child c;
+    start_child(&c, "read_as_nobody", "Global\\public:PUBLIC");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    CloseHandle(m);
+    CloseHandle(f);
+    unlink(path);
 }
