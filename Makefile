@@ -190,6 +190,26 @@ bench: $(BENCH_BIN) $(FLOOR_BIN)
 bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(WINE_BENCH)
 	@sh bench/run.sh $(B) --wine
 
+# Fuzzing (test/fuzz/): what mmf reads from the namespace, with clang's libFuzzer, ASan,
+# UBSan and the invariant checks; seeds in test/fuzz/corpus, what a run finds in
+# build/fuzz/corpus. `make fuzz` runs FUZZ_SECONDS (CI: 120); longer by hand.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -DMMF_CHECKS
+.PHONY: fuzz fuzz-lib
+fuzz-lib:
+	@$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) \
+	    CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build/fuzz/libmmf.a
+
+build/fuzz/namespace: test/fuzz/namespace.c fuzz-lib
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE -fsanitize=fuzzer \
+	    $(FUZZ_SAN) -o $@ $< build/fuzz/libmmf.a -lpthread
+
+fuzz: build/fuzz/namespace
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/namespace -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus test/fuzz/corpus
+
 demo: all $(EXAMPLES)
 	@sh examples/demo.sh $(B)
 

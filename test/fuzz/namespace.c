@@ -1,0 +1,174 @@
+/* Fuzz target: everything mmf reads from the namespace, as an opener meets it.
+ *
+ * The input is split at the first 0xFF 0xFE 0xFD marker (or used whole):
+ *   [object file bytes] [marker] [a directory entry's name, then a UTF-16 object name]
+ * The object file is written under the name "f" of this process's Local\ namespace (and,
+ * when the second part names one, under that directory entry too), then opened as each
+ * kind, mapped and read, waited on, signaled, listed and reclaimed. The name part is also
+ * parsed and encoded as a W object name, whose file name must stay one safe entry.
+ *
+ * Nothing here may crash, hang, leak or trip a sanitizer or an invariant check, whatever
+ * the bytes. Built by `make fuzz` with clang's -fsanitize=fuzzer,address,undefined. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin/admin.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+static char dir[300];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    static char root[] = "/dev/shm/mmf-fuzz-XXXXXX";
+    if (!mkdtemp(root) && !mkdtemp(strcpy(root, "/tmp/mmf-fuzz-XXXXXX")))
+        abort();
+    setenv("MMF_ROOT", root, 1);
+    /* Makes this process's Local\ directory. */
+    HANDLE h = CreateEventA(NULL, FALSE, FALSE, "warm");
+    if (!h)
+        abort();
+    CloseHandle(h);
+    snprintf(dir, sizeof dir, "%s/mmf-%u", root, (unsigned)geteuid());
+    return 0;
+}
+
+static void put(const char *fname, const uint8_t *bytes, size_t n)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, fname);
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    if (write(fd, bytes, n) != (ssize_t)n)
+        abort();
+    close(fd);
+}
+
+static int count(const struct mmf_object_info *info, void *ctx)
+{
+    /* Touch every field the listing filled in from the hostile header. */
+    size_t *n = ctx;
+    *n += strlen(info->name) + (info->file ? strlen(info->file) : 0) + info->nholders +
+          (size_t)info->signaled + (size_t)info->count + info->owner_tid;
+    return 0;
+}
+
+static void use_section(HANDLE m)
+{
+    static const DWORD access[] = {FILE_MAP_READ, FILE_MAP_WRITE, FILE_MAP_COPY};
+    for (size_t i = 0; i < 3; i++) {
+        volatile unsigned char *v = MapViewOfFile(m, access[i], 0, 0, 0);
+        if (!v)
+            continue;
+        MEMORY_BASIC_INFORMATION mbi;
+        if (VirtualQuery((void *)v, &mbi, sizeof mbi) && mbi.State == MEM_COMMIT) {
+            (void)v[0];
+            (void)v[mbi.RegionSize - 1];
+        } else if (VirtualAlloc((void *)v, 4096, MEM_COMMIT, PAGE_READONLY)) {
+            (void)v[0]; /* a SEC_RESERVE page, committed through a hostile map */
+        }
+        UnmapViewOfFile((void *)v);
+    }
+}
+
+static void open_as_every_kind(const char *name)
+{
+    HANDLE m = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
+    if (m) {
+        use_section(m);
+        size_t n = 0;
+        mmf_list(0, count, &n);
+        CloseHandle(m);
+    }
+    HANDLE e = OpenEventA(EVENT_ALL_ACCESS, FALSE, name);
+    if (e) {
+        WaitForSingleObject(e, 0);
+        SetEvent(e);
+        PulseEvent(e);
+        WaitForSingleObject(e, 0);
+        ResetEvent(e);
+        CloseHandle(e);
+    }
+    HANDLE x = OpenMutexA(MUTEX_ALL_ACCESS, FALSE, name);
+    if (x) {
+        if (WaitForSingleObject(x, 0) != WAIT_TIMEOUT)
+            ReleaseMutex(x);
+        CloseHandle(x);
+    }
+    HANDLE s = OpenSemaphoreA(SEMAPHORE_ALL_ACCESS, FALSE, name);
+    if (s) {
+        LONG prev;
+        WaitForSingleObject(s, 0);
+        ReleaseSemaphore(s, 1, &prev);
+        HANDLE both[2] = {s, s};
+        WaitForMultipleObjects(2, both, FALSE, 0);
+        CloseHandle(s);
+    }
+}
+
+/* A W object name: parsed by Windows' rules, and if valid, encoded into a file name that
+ * must be one entry of the directory, never a path or a hidden file. */
+static void check_name(const uint8_t *p, size_t n)
+{
+    size_t units = n / 2;
+    WCHAR *w = malloc((units + 1) * sizeof *w);
+    if (!w)
+        return;
+    memcpy(w, p, units * sizeof *w);
+    w[units] = 0;
+    struct mmf__name name;
+    char fname[256];
+    if (mmf__name_parse(w, units, &name) == 0 && mmf__name_encode(&name, fname, sizeof fname) == 0) {
+        size_t len = strlen(fname);
+        if (len == 0 || len >= sizeof fname || fname[0] == '.' || strchr(fname, '/'))
+            abort();
+        for (size_t i = 0; i < len; i++)
+            if ((unsigned char)fname[i] < 0x20 || fname[i] == 0x7F)
+                abort();
+    }
+    free(w);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const uint8_t marker[3] = {0xFF, 0xFE, 0xFD};
+    size_t obj = size;
+    for (size_t i = 0; i + 3 <= size; i++)
+        if (memcmp(data + i, marker, 3) == 0) {
+            obj = i;
+            break;
+        }
+    const uint8_t *rest = obj < size ? data + obj + 3 : NULL;
+    size_t nrest = obj < size ? size - obj - 3 : 0;
+    put("f", data, obj);
+    open_as_every_kind("f");
+    /* A directory entry of any shape (up to the first NUL or '/'), holding the object. */
+    char entry[64];
+    size_t e = 0;
+    while (rest && e < nrest && e < sizeof entry - 1 && rest[e] && rest[e] != '/')
+        entry[e] = (char)rest[e], e++;
+    entry[e] = 0;
+    char path[600];
+    if (e && strcmp(entry, ".") && strcmp(entry, "..")) {
+        put(entry, data, obj);
+        open_as_every_kind(entry);
+        uint64_t objects, bytes;
+        mmf_gc(0, &objects, &bytes);
+        snprintf(path, sizeof path, "%s/%s", dir, entry);
+        unlink(path); /* gc leaves other versions' files alone */
+    }
+    if (rest)
+        check_name(rest, nrest);
+    /* Whatever is left for the next input is reclaimed: nobody holds it now. */
+    uint64_t objects, bytes;
+    mmf_gc(0, &objects, &bytes);
+    snprintf(path, sizeof path, "%s/f", dir);
+    unlink(path);
+    return 0;
+}
