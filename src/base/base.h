@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -111,6 +112,12 @@ uint32_t mmf__tid(void);
 int mmf__utf16_to_utf8(const WCHAR *s, size_t len, char **out, size_t *outlen);
 int mmf__utf8_to_utf16(const char *s, size_t len, WCHAR **out, size_t *outlen);
 size_t mmf__wcslen(const WCHAR *s);
+
+/* fault.c: a resolver says whether a fault (SIGSEGV or SIGBUS) is one it fixed, so that
+ * the access may run again. It runs in a signal handler: try-locks and async-signal-safe
+ * calls only. Registering one twice is registering it once. */
+typedef bool (*mmf__fault_resolver)(int sig, siginfo_t *si);
+void mmf__fault_add(int sig, mmf__fault_resolver fn);
 
 /* futex.c: shared (between processes) or private futexes on one 32-bit word. */
 int mmf__futex_wait(_Atomic uint32_t *word, uint32_t val, bool shared,

@@ -65,7 +65,8 @@ int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
  * fixed) as PROT_NONE. */
 int mmf__va_reserve(void *fixed, size_t len, void **out);
 
-/* commitfault.c: resolves first touches of pages other processes committed. */
-void mmf__commit_fault_install(void);
+/* fault.c: resolves faults on views of named or SEC_RESERVE sections: first touches of
+ * pages other processes committed, and object files another user cut short. */
+void mmf__view_faults_install(void);
 
 #endif

@@ -79,8 +79,9 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
             st = -ENOMEM;
             goto unmap;
         }
-        mmf__commit_fault_install();
     }
+    if (s->commit || s->obj.ns)
+        mmf__view_faults_install();
     mmf__regions_write();
     if (s->commit)
         st = mmf__view_apply(r, 0, size / mmf__page_size);

@@ -269,8 +269,8 @@ int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **
     return 0;
 }
 
-/* Reads and checks the header of a leased object file into ns->info (and ns->path). A
- * file that carries another name is refused. */
+/* Reads and checks the header of a leased object file into ns->info, ns->tail (its name
+ * and path, as stored) and ns->path. A file that carries another name is refused. */
 static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
 {
     struct mmf__objhdr *h = &ns->info;
@@ -283,8 +283,57 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
         free(tail);
         return MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
     }
-    ns->path = memmove(tail, tail + nbytes, h->path_len + 1);
+    ns->tail = tail;
+    ns->path = tail + nbytes; /* NUL-terminated: the tail is */
     return 0;
+}
+
+/* Writes the header back as this holder read it (the state words as they were then), so
+ * that the name can be opened again. */
+static bool rewrite_header(const struct mmf__nsobj *ns)
+{
+    size_t tail = ns->info.name_units * sizeof(WCHAR) + ns->info.path_len;
+    return mmf__sys.pwrite(ns->fd, &ns->info, sizeof ns->info, 0) == (ssize_t)sizeof ns->info &&
+           mmf__sys.pwrite(ns->fd, ns->tail, tail, sizeof ns->info) == (ssize_t)tail;
+}
+
+bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot)
+{
+    struct stat sb;
+    if (ns->writable && mmf__sys.fstat(ns->fd, &sb) == 0) {
+        if ((uint64_t)sb.st_size >= ns->file_size)
+            return true; /* another holder grew it back already */
+        if (mmf__sys.ftruncate(ns->fd, (off_t)ns->file_size) == 0 &&
+            ((uint64_t)sb.st_size >= ns->info.header_len || rewrite_header(ns)))
+            return true;
+    }
+    return mmf__sys.mmap(page, mmf__page_size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+                         -1, 0) != MAP_FAILED;
+}
+
+/* The fault resolver for shared header mappings (state words, commit maps) of the names
+ * this process holds. Only a try-lock: a fault while the lock is held is not resolved. */
+static bool header_cut(int sig, siginfo_t *si)
+{
+    (void)sig;
+    uintptr_t addr = (uintptr_t)si->si_addr;
+    if (si->si_code != BUS_ADRERR || pthread_mutex_trylock(&ns_lock) != 0)
+        return false;
+    bool done = false;
+    for (struct mmf__nsobj *n = held; n && !done; n = n->next)
+        if (n->hdr && addr - (uintptr_t)n->hdr < n->info.data_offset) {
+            void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
+            done = mmf__ns_repair(n, page, PROT_READ | (n->writable ? PROT_WRITE : 0));
+        }
+    pthread_mutex_unlock(&ns_lock);
+    return done;
+}
+
+static pthread_once_t header_faults_once = PTHREAD_ONCE_INIT;
+
+static void install_header_faults(void)
+{
+    mmf__fault_add(SIGBUS, header_cut);
 }
 
 /* Maps the shared part of the header, [0, data_offset), where the kind keeps state words
@@ -293,6 +342,7 @@ static int map_shared(struct mmf__nsobj *ns, const struct mmf__type *type)
 {
     if (type->shares_header && !type->shares_header(&ns->info))
         return 0;
+    pthread_once(&header_faults_once, install_header_faults);
     int prot = PROT_READ | (ns->writable ? PROT_WRITE : 0);
     void *p = mmf__sys.mmap(NULL, ns->info.data_offset, prot, MAP_SHARED, ns->fd, 0);
     if (p == MAP_FAILED)
@@ -337,7 +387,7 @@ void mmf__ns_free(struct mmf__nsobj *ns)
     if (ns->hdr)
         mmf__sys.munmap(ns->hdr, ns->info.data_offset);
     mmf__sys.close(ns->fd);
-    free(ns->path);
+    free(ns->tail);
     free(ns);
 }
 

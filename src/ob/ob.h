@@ -151,7 +151,8 @@ struct mmf__nsobj {
     uint64_t file_size;       /* of the object file, when it was opened */
     uid_t owner;              /* the object file's owner: its creator */
     mode_t mode;              /* the object file's permission bits */
-    char *path;               /* file-backed sections: the file's path, from the header */
+    char *tail;               /* the header's name (UTF-16) and path, as stored, malloc'd */
+    char *path;               /* file-backed sections: the file's path, in tail */
     struct mmf__objhdr *hdr;  /* shared mapping of [0, info.data_offset): state words and
                                  the SEC_RESERVE map live here; never trusted for layout.
                                  NULL for sections without SEC_RESERVE (nothing to share) */
@@ -179,6 +180,11 @@ int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, boo
 /* One more handle on a held name (DuplicateHandle); fails if its last one went. */
 int mmf__ns_hold(struct mmf__nsobj *ns);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
+/* For a fault past the end of an object file that someone cut short (a 0666 file's other
+ * writers may truncate it): grows the file back to the size it was opened with, or, for a
+ * holder that may not write it, maps a private zero page with `prot` at `page`. True if the
+ * access may run again. Async-signal-safe: fault handlers call it. */
+bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot);
 void mmf__ns_free(struct mmf__nsobj *ns);
 /* For listing and reclaiming (admin/list.c): the namespace root, a namespace directory
  * (checked as on every use: owner, mode, no links), and a header read from a file, checked

@@ -60,7 +60,7 @@ static int event_op(struct mmf__sync *s, DWORD access, void *ctx)
     return 0;
 }
 
-static int signal(struct mmf__sync *s, DWORD access)
+static int signal_op(struct mmf__sync *s, DWORD access)
 {
     enum event_op op = EV_SET;
     return event_op(s, access, &op);
@@ -72,7 +72,11 @@ static void describe(const uint32_t *w, struct mmf_object_info *info)
     info->manual_reset = w[MMF__S_AUX] != 0;
 }
 
-static const struct mmf__wait_ops wait_ops = {.take = take, .untake = untake, .signal = signal};
+static const struct mmf__wait_ops wait_ops = {
+    .take = take,
+    .untake = untake,
+    .signal = signal_op,
+};
 
 const struct mmf__type mmf__event_type = {
     .name = "Event",

@@ -159,7 +159,7 @@ static int release(struct mmf__sync *s, DWORD access, void *ctx)
     return 0;
 }
 
-static int signal_(struct mmf__sync *s, DWORD access)
+static int signal_op(struct mmf__sync *s, DWORD access)
 {
     return release(s, access, NULL);
 }
@@ -202,7 +202,7 @@ static void describe(const uint32_t *w, struct mmf_object_info *info)
 static const struct mmf__wait_ops wait_ops = {
     .take = take,
     .untake = untake,
-    .signal = signal_,
+    .signal = signal_op,
     .owned_elsewhere = owned_elsewhere,
     .check_owner = check_owner,
 };

@@ -43,7 +43,7 @@ static int release(struct mmf__sync *s, DWORD access, void *ctx)
     return 0;
 }
 
-static int signal(struct mmf__sync *s, DWORD access)
+static int signal_op(struct mmf__sync *s, DWORD access)
 {
     struct release r = {1, NULL};
     return release(s, access, &r);
@@ -56,7 +56,11 @@ static void describe(const uint32_t *w, struct mmf_object_info *info)
     info->signaled = info->count > 0;
 }
 
-static const struct mmf__wait_ops wait_ops = {.take = take, .untake = untake, .signal = signal};
+static const struct mmf__wait_ops wait_ops = {
+    .take = take,
+    .untake = untake,
+    .signal = signal_op,
+};
 
 const struct mmf__type mmf__semaphore_type = {
     .name = "Semaphore",

@@ -644,3 +644,81 @@ TEST(file_backed_sections_across_users)
     CloseHandle(f);
     unlink(path);
 }
+
+/* Child: opens a named section and checks one byte. arg: "<name>:<offset>:<value>";
+ * exit code 0, the Win32 error, or 100 for another value. */
+CHILD(expect_byte)
+{
+    char name[64];
+    unsigned off, value;
+    if (sscanf(arg, "%63[^:]:%u:%u", name, &off, &value) != 3)
+        return 97;
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    unsigned char *v = m ? MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0) : NULL;
+    if (!v)
+        return (int)GetLastError();
+    return v[off] == value ? 0 : 100;
+}
+
+/* Child: as user nobody, truncates a Global\ object file to nothing. */
+CHILD(cut_as_nobody)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/mmf-global/%s", getenv("MMF_ROOT"), arg);
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+        return 99;
+    return truncate(path, 0) == 0 ? 0 : 98;
+}
+
+/* Whoever may write a 0666 object file may also cut it short, and Linux cannot forbid it:
+ * no holder dies of it. A holder that touches a page past the cut grows the file back;
+ * the bytes read as zeros, as if overwritten, and every holder shares the pages again. */
+TEST(an_object_file_cut_short_kills_no_holder)
+{
+    char dir[300], path[400];
+    local_dir(dir);
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, "cut");
+    ASSERT(m != NULL);
+    volatile unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    memset((void *)v, 7, 65536);
+    snprintf(path, sizeof path, "%s/cut", dir);
+    ASSERT(truncate(path, 0) == 0);
+    ASSERT_EQ(v[100], 0); /* a SIGBUS here would end the test */
+    v[65535] = 5;
+    struct child c;
+    start_child(&c, "expect_byte", "cut:65535:5");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    UnmapViewOfFile((void *)v);
+    CloseHandle(m);
+    /* An event's state words live in its file too. */
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, "cutev");
+    ASSERT(e != NULL);
+    snprintf(path, sizeof path, "%s/cutev", dir);
+    ASSERT(truncate(path, 0) == 0);
+    ASSERT(SetEvent(e));
+    ASSERT_EQ(WaitForSingleObject(e, 0), WAIT_OBJECT_0);
+    CloseHandle(e);
+    if (geteuid() != 0) {
+        printf("# skipped the other-user half of an_object_file_cut_short_kills_no_holder: "
+               "needs root\n");
+        return;
+    }
+    /* The same done by another user to a Global\ object everyone may write. */
+    SECURITY_DESCRIPTOR sd;
+    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
+    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
+    SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
+    m = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 65536, "Global\\cut");
+    ASSERT(m != NULL);
+    v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    memset((void *)v, 9, 65536);
+    start_child(&c, "cut_as_nobody", "cut");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    ASSERT_EQ(v[4096], 0);
+    v[1] = 3;
+    ASSERT_EQ(v[1], 3);
+    UnmapViewOfFile((void *)v);
+    CloseHandle(m);
+}
