@@ -326,8 +326,8 @@ static bool may_map_backing(const struct mmf__nsobj *ns, const struct stat *file
     return file->st_uid == ns->owner || ns->owner == 0 || ns->owner == geteuid();
 }
 
-/* Opens the file a named file-backed section maps, and checks it is the same file, and
- * one this opener may map. */
+/* Opens the file a named file-backed section maps, and checks it is the same file, one
+ * this opener may map, and still as long as the section. */
 static int open_backing(const struct mmf__nsobj *ns, int *out)
 {
     struct stat sb;
@@ -340,6 +340,10 @@ static int open_backing(const struct mmf__nsobj *ns, int *out)
         st = MMF__W(ERROR_FILE_NOT_FOUND); /* replaced since the section was made */
     else if (!S_ISREG(sb.st_mode) || !may_map_backing(ns, &sb))
         st = MMF__W(ERROR_ACCESS_DENIED);
+    else if ((uint64_t)sb.st_size < ns->info.size)
+        /* Cut below the section since (Windows forbids it; a program not using mmf can),
+         * or a header claiming more than the file has: views would fault past its end. */
+        st = MMF__W(ERROR_FILE_INVALID);
     if (st < 0) {
         mmf__sys.close(fd);
         return st;

@@ -3,14 +3,16 @@
  * The input is split at the first 0xFF 0xFE 0xFD marker (or used whole):
  *   [object file bytes] [marker] [a directory entry's name, then a UTF-16 object name]
  * The object file is written under the name "f" of this process's Local\ namespace (and,
- * when the second part names one, under that directory entry too), then opened as each
- * kind, mapped and read, waited on, signaled, listed and reclaimed. The name part is also
+ * when the second part names one, under that directory entry too) with a lease on it, as
+ * a live object of a hostile holder, then opened as each kind, mapped and read, waited on,
+ * signaled, listed, and reclaimed once let go. The name part is also
  * parsed and encoded as a W object name, whose file name must stay one safe entry.
  *
  * Nothing here may crash, hang, leak or trip a sanitizer or an invariant check, whatever
  * the bytes. Built by `make fuzz` with clang's -fsanitize=fuzzer,address,undefined. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,16 +40,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void put(const char *fname, const uint8_t *bytes, size_t n)
+/* Plants the bytes as an object file that a (hostile) process holds: with its lease
+ * taken, so that openers read it instead of reclaiming it as stale. The lease goes with
+ * the returned descriptor; -1 if the entry cannot be made. */
+static int put(const char *fname, const uint8_t *bytes, size_t n)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, fname);
-    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
-        return;
-    if (write(fd, bytes, n) != (ssize_t)n)
+        return -1;
+    if (write(fd, bytes, n) != (ssize_t)n || flock(fd, LOCK_SH) != 0)
         abort();
-    close(fd);
+    return fd;
 }
 
 static int count(const struct mmf_object_info *info, void *ctx)
@@ -146,8 +151,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     const uint8_t *rest = obj < size ? data + obj + 3 : NULL;
     size_t nrest = obj < size ? size - obj - 3 : 0;
-    put("f", data, obj);
+    int held = put("f", data, obj);
     open_as_every_kind("f");
+    if (held >= 0)
+        close(held);
     /* A directory entry of any shape (up to the first NUL or '/'), holding the object. */
     char entry[64];
     size_t e = 0;
@@ -156,8 +163,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     entry[e] = 0;
     char path[600];
     if (e && strcmp(entry, ".") && strcmp(entry, "..")) {
-        put(entry, data, obj);
+        held = put(entry, data, obj);
         open_as_every_kind(entry);
+        if (held >= 0)
+            close(held);
         uint64_t objects, bytes;
         mmf_gc(0, &objects, &bytes);
         snprintf(path, sizeof path, "%s/%s", dir, entry);

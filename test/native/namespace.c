@@ -722,3 +722,23 @@ TEST(an_object_file_cut_short_kills_no_holder)
     UnmapViewOfFile((void *)v);
     CloseHandle(m);
 }
+
+/* A file-backed section's file cut below the section by a program not using mmf (Windows
+ * forbids the cut): a new opener is refused with ERROR_FILE_INVALID rather than handed
+ * views that fault past the file's end. */
+TEST(an_opener_refuses_a_file_shorter_than_its_section)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "shortened", 65536, GENERIC_READ | GENERIC_WRITE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READWRITE, 0, 0, "shortened");
+    ASSERT(m != NULL);
+    ASSERT(truncate(path, 100) == 0);
+    struct child c;
+    start_child(&c, "open_status", "shortened");
+    ASSERT_EQ(wait_child(&c, 20000), EXIT_OF(ERROR_FILE_INVALID));
+    ASSERT(truncate(path, 65536) == 0); /* as long as the section again: opens */
+    start_child(&c, "open_status", "shortened");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    CloseHandle(m);
+    drop_file(f, path);
+}
