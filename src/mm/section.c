@@ -126,6 +126,9 @@ struct request {
     struct mmf__file *file; /* file-backed: referenced */
     bool grow;              /* file-backed: the file grows to `size` */
     mode_t mode;            /* named: who may open it (security descriptor) */
+    int fd;                 /* named file-backed: the section's description, made (and the
+                               file grown) before the name is published; -1 once taken */
+    off_t had;              /* the file's size before it grew */
 };
 
 static int check_anonymous(struct request *rq)
@@ -202,13 +205,14 @@ static int check_file(HANDLE hfile, struct request *rq)
 
 /* Grows a file for a section: with its blocks allocated, so that a full file system is
  * ERROR_DISK_FULL now and never a SIGBUS when the new pages are written. A failure leaves
- * the file its old size; a file system that cannot allocate ahead is only extended. */
-static int grow_file(int fd, uint64_t size)
+ * the file its old size (*had); a file system that cannot allocate ahead is only
+ * extended. */
+static int grow_file(int fd, uint64_t size, off_t *had)
 {
     struct stat sb;
     if (mmf__sys.fstat(fd, &sb) < 0)
         return -errno;
-    off_t have = sb.st_size;
+    off_t have = *had = sb.st_size;
     int st = (int)mmf__sysret(mmf__sys.fallocate(fd, 0, have, (off_t)size - have));
     if (st == -EOPNOTSUPP)
         return (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)size));
@@ -217,35 +221,37 @@ static int grow_file(int fd, uint64_t size)
     return st;
 }
 
-/* Gives a file-backed section an open file description of its own holding the
- * mapped-range lock, then grows the file if asked: locked first, so that a failure
- * leaves the file as it was. */
-static int attach_file(struct mmf__section *s, int file_fd, bool grow)
+/* A file-backed section's own open file description of its file, holding the mapped-range
+ * lock, and the file grown to `size` if asked: locked first, so that a failure leaves the
+ * file as it was. *had: the file's size before. */
+static int open_for_section(int file_fd, DWORD prot, uint64_t size, bool grow, int *out,
+                            off_t *had)
 {
-    int fd = is_writable_protect(s->protect) ? mmf__reopen(file_fd, O_RDWR) : -EACCES;
+    int fd = is_writable_protect(prot) ? mmf__reopen(file_fd, O_RDWR) : -EACCES;
     if (fd == -EACCES)
         fd = mmf__reopen(file_fd, O_RDONLY);
     if (fd < 0)
         return fd;
-    int st = mmf__lock_section(fd, s->size);
+    int st = mmf__lock_section(fd, size);
     if (st == 0 && grow)
-        st = grow_file(fd, s->size);
+        st = grow_file(fd, size, had);
     if (st < 0) {
         mmf__sys.close(fd);
         return st;
     }
-    s->fd = fd;
+    *out = fd;
     return 0;
 }
 
-static int create_unnamed(const struct request *rq, struct mmf__section **out)
+static int create_unnamed(struct request *rq, struct mmf__section **out)
 {
     struct mmf__section *s = section_new(-1, rq->size, rq->prot, rq->attrs);
     if (!s)
         return -ENOMEM;
     int st;
     if (rq->file) {
-        st = attach_file(s, rq->file->fd, rq->grow);
+        off_t had;
+        st = open_for_section(rq->file->fd, rq->prot, rq->size, rq->grow, &s->fd, &had);
         if (st == 0) {
             s->file = rq->file;
             mmf__ref(&s->file->obj);
@@ -295,9 +301,12 @@ static int make_data(int fd, uint64_t off, uint64_t len, bool commit)
     return st;
 }
 
+/* The header of a new named section, before its name is published. A file-backed one's
+ * file is made ready here (grown to the section), so that no opener ever finds it shorter
+ * than the section. */
 static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
 {
-    const struct request *rq = ctx;
+    struct request *rq = ctx;
     h->size = rq->size;
     h->protect = rq->prot;
     h->attrs = rq->attrs;
@@ -307,7 +316,8 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
             return -errno;
         h->file_dev = (uint64_t)sb.st_dev;
         h->file_ino = (uint64_t)sb.st_ino;
-        return 0;
+        return open_for_section(rq->file->fd, rq->prot, rq->size, rq->grow, &rq->fd,
+                                &rq->had);
     }
     return make_data(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size),
                      !(rq->attrs & SEC_RESERVE));
@@ -355,19 +365,19 @@ static int open_backing(const struct mmf__nsobj *ns, int *out)
 /* A named file-backed section's file: the creator's own (rq), or for an opener the file
  * the header names, which must still be the same file. */
 static int build_file_backed(struct mmf__section *s, const struct mmf__nsobj *ns,
-                             const struct request *rq)
+                             struct request *rq)
 {
-    if (rq) {
-        int st = attach_file(s, rq->file->fd, rq->grow);
-        if (st == 0) {
-            s->file = rq->file;
-            mmf__ref(&s->file->obj);
-        }
-        return st;
+    if (rq) { /* the description init_named made */
+        s->fd = rq->fd;
+        rq->fd = -1;
+        s->file = rq->file;
+        mmf__ref(&s->file->obj);
+        return 0;
     }
+    off_t had;
     int fd = -1, st = open_backing(ns, &fd);
     if (st == 0) {
-        st = attach_file(s, fd, false);
+        st = open_for_section(fd, s->protect, s->size, false, &s->fd, &had);
         mmf__sys.close(fd);
     }
     return st;
@@ -453,7 +463,16 @@ static int create_named(const struct mmf__name *name, struct request *rq,
         real[n] = 0;
         nw.path = real;
     }
-    return mmf__ns_create(name, &mmf__section_type, &nw, out, existed);
+    int st = mmf__ns_create(name, &mmf__section_type, &nw, out, existed);
+    if (rq->fd >= 0) {
+        /* Made ready for a name that turned out to exist (another creator's, which won),
+         * or for a publication that failed: the file goes back to its size, unless a
+         * section made meanwhile maps what it grew. */
+        if (rq->grow && mmf__file_check_truncate(rq->fd, (uint64_t)rq->had) == 0)
+            mmf__sys.ftruncate(rq->fd, rq->had);
+        mmf__sys.close(rq->fd);
+    }
+    return st;
 }
 
 /* The access a CreateFileMapping handle gets: what the protection asked for implies. */
@@ -470,7 +489,7 @@ static DWORD access_of_protect(DWORD prot)
 static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, uint64_t size,
                              const struct mmf__name *name)
 {
-    struct request rq = {.size = size, .mode = mmf__sa_mode(sa)};
+    struct request rq = {.size = size, .mode = mmf__sa_mode(sa), .fd = -1};
     struct mmf__object *obj = NULL;
     struct mmf__section *s;
     bool existed = false, file = hfile != INVALID_HANDLE_VALUE && hfile != NULL;
