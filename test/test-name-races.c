@@ -36,12 +36,7 @@ CHILD(hold_file_section)
     if (!m || GetLastError() != 0)
         return 12;
     __atomic_store_n(&c->ready, 1, __ATOMIC_RELEASE);
-    DWORD start = GetTickCount();
-    while (!__atomic_load_n(&c->leave, __ATOMIC_ACQUIRE))
-        if (GetTickCount() - start > 30000)
-            return 13; /* never told: the parent failed */
-        else
-            Sleep(1);
+    wait_flag(&c->leave, 1, 30000); /* never told: the parent failed, and so does this */
     CloseHandle(m);
     CloseHandle(f);
     return 0;
@@ -106,6 +101,7 @@ CHILD(race_file_sections)
         if (files[r] == INVALID_HANDLE_VALUE || !WriteFile(files[r], bytes, sizeof bytes, &w, NULL))
             return 11;
         __atomic_add_fetch(&c->arrived, 1, __ATOMIC_ACQ_REL);
+        /* A tight spin, not wait_flag's sleeps: both sides must create at once. */
         DWORD start = GetTickCount();
         while (__atomic_load_n(&c->arrived, __ATOMIC_ACQUIRE) < 2 * (r + 1))
             if (GetTickCount() - start > 20000)
@@ -128,12 +124,7 @@ CHILD(race_file_sections)
     }
     /* The other side may still be checking the last round: leave together. */
     __atomic_add_fetch(&c->arrived, 1, __ATOMIC_ACQ_REL);
-    DWORD start = GetTickCount();
-    while (__atomic_load_n(&c->arrived, __ATOMIC_ACQUIRE) < 2 * RACE_ROUNDS + 2)
-        if (GetTickCount() - start > 20000)
-            return 15;
-        else
-            Sleep(1);
+    wait_flag(&c->arrived, 2 * RACE_ROUNDS + 2, 20000);
     for (int r = 0; r < RACE_ROUNDS; r++) {
         CloseHandle(maps[r]);
         CloseHandle(files[r]);
