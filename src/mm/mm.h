@@ -47,7 +47,7 @@ struct mmf__region {
 };
 /* Take and give back the registry lock; the registry's writers assert they hold it. */
 void mmf__regions_read(void);
-bool mmf__regions_try_read(void); /* in a signal handler: never blocks */
+bool mmf__regions_try_read(void); /* in a signal handler: a bounded wait, never blocks */
 void mmf__regions_write(void);
 void mmf__regions_unlock(void);
 struct mmf__region *mmf__region_find(uintptr_t addr);

@@ -1,5 +1,6 @@
 /* The registry of address ranges mmf manages: views (MEM_MAPPED) and VirtualAlloc
  * regions (MEM_PRIVATE), kept sorted by address for lookup of any address inside one. */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +23,14 @@ void mmf__regions_read(void)
 
 bool mmf__regions_try_read(void)
 {
-    return pthread_rwlock_tryrdlock(&regions_lock) == 0;
+    /* Another thread may hold it for a moment (a map, an unmap): wait a little, never
+     * block. Holders of the lock never touch view memory, so the wait ends. */
+    for (int i = 0; i < 100000; i++) {
+        if (pthread_rwlock_tryrdlock(&regions_lock) == 0)
+            return true;
+        sched_yield();
+    }
+    return false;
 }
 
 void mmf__regions_write(void)

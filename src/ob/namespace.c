@@ -311,13 +311,25 @@ bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot)
                          -1, 0) != MAP_FAILED;
 }
 
+/* The namespace lock, for a fault handler: another thread may hold it for a moment (an
+ * open, a close), so wait a little; never block (this thread may be its holder). */
+static bool try_lock_ns(void)
+{
+    for (int i = 0; i < 100000; i++) {
+        if (pthread_mutex_trylock(&ns_lock) == 0)
+            return true;
+        sched_yield();
+    }
+    return false;
+}
+
 /* The fault resolver for shared header mappings (state words, commit maps) of the names
- * this process holds. Only a try-lock: a fault while the lock is held is not resolved. */
+ * this process holds. */
 static bool header_cut(int sig, siginfo_t *si)
 {
     (void)sig;
     uintptr_t addr = (uintptr_t)si->si_addr;
-    if (si->si_code != BUS_ADRERR || pthread_mutex_trylock(&ns_lock) != 0)
+    if (si->si_code != BUS_ADRERR || !try_lock_ns())
         return false;
     bool done = false;
     for (struct mmf__nsobj *n = held; n && !done; n = n->next)
