@@ -243,7 +243,7 @@ static int open_for_section(int file_fd, DWORD prot, uint64_t size, bool grow, i
     return 0;
 }
 
-static int create_unnamed(struct request *rq, struct mmf__section **out)
+static int create_unnamed(const struct request *rq, struct mmf__section **out)
 {
     struct mmf__section *s = section_new(-1, rq->size, rq->prot, rq->attrs);
     if (!s)
