@@ -207,8 +207,11 @@ build/fuzz/namespace: test/fuzz/namespace.c fuzz-lib
 
 fuzz: build/fuzz/namespace
 	@mkdir -p build/fuzz/corpus
-	build/fuzz/namespace -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 build/fuzz/corpus test/fuzz/corpus
+	@echo "fuzzing for $(FUZZ_SECONDS) s, progress in build/fuzz/fuzz.log"
+	@build/fuzz/namespace -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/corpus test/fuzz/corpus >build/fuzz/fuzz.log 2>&1 \
+	    || { tail -n 60 build/fuzz/fuzz.log; exit 1; }
+	@grep -E '^(Done|stat::)' build/fuzz/fuzz.log
 
 demo: all $(EXAMPLES)
 	@sh examples/demo.sh $(B)
