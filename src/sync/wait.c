@@ -10,10 +10,6 @@
  * it: while such a mutex is among the objects, sleeps last at most OWNER_POLL_MS and the
  * owner's thread is checked; a dead owner's mutex is abandoned, and the next waiter gets
  * WAIT_ABANDONED. */
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
