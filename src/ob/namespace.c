@@ -59,6 +59,9 @@ _Static_assert(sizeof(struct mmf__objhdr) == 144, "the name starts at 144");
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint32_t ns_lock_holder;
 static struct mmf__nsobj *held;
+/* Names whose header is mapped (ns->hdr), held or not: a sleeping wait or a view may
+ * outlive the name's last handle, and its faults must still be resolved. */
+static struct mmf__nsobj *mapped;
 static int dirfds[2] = {-1, -1};
 
 static void lock_ns(void)
@@ -323,8 +326,7 @@ static bool try_lock_ns(void)
     return false;
 }
 
-/* The fault resolver for shared header mappings (state words, commit maps) of the names
- * this process holds. */
+/* The fault resolver for shared header mappings (state words, commit maps). */
 static bool header_cut(int sig, siginfo_t *si)
 {
     (void)sig;
@@ -332,8 +334,8 @@ static bool header_cut(int sig, siginfo_t *si)
     if (si->si_code != BUS_ADRERR || !try_lock_ns())
         return false;
     bool done = false;
-    for (struct mmf__nsobj *n = held; n && !done; n = n->next)
-        if (n->hdr && addr - (uintptr_t)n->hdr < n->info.data_offset) {
+    for (struct mmf__nsobj *n = mapped; n && !done; n = n->next_mapped)
+        if (addr - (uintptr_t)n->hdr < n->info.data_offset) {
             void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
             done = mmf__ns_repair(n, page, PROT_READ | (n->writable ? PROT_WRITE : 0));
         }
@@ -360,6 +362,8 @@ static int map_shared(struct mmf__nsobj *ns, const struct mmf__type *type)
     if (p == MAP_FAILED)
         return -errno;
     ns->hdr = p;
+    ns->next_mapped = mapped;
+    mapped = ns;
     return 0;
 }
 
@@ -394,13 +398,26 @@ static void release(struct mmf__nsobj *ns, bool closing)
         mmf__ns_lease(ns->fd, LOCK_UN);
 }
 
-void mmf__ns_free(struct mmf__nsobj *ns)
+static void free_locked(struct mmf__nsobj *ns)
 {
+    ASSERT_NS_LOCKED();
+    for (struct mmf__nsobj **p = &mapped; ns->hdr && *p; p = &(*p)->next_mapped)
+        if (*p == ns) {
+            *p = ns->next_mapped;
+            break;
+        }
     if (ns->hdr)
         mmf__sys.munmap(ns->hdr, ns->info.data_offset);
     mmf__sys.close(ns->fd);
     free(ns->tail);
     free(ns);
+}
+
+void mmf__ns_free(struct mmf__nsobj *ns)
+{
+    lock_ns();
+    free_locked(ns);
+    unlock_ns();
 }
 
 /* A fresh object file, not yet visible under any name. */
@@ -551,7 +568,7 @@ static int adopt(struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
         st = lk->type->build_named(lk->type, ns, lk->nw && !existed ? lk->nw->ctx : NULL);
     if (st < 0) {
         release(ns, true);
-        mmf__ns_free(ns);
+        free_locked(ns);
         return st;
     }
     ns->handles = 1;

@@ -142,6 +142,7 @@ struct mmf__objhdr {
 };
 struct mmf__nsobj {
     struct mmf__nsobj *next;  /* the process's list of held names */
+    struct mmf__nsobj *next_mapped; /* the list of shared header mappings, while mapped */
     struct mmf__object *obj;  /* the typed object this name belongs to */
     enum mmf__scope scope;
     int fd;                   /* the object file; its OFD holds the lease (a shared flock) */

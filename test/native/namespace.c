@@ -742,3 +742,46 @@ TEST(an_opener_refuses_a_file_shorter_than_its_section)
     CloseHandle(m);
     drop_file(f, path);
 }
+
+/* Child: creates the named event arg and holds it until killed. */
+CHILD(hold_event)
+{
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, arg);
+    if (!e)
+        return (int)GetLastError();
+    for (;;)
+        Sleep(1000);
+}
+
+static DWORD WINAPI wait_a_moment(LPVOID e)
+{
+    return WaitForSingleObject(e, 300);
+}
+
+/* A wait that outlives this process's last handle to its object still has the object's
+ * state words mapped: a cut of the file under it is repaired too, not a SIGBUS. */
+TEST(a_cut_under_a_wait_that_outlived_its_handle_is_repaired)
+{
+    char dir[300], path[400];
+    struct child c;
+    start_child(&c, "hold_event", "cutwait"); /* keeps the name when this process lets go */
+    HANDLE e = NULL;
+    for (int i = 0; i < 2000 && !(e = OpenEventA(SYNCHRONIZE, FALSE, "cutwait")); i++)
+        Sleep(5);
+    ASSERT(e != NULL);
+    HANDLE t = CreateThread(NULL, 0, wait_a_moment, e, 0, NULL);
+    ASSERT(t != NULL);
+    Sleep(100); /* the wait sleeps, holding the object */
+    ASSERT(CloseHandle(e));
+    local_dir(dir);
+    snprintf(path, sizeof path, "%s/cutwait", dir);
+    ASSERT(truncate(path, 0) == 0);
+    /* The wait times out and leaves: it touches the state words past the cut. */
+    ASSERT_EQ(WaitForSingleObject(t, 5000), WAIT_OBJECT_0);
+    DWORD code;
+    ASSERT(GetExitCodeThread(t, &code));
+    ASSERT_EQ(code, WAIT_TIMEOUT);
+    CloseHandle(t);
+    kill_child(&c);
+    ASSERT_EQ(mmf_gc(0, NULL, NULL), 0);
+}
