@@ -151,20 +151,22 @@ static void report(struct visit *v, enum mmf__scope scope, const char *fname, in
     free(tail);
 }
 
-/* Calls each_file for every object file in a namespace directory. */
-static void walk(int dirfd, void (*each)(int dirfd, const char *fname, void *arg), void *arg)
+/* Calls each for every entry of a namespace directory: 0, or why it cannot be read. */
+static int walk(int dirfd, void (*each)(int dirfd, const char *fname, void *arg), void *arg)
 {
     int dup_fd = mmf__sys.dup(dirfd);
     DIR *d = dup_fd >= 0 ? mmf__sys.fdopendir(dup_fd) : NULL;
     if (!d) {
+        int st = -errno;
         if (dup_fd >= 0)
             mmf__sys.close(dup_fd);
-        return;
+        return st;
     }
     for (struct dirent *e; (e = readdir(d));)
         if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
             each(dirfd, e->d_name, arg);
     closedir(d);
+    return 0;
 }
 
 struct list_arg {
@@ -186,41 +188,54 @@ static void list_one(int dirfd, const char *fname, void *arg)
     mmf__sys.close(fd);
 }
 
-/* The namespace directories a listing or a reclaim covers. */
-static void for_each_dir(unsigned flags, void (*each)(int dirfd, enum mmf__scope, void *),
-                         void *arg)
+typedef int (*dir_fn)(int dirfd, enum mmf__scope scope, void *arg);
+
+/* One namespace directory. One that does not exist, or that mmf refuses to use (not its
+ * owner's, a link, another mode: nothing of ours can be in it), has nothing to visit;
+ * any other failure is the caller's. */
+static int visit(enum mmf__scope scope, uid_t uid, dir_fn each, void *arg)
 {
-    int fd;
+    int fd, st = mmf__ns_open_dir(scope, uid, false, &fd);
+    if (st == -ENOENT || st == MMF__W(ERROR_ACCESS_DENIED))
+        return 0;
+    if (st < 0)
+        return st;
+    st = each(fd, scope, arg);
+    mmf__sys.close(fd);
+    return st;
+}
+
+/* The namespace directories a listing or a reclaim covers, all of them visited: 0, or the
+ * first failure. Other users' Local\ directories count only as far as the caller may
+ * read them. */
+static int for_each_dir(unsigned flags, dir_fn each, void *arg)
+{
     uid_t me = geteuid();
-    if (mmf__ns_open_dir(MMF__SCOPE_LOCAL, me, false, &fd) == 0) {
-        each(fd, MMF__SCOPE_LOCAL, arg);
-        mmf__sys.close(fd);
-    }
-    if ((flags & MMF_LIST_GLOBAL) && mmf__ns_open_dir(MMF__SCOPE_GLOBAL, me, false, &fd) == 0) {
-        each(fd, MMF__SCOPE_GLOBAL, arg);
-        mmf__sys.close(fd);
+    int st = visit(MMF__SCOPE_LOCAL, me, each, arg);
+    if (flags & MMF_LIST_GLOBAL) {
+        int g = visit(MMF__SCOPE_GLOBAL, me, each, arg);
+        st = st < 0 ? st : g;
     }
     if (!(flags & MMF_LIST_ALL_USERS))
-        return;
+        return st;
     DIR *root = mmf__sys.opendir(mmf__ns_root());
     if (!root)
-        return;
+        return st < 0 ? st : -errno;
     for (struct dirent *e; (e = readdir(root));) {
         if (strncmp(e->d_name, "mmf-", 4) || !all_digits(e->d_name + 4))
             continue;
         uid_t uid = (uid_t)strtoul(e->d_name + 4, NULL, 10);
-        if (uid != me && mmf__ns_open_dir(MMF__SCOPE_LOCAL, uid, false, &fd) == 0) {
-            each(fd, MMF__SCOPE_LOCAL, arg);
-            mmf__sys.close(fd);
-        }
+        if (uid != me)
+            visit(MMF__SCOPE_LOCAL, uid, each, arg);
     }
     closedir(root);
+    return st;
 }
 
-static void list_dir(int dirfd, enum mmf__scope scope, void *arg)
+static int list_dir(int dirfd, enum mmf__scope scope, void *arg)
 {
     struct list_arg a = {arg, scope};
-    walk(dirfd, list_one, &a);
+    return walk(dirfd, list_one, &a);
 }
 
 static DWORD done(int st)
@@ -240,9 +255,9 @@ DWORD mmf_list(unsigned flags, mmf_list_fn fn, void *ctx)
         v.holders.dev = sb.st_dev;
         find_holders(&v.holders);
     }
-    for_each_dir(flags, list_dir, &v);
+    int st = for_each_dir(flags, list_dir, &v);
     free(v.holders.v);
-    return done(0);
+    return done(st);
 }
 
 struct gc_count {
@@ -266,10 +281,10 @@ static void gc_one(int dirfd, const char *fname, void *arg)
     mmf__sys.close(fd);
 }
 
-static void gc_dir(int dirfd, enum mmf__scope scope, void *arg)
+static int gc_dir(int dirfd, enum mmf__scope scope, void *arg)
 {
     (void)scope;
-    walk(dirfd, gc_one, arg);
+    return walk(dirfd, gc_one, arg);
 }
 
 DWORD mmf_gc(unsigned flags, uint64_t *objects, uint64_t *bytes)
@@ -277,12 +292,12 @@ DWORD mmf_gc(unsigned flags, uint64_t *objects, uint64_t *bytes)
     struct gc_count c = {0, 0};
     if (flags & ~(unsigned)MMF_LIST_GLOBAL)
         return done(MMF__W(ERROR_INVALID_PARAMETER));
-    for_each_dir(flags, gc_dir, &c);
+    int st = for_each_dir(flags, gc_dir, &c);
     if (objects)
         *objects = c.objects;
     if (bytes)
         *bytes = c.bytes;
-    return done(0);
+    return done(st);
 }
 
 DWORD mmf_remove(const WCHAR *wname)

@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <mmf/mmf.h>
+
 #include "../test.h"
 #include "base/base.h"
 #include "native.h"
@@ -293,4 +295,36 @@ TEST(fault_open_loses_the_race_to_a_deletion)
     ASSERT_EQ(deletions, 0);
     ASSERT_EQ(count_fds(), fds);
     kill_child(&c);
+}
+
+static DIR *(*real_fdopendir)(int);
+static DIR *fake_fdopendir(int fd)
+{
+    return inject() ? NULL : real_fdopendir(fd);
+}
+
+static int count_named(const struct mmf_object_info *info, void *ctx)
+{
+    *(int *)ctx += strcmp(info->name, "listed") == 0;
+    return 0;
+}
+
+/* A namespace directory that cannot be read is a failure of the listing and of gc, with
+ * its reason, never an empty namespace; the next call sees everything again. */
+TEST(fault_listing_cannot_read_the_namespace)
+{
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, "listed");
+    ASSERT(m != NULL);
+    real_fdopendir = mmf__sys.fdopendir;
+    mmf__sys.fdopendir = fake_fdopendir;
+    int fds = count_fds(), n = 0;
+    arm(1, EMFILE);
+    ASSERT_EQ(mmf_list(0, count_named, &n), ERROR_TOO_MANY_OPEN_FILES);
+    ASSERT_EQ(count_fds(), fds);
+    arm(1, ENOMEM);
+    ASSERT_EQ(mmf_gc(0, NULL, NULL), ERROR_NOT_ENOUGH_MEMORY);
+    ASSERT_EQ(mmf_list(0, count_named, &n), 0);
+    ASSERT_EQ(n, 1);
+    mmf__sys.fdopendir = real_fdopendir;
+    CloseHandle(m);
 }
