@@ -201,3 +201,56 @@ TEST(exit_closes_the_handles)
     ASSERT_EQ(wait_child(&c, 20000), 0);
     expect_gone(name);
 }
+
+#define KILL_ROUNDS 100
+#define KILL_NAMES 3
+
+/* Creates, writes and closes the names arg-0..arg-2 over and over, until killed. */
+CHILD(churn_until_killed)
+{
+    char name[96];
+    for (unsigned i = 0;; i++) {
+        sprintf(name, "%s-%u", arg, i % KILL_NAMES);
+        HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, name);
+        unsigned char *v = m ? MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0) : NULL;
+        if (!v)
+            return 10;
+        v[DATA] = 0x22;
+        v[65535] = 0x22;
+        UnmapViewOfFile(v);
+        CloseHandle(m);
+    }
+}
+
+/* kill -9 at any instruction of create, map, write, unmap, close: whatever the instant,
+ * the dead process's names go with it, and a create gets a fresh, zeroed object. */
+TEST(kill9_at_random_instants_leaves_no_name)
+{
+    char base[64], name[96];
+    test_name(base, "kill-churn");
+    unsigned seed = (unsigned)GetCurrentProcessId();
+    for (int r = 0; r < KILL_ROUNDS; r++) {
+        struct child c;
+        start_child(&c, "churn_until_killed", base);
+        seed = seed * 1103515245u + 12345u;
+        Sleep((seed >> 16) % 20);
+        kill_child(&c);
+        for (int i = 0; i < KILL_NAMES; i++) {
+            sprintf(name, "%s-%d", base, i);
+            expect_gone(name);
+            SetLastError(0xdeadbeef);
+            HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536,
+                                          name);
+            ASSERT(m != NULL);
+            ASSERT_EQ(GetLastError(), 0);
+            unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+            ASSERT(v != NULL);
+            ASSERT_EQ(v[DATA], 0);
+            ASSERT_EQ(v[65535], 0);
+            UnmapViewOfFile(v);
+            CloseHandle(m);
+        }
+    }
+    printf("# %d kill -9 rounds at random instants, no name left behind, every create fresh\n",
+           KILL_ROUNDS);
+}
