@@ -37,10 +37,13 @@ void mmf__fail(int status);
 const char *mmf__error_message(DWORD code);
 
 /* Invariants (reference and handle counts, which lock is held) are checked in the
- * sanitizer builds (MMF_CHECKS); elsewhere the condition is not even evaluated. */
+ * sanitizer builds (MMF_CHECKS); elsewhere the condition is not even evaluated, and what
+ * only the checks need (who holds a lock) is not recorded: `if (MMF__CHECKS)`. */
 #ifdef MMF_CHECKS
+#define MMF__CHECKS 1
 #define MMF__ASSERT(c) ((c) ? (void)0 : mmf__assert_fail(#c, __FILE__, __LINE__))
 #else
+#define MMF__CHECKS 0
 #define MMF__ASSERT(c) ((void)sizeof(!(c)))
 #endif
 _Noreturn void mmf__assert_fail(const char *what, const char *file, int line);

@@ -12,7 +12,7 @@
 #endif
 
 static pthread_rwlock_t regions_lock = PTHREAD_RWLOCK_INITIALIZER;
-static _Atomic uint32_t writer; /* the thread holding regions_lock for writing */
+static _Atomic uint32_t writer; /* checking builds: the thread holding it for writing */
 static struct mmf__region **regions;
 static size_t nregions, capacity;
 
@@ -36,14 +36,15 @@ bool mmf__regions_try_read(void)
 void mmf__regions_write(void)
 {
     pthread_rwlock_wrlock(&regions_lock);
-    atomic_store_explicit(&writer, mmf__tid(), memory_order_relaxed);
+    if (MMF__CHECKS)
+        atomic_store_explicit(&writer, mmf__tid(), memory_order_relaxed);
 }
 
 void mmf__regions_unlock(void)
 {
     /* While readers hold the lock no writer does: a reader (the fault handler among them)
      * finds 0 here and asks for no thread id. */
-    if (atomic_load_explicit(&writer, memory_order_relaxed))
+    if (MMF__CHECKS && atomic_load_explicit(&writer, memory_order_relaxed))
         atomic_store_explicit(&writer, 0, memory_order_relaxed);
     pthread_rwlock_unlock(&regions_lock);
 }

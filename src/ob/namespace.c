@@ -55,7 +55,8 @@ _Static_assert(offsetof(struct mmf__objhdr, sync) == 76, "sync");
 _Static_assert(sizeof(struct mmf__objhdr) == 144, "the name starts at 144");
 
 /* The process lock: the list of held names, their handle counts, the directory fds.
- * Its holder is recorded so that the functions that need it can assert it. */
+ * In the checking builds its holder is recorded, so that the functions that need it can
+ * assert it. */
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint32_t ns_lock_holder;
 static struct mmf__nsobj *held;
@@ -67,12 +68,14 @@ static int dirfds[2] = {-1, -1};
 static void lock_ns(void)
 {
     pthread_mutex_lock(&ns_lock);
-    atomic_store_explicit(&ns_lock_holder, mmf__tid(), memory_order_relaxed);
+    if (MMF__CHECKS)
+        atomic_store_explicit(&ns_lock_holder, mmf__tid(), memory_order_relaxed);
 }
 
 static void unlock_ns(void)
 {
-    atomic_store_explicit(&ns_lock_holder, 0, memory_order_relaxed);
+    if (MMF__CHECKS)
+        atomic_store_explicit(&ns_lock_holder, 0, memory_order_relaxed);
     pthread_mutex_unlock(&ns_lock);
 }
 
@@ -398,14 +401,19 @@ static void release(struct mmf__nsobj *ns, bool closing)
         mmf__ns_lease(ns->fd, LOCK_UN);
 }
 
-static void free_locked(struct mmf__nsobj *ns)
+/* Takes a mapped header off the list the fault resolver reads. */
+static void forget_mapping(struct mmf__nsobj *ns)
 {
     ASSERT_NS_LOCKED();
-    for (struct mmf__nsobj **p = &mapped; ns->hdr && *p; p = &(*p)->next_mapped)
+    for (struct mmf__nsobj **p = &mapped; *p; p = &(*p)->next_mapped)
         if (*p == ns) {
             *p = ns->next_mapped;
-            break;
+            return;
         }
+}
+
+static void free_resources(struct mmf__nsobj *ns)
+{
     if (ns->hdr)
         mmf__sys.munmap(ns->hdr, ns->info.data_offset);
     mmf__sys.close(ns->fd);
@@ -413,11 +421,15 @@ static void free_locked(struct mmf__nsobj *ns)
     free(ns);
 }
 
+/* Only a mapped header is on a shared list: the rest needs no lock. */
 void mmf__ns_free(struct mmf__nsobj *ns)
 {
-    lock_ns();
-    free_locked(ns);
-    unlock_ns();
+    if (ns->hdr) {
+        lock_ns();
+        forget_mapping(ns);
+        unlock_ns();
+    }
+    free_resources(ns);
 }
 
 /* A fresh object file, not yet visible under any name. */
@@ -568,7 +580,9 @@ static int adopt(struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
         st = lk->type->build_named(lk->type, ns, lk->nw && !existed ? lk->nw->ctx : NULL);
     if (st < 0) {
         release(ns, true);
-        free_locked(ns);
+        if (ns->hdr)
+            forget_mapping(ns);
+        free_resources(ns);
         return st;
     }
     ns->handles = 1;
