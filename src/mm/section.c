@@ -495,8 +495,9 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
     bool existed = false, file = hfile != INVALID_HANDLE_VALUE && hfile != NULL;
     HANDLE h;
     int st = parse_protect(fl, &rq.prot, &rq.attrs);
-    /* A file-backed request for an existing name returns that object untouched, so the
-     * name is looked up before the file is checked (or grown). */
+    /* A file-backed request for an existing name returns that object whatever the file
+     * (Windows ignores it), so the name is looked up before the file's checks can refuse
+     * the request; the file is grown only for a name this process publishes. */
     if (st == 0 && file && name) {
         st = mmf__ns_open(name, &mmf__section_type, false, &obj);
         existed = st == 0;
