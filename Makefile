@@ -196,7 +196,7 @@ bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(WINE_BENCH)
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -DMMF_CHECKS
-.PHONY: fuzz fuzz-lib
+.PHONY: fuzz fuzz-lib fuzz-seeds
 fuzz-lib:
 	@$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) \
 	    CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" build/fuzz/libmmf.a
@@ -212,6 +212,12 @@ fuzz: build/fuzz/namespace
 	    -print_final_stats=1 build/fuzz/corpus test/fuzz/corpus >build/fuzz/fuzz.log 2>&1 \
 	    || { tail -n 60 build/fuzz/fuzz.log; exit 1; }
 	@grep -E '^(Done|stat::)' build/fuzz/fuzz.log
+
+# The corpus's seeds of the current format, from real objects (after a format change).
+fuzz-seeds: $(B)/libmmf.a
+	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE -o $(B)/fuzz-seeds test/fuzz/seeds.c $(B)/libmmf.a \
+	    $(LDFLAGS) $(LDLIBS_ALL)
+	$(B)/fuzz-seeds test/fuzz/corpus
 
 demo: all $(EXAMPLES)
 	@sh examples/demo.sh $(B)

@@ -111,6 +111,15 @@ void drop_file(HANDLE f, const char *path)
     ASSERT(DeleteFileA(path));
 }
 
+SECURITY_ATTRIBUTES *everyone(void)
+{
+    static SECURITY_DESCRIPTOR sd;
+    static SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
+    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
+    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
+    return &sa;
+}
+
 void read_at(HANDLE f, LONG off, void *buf, DWORD n)
 {
     DWORD got;

@@ -204,6 +204,8 @@ TEST(exit_closes_the_handles)
 
 #define KILL_ROUNDS 100
 #define KILL_NAMES 3
+/* Name 1 is everyone's: its object keeps its bytes in a data file of its own. */
+#define KILL_SA(i) ((i) == 1 ? everyone() : NULL)
 
 /* Creates, writes and closes the names arg-0..arg-2 over and over, until killed. */
 CHILD(churn_until_killed)
@@ -211,7 +213,8 @@ CHILD(churn_until_killed)
     char name[96];
     for (unsigned i = 0;; i++) {
         sprintf(name, "%s-%u", arg, i % KILL_NAMES);
-        HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, name);
+        HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, KILL_SA(i % KILL_NAMES),
+                                      PAGE_READWRITE, 0, 65536, name);
         unsigned char *v = m ? MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0) : NULL;
         if (!v)
             return 10;
@@ -239,8 +242,8 @@ TEST(kill9_at_random_instants_leaves_no_name)
             sprintf(name, "%s-%d", base, i);
             expect_gone(name);
             SetLastError(0xdeadbeef);
-            HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536,
-                                          name);
+            HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, KILL_SA(i), PAGE_READWRITE, 0,
+                                          65536, name);
             ASSERT(m != NULL);
             ASSERT_EQ(GetLastError(), 0);
             unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);

@@ -20,10 +20,10 @@ static void name_of(char *buf, const char *base, int i)
 }
 
 /* One round on one name; returns nonzero on an inconsistency. */
-static int round_on(const char *name, LONG64 my_stamp, BOOL create)
+static int round_on(const char *name, LONG64 my_stamp, BOOL create, BOOL open_to_all)
 {
-    HANDLE m = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, SIZE,
-                                           name)
+    HANDLE m = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, open_to_all ? everyone() : NULL,
+                                           PAGE_READWRITE, 0, SIZE, name)
                       : OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
     DWORD err = GetLastError();
     if (!m)
@@ -66,8 +66,10 @@ CHILD(stress_worker)
     DWORD start = GetTickCount();
     while (GetTickCount() - start < SECONDS * 1000) {
         seed = seed * 1103515245u + 12345u;
-        name_of(name, arg, (int)((seed >> 16) % NAMES));
-        int bad = round_on(name, pid << 32 | ++counter, (seed >> 8) % 3 != 0);
+        int which = (int)((seed >> 16) % NAMES);
+        name_of(name, arg, which);
+        /* Name 0 is everyone's: a data file of its own, found by every opener. */
+        int bad = round_on(name, pid << 32 | ++counter, (seed >> 8) % 3 != 0, which == 0);
         if (bad) {
             fprintf(stderr, "worker %ld: inconsistency %d on %s (last error %lu)\n", (long)pid,
                     bad, name, (unsigned long)GetLastError());

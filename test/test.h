@@ -77,6 +77,8 @@ unsigned char pattern_byte(size_t i);
 void run_threads(int n, void (*fn)(int index));
 /* Closes a file made by make_file and deletes it. */
 void drop_file(HANDLE f, const char *path);
+/* Security attributes with a NULL DACL: an object every user may open. */
+SECURITY_ATTRIBUTES *everyone(void);
 /* Reads n bytes at offset off through the file pointer; all must arrive. */
 void read_at(HANDLE f, LONG off, void *buf, DWORD n);
 

@@ -112,14 +112,30 @@ static bool found_under_its_name(enum mmf__scope scope, const struct mmf__objhdr
     return mmf__name_encode(&n, own, sizeof own) == 0 && strcmp(own, fname) == 0;
 }
 
-static void report(struct visit *v, enum mmf__scope scope, const char *fname, int fd,
+/* The state words of an object whose kind has them, read once (they are changing) from
+ * its data file dfd. */
+static void describe(const struct mmf__type *type, const struct mmf__objhdr *h, int dfd,
+                     struct mmf_object_info *info)
+{
+    uint32_t w[MMF__SYNC_WORDS];
+    if (type && type->describe && h->shared_len >= sizeof w &&
+        mmf__sys.pread(dfd, w, sizeof w, (off_t)h->shared_offset) == (ssize_t)sizeof w)
+        type->describe(w, info);
+}
+
+/* Lists the object open as fd at fname: who may open it is told by its data file's
+ * permission bits (the object file's own are never writable by others). */
+static void report(struct visit *v, enum mmf__scope scope, int dirfd, const char *fname, int fd,
                    const struct stat *sb)
 {
     struct mmf__objhdr h;
+    struct stat db;
     char *tail, *name;
     if (mmf__ns_read_info(fd, (uint64_t)sb->st_size, &h, &tail) < 0)
         return; /* not an object mmf can read: not listed */
-    if (found_under_its_name(scope, &h, tail, fname) &&
+    int dfd = mmf__ns_open_data(dirfd, fname, fd, &h);
+    if (dfd >= 0 && found_under_its_name(scope, &h, tail, fname) &&
+        mmf__sys.fstat(dfd, &db) == 0 &&
         mmf__utf16_to_utf8((const WCHAR *)tail, h.name_units, &name, NULL) == 0) {
         uint32_t pids[256];
         size_t n = 0;
@@ -133,7 +149,7 @@ static void report(struct visit *v, enum mmf__scope scope, const char *fname, in
             .type = (enum mmf_type)h.kind,
             .name = name,
             .owner_uid = sb->st_uid,
-            .mode = sb->st_mode & 0777,
+            .mode = db.st_mode & 0777,
             .creator_pid = h.creator_pid,
             .created_ns = h.created_ns,
             .size = h.size,
@@ -143,11 +159,12 @@ static void report(struct visit *v, enum mmf__scope scope, const char *fname, in
             .nholders = n,
             .holders = pids,
         };
-        if (type && type->describe)
-            type->describe(h.sync, &info); /* the words, read once: they are changing */
+        describe(type, &h, dfd, &info);
         v->stop = v->fn(&info, v->ctx) != 0;
         free(name);
     }
+    if (dfd >= 0 && dfd != fd)
+        mmf__sys.close(dfd);
     free(tail);
 }
 
@@ -178,13 +195,13 @@ static void list_one(int dirfd, const char *fname, void *arg)
 {
     struct list_arg *a = arg;
     struct stat sb;
-    if (a->v->stop || fname[0] == '.')
+    if (a->v->stop || fname[0] == '.' || mmf__ns_is_data_name(fname))
         return;
     int fd = mmf__sys.openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
     if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && is_live(fd) == 1)
-        report(a->v, a->scope, fname, fd, &sb);
+        report(a->v, a->scope, dirfd, fname, fd, &sb);
     mmf__sys.close(fd);
 }
 
@@ -264,19 +281,23 @@ struct gc_count {
     uint64_t objects, bytes;
 };
 
-/* Removes fname if no process holds it: a stale object, or a temporary file of a
- * creation that died. Objects of another format version are left to their version. */
+/* Removes fname if no process holds it: a stale object (and its data file), or a
+ * temporary file of a creation that died. Objects of another format version are left to
+ * their version; data files go with their objects. */
 static void gc_one(int dirfd, const char *fname, void *arg)
 {
     struct gc_count *c = arg;
     struct stat sb;
+    uint64_t data_bytes = 0;
+    if (mmf__ns_is_data_name(fname))
+        return;
     int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
     if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__ns_lease(fd, LOCK_EX) == 0 &&
-        mmf__ns_reclaim(dirfd, fname, fd) == 1) {
+        mmf__ns_reclaim(dirfd, fname, fd, &data_bytes) == 1) {
         c->objects++;
-        c->bytes += (uint64_t)sb.st_blocks * 512;
+        c->bytes += (uint64_t)sb.st_blocks * 512 + data_bytes;
     }
     mmf__sys.close(fd);
 }
@@ -314,8 +335,7 @@ DWORD mmf_remove(const WCHAR *wname)
         st = mmf__ns_open_dir(name.scope, geteuid(), false, &dirfd);
     if (st < 0)
         return done(st == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : st);
-    if (mmf__sys.unlinkat(dirfd, fname, 0) < 0)
-        st = errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
+    st = mmf__ns_remove(dirfd, fname);
     mmf__sys.close(dirfd);
     return done(st);
 }

@@ -7,8 +7,8 @@
  * which pages it has given their protection (`applied`): a fault on such a page is a real
  * protection fault, never "resolved" again.
  *
- * SIGBUS, a named section's object file cut short: another user who may write a 0666
- * object file may also truncate it, and Linux cannot forbid that. A holder touching a page
+ * SIGBUS, a named section's data file cut short: another user who may write a 0666
+ * data file may also truncate it, and Linux cannot forbid that. A holder touching a page
  * past the cut grows the file back to its size (ob's mmf__ns_repair): the bytes past the
  * cut read as zeros, as if that user had overwritten them, and every holder shares the
  * pages again. A holder that may not write the file gets a private zero page instead. */
@@ -48,7 +48,7 @@ static bool cut_fault(int sig, siginfo_t *si)
     bool done = false;
     struct mmf__region *r = mmf__region_find(addr);
     const struct mmf__nsobj *ns = r && r->section ? r->section->obj.ns : NULL;
-    if (ns && r->section->fd == ns->fd) { /* a paging-file section: its object file's bytes */
+    if (ns && r->section->fd == ns->data_fd) { /* a paging-file section: its data file's bytes */
         void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
         int prot = mmf__prot_to_posix(mmf__region_page_prot(r, (addr - r->base) / mmf__page_size));
         done = mmf__ns_repair(ns, page, prot);

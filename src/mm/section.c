@@ -25,7 +25,7 @@
 static void section_destroy(struct mmf__object *obj)
 {
     struct mmf__section *s = (struct mmf__section *)obj;
-    if (s->fd >= 0 && !(s->obj.ns && s->fd == s->obj.ns->fd))
+    if (s->fd >= 0 && !(s->obj.ns && s->fd == s->obj.ns->data_fd))
         mmf__sys.close(s->fd);
     if (s->obj.ns)
         mmf__ns_free(s->obj.ns);
@@ -323,16 +323,13 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
                      !(rq->attrs & SEC_RESERVE));
 }
 
-/* Whether an opener may map the file a named section's header names: the header was
- * written by the object's owner alone (its file is writable by nobody else: mmf never
- * makes a file-backed object's file so, and a planted one is refused), and the owner could
- * open the file with its own rights: it owns the file, or is root, or is the opener. The
- * opener still opens the path with its own rights. Otherwise another user could plant or
- * rewrite a header that names a file only the opener may open. */
+/* Whether an opener may map the file a named section's header names: the header is the
+ * object's owner's word (ob refuses an object file anyone else may write), and the owner
+ * could open the file with its own rights: it owns the file, or is root, or is the
+ * opener. The opener still opens the path with its own rights. Otherwise another user
+ * could plant a header that names a file only the opener may open. */
 static bool may_map_backing(const struct mmf__nsobj *ns, const struct stat *file)
 {
-    if (ns->mode & (S_IWGRP | S_IWOTH))
-        return false;
     return file->st_uid == ns->owner || ns->owner == 0 || ns->owner == geteuid();
 }
 
@@ -383,19 +380,19 @@ static int build_file_backed(struct mmf__section *s, const struct mmf__nsobj *ns
     return st;
 }
 
-/* A named paging-file section's bytes are in its object file, after the header and the
- * SEC_RESERVE map: the header says where, and is checked against the file. */
+/* A named paging-file section's bytes are the data region of its data file, and a
+ * SEC_RESERVE section's commit map its shared region: the header (checked by ob for
+ * layout) must make them large enough for the section. */
 static int build_paging_file(struct mmf__section *s, const struct mmf__nsobj *ns)
 {
     const struct mmf__objhdr *h = &ns->info;
     uint64_t map = (s->attrs & SEC_RESERVE) ? commit_map_bytes(h->size) : 0;
-    if (h->header_len + map > h->data_offset ||
-        h->data_offset + mmf__round_up(h->size, mmf__page_size) > ns->file_size)
+    if (h->shared_len < map || h->data_len < mmf__round_up(h->size, mmf__page_size))
         return MMF__W(ERROR_FILE_CORRUPT);
-    s->fd = ns->fd;
+    s->fd = ns->data_fd;
     s->data_off = h->data_offset;
     if (map)
-        s->commit = (_Atomic uint64_t *)((char *)ns->hdr + h->header_len);
+        s->commit = ns->shared;
     return 0;
 }
 
@@ -424,12 +421,6 @@ static int build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void
     return 0;
 }
 
-/* Only SEC_RESERVE sections keep anything in the header's shared mapping. */
-static bool shares_header(const struct mmf__objhdr *h)
-{
-    return (h->attrs & SEC_RESERVE) != 0;
-}
-
 const struct mmf__type mmf__section_type = {
     .name = "Section",
     .kind = MMF__KIND_SECTION,
@@ -439,17 +430,16 @@ const struct mmf__type mmf__section_type = {
     .valid = SECTION_ALL_ACCESS | SECTION_MAP_EXECUTE_EXPLICIT,
     .destroy = section_destroy,
     .build_named = build_named,
-    .shares_header = shares_header,
 };
 
 static int create_named(const struct mmf__name *name, struct request *rq,
                         struct mmf__object **out, bool *existed)
 {
+    bool paging = !rq->file;
     struct mmf__ns_new nw = {
-        /* A file-backed object's file holds only its header, which names the file to map:
-         * others may read it (a NULL DACL), never write it. */
-        .mode = rq->file ? rq->mode & ~(mode_t)(S_IWGRP | S_IWOTH) : rq->mode,
-        .extra_len = rq->file || !(rq->attrs & SEC_RESERVE) ? 0 : commit_map_bytes(rq->size),
+        .mode = rq->mode,
+        .shared_len = paging && (rq->attrs & SEC_RESERVE) ? commit_map_bytes(rq->size) : 0,
+        .data_len = paging ? mmf__round_up(rq->size, mmf__page_size) : 0,
         .path = NULL,
         .init = init_named,
         .ctx = rq,

@@ -19,6 +19,11 @@
  *
  * A new object is built in an O_TMPFILE (or a temporary name), leased, and linked
  * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
+ *
+ * The object file is written by its creator alone. What other processes share (state
+ * words, a commit map, a paging-file section's bytes) is in its data file: the object
+ * file itself when only its owner may open it, else a file of its own, "<name>%data",
+ * which others may write (a NULL DACL) and whose identity the header records.
  * See docs/namespace.md. */
 #include <fcntl.h>
 #include <sched.h>
@@ -51,8 +56,27 @@ _Static_assert(offsetof(struct mmf__objhdr, attrs) == 60, "attrs");
 _Static_assert(offsetof(struct mmf__objhdr, creator_pid) == 64, "creator_pid");
 _Static_assert(offsetof(struct mmf__objhdr, name_units) == 68, "name_units");
 _Static_assert(offsetof(struct mmf__objhdr, path_len) == 72, "path_len");
-_Static_assert(offsetof(struct mmf__objhdr, sync) == 76, "sync");
-_Static_assert(sizeof(struct mmf__objhdr) == 144, "the name starts at 144");
+_Static_assert(offsetof(struct mmf__objhdr, shared_offset) == 80, "shared_offset");
+_Static_assert(offsetof(struct mmf__objhdr, shared_len) == 88, "shared_len");
+_Static_assert(offsetof(struct mmf__objhdr, data_len) == 96, "data_len");
+_Static_assert(offsetof(struct mmf__objhdr, data_ino) == 104, "data_ino");
+_Static_assert(sizeof(struct mmf__objhdr) == 112, "the name starts at 112");
+
+/* An object others may write keeps its header in a file only its owner can write, and
+ * what others share in its data file, named after it with this suffix: never part of an
+ * encoded name, whose escapes are '%' and two upper-case hex digits. */
+#define DATA_SUFFIX "%data"
+
+bool mmf__ns_is_data_name(const char *fname)
+{
+    size_t n = strlen(fname), k = sizeof DATA_SUFFIX - 1;
+    return n > k && strcmp(fname + n - k, DATA_SUFFIX) == 0;
+}
+
+static void data_name(const char *fname, char out[256 + sizeof DATA_SUFFIX])
+{
+    snprintf(out, 256 + sizeof DATA_SUFFIX, "%s%s", fname, DATA_SUFFIX);
+}
 
 /* The process lock: the list of held names, their handle counts, the directory fds.
  * In the checking builds its holder is recorded, so that the functions that need it can
@@ -60,8 +84,8 @@ _Static_assert(sizeof(struct mmf__objhdr) == 144, "the name starts at 144");
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint32_t ns_lock_holder;
 static struct mmf__nsobj *held;
-/* Names whose header is mapped (ns->hdr), held or not: a sleeping wait or a view may
- * outlive the name's last handle, and its faults must still be resolved. */
+/* Names whose shared region is mapped (ns->shared), held or not: a sleeping wait or a
+ * view may outlive the name's last handle, and its faults must still be resolved. */
 static struct mmf__nsobj *mapped;
 static int dirfds[2] = {-1, -1};
 
@@ -150,16 +174,38 @@ static bool still_named(int dirfd, const char *fname, int fd)
     return mmf__sys.fstat(fd, &b) == 0 && named_by(dirfd, fname, &b);
 }
 
-/* With the exclusive lock held: the object has no holder left, remove its name. 1 if
- * removed, 0 if the name no longer led to it; fails only when the name cannot be removed
- * (another user's file in the sticky Global\ directory). */
-static int unlink_locked(int dirfd, const char *fname, int fd)
+/* With the exclusive lock held: the object has no holder left, remove its name, and its
+ * data file's first (`data`: it may have one), so that a data file is never left without
+ * its object: while the object's name stands, no other object has that name, and a data
+ * file under it is this one's (or a leftover of an object removed by force); *data_bytes
+ * (if asked) gets its allocated bytes. 1 if removed, 0 if the name no longer led to it;
+ * fails only when the name cannot be removed (another user's file in the sticky Global\
+ * directory). */
+static int unlink_locked(int dirfd, const char *fname, int fd, bool data, uint64_t *data_bytes)
 {
+    char dname[256 + sizeof DATA_SUFFIX];
+    struct stat sb;
     if (!still_named(dirfd, fname, fd))
         return 0;
+    if (data) {
+        data_name(fname, dname);
+        if (data_bytes && mmf__sys.fstatat(dirfd, dname, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+            *data_bytes = (uint64_t)sb.st_blocks * 512;
+        mmf__sys.unlinkat(dirfd, dname, 0);
+    }
     if (mmf__sys.unlinkat(dirfd, fname, 0) == 0)
         return 1;
     return errno == ENOENT ? 0 : -errno;
+}
+
+int mmf__ns_remove(int dirfd, const char *fname)
+{
+    char dname[256 + sizeof DATA_SUFFIX];
+    data_name(fname, dname);
+    bool data = mmf__sys.unlinkat(dirfd, dname, 0) == 0; /* first, as unlink_locked */
+    if (mmf__sys.unlinkat(dirfd, fname, 0) == 0 || (errno == ENOENT && data))
+        return 0;
+    return errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
 }
 
 /* An object file of another format version: held by that version's rules, which this one
@@ -171,16 +217,17 @@ static bool other_version(int fd)
            w[1] != MMF__OBJ_VERSION;
 }
 
-int mmf__ns_reclaim(int dirfd, const char *fname, int fd)
+int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes)
 {
-    return other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH) : unlink_locked(dirfd, fname, fd);
+    return other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH)
+                             : unlink_locked(dirfd, fname, fd, true, data_bytes);
 }
 
 /* What a file found at an object's name is, once it is locked: only a plain file can be
  * an object. It must still be the file at the name: with no link left it was deleted after
- * we opened it, and with more than one (another user's hard link to a 0666 object, made
- * anywhere on the file system) the directory says (still_named). A link count is never a
- * reason to refuse: that would let anyone who can link the file hide it from its holders.
+ * we opened it, and with more than one (another user's hard link, made anywhere on the
+ * file system) the directory says (still_named). A link count is never a reason to
+ * refuse: that would let anyone who can link the file hide it from its holders.
  * 0: the file at the name; 1: look again; else the error. */
 static int check_found(int dirfd, const char *fname, int fd, struct stat *sb)
 {
@@ -207,7 +254,7 @@ static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb
             /* Stale: its last holder died. If its name cannot be removed, the name stays
              * taken until its owner (or mmf gc run by them) reclaims it. */
             if ((st = check_found(dirfd, fname, fd, sb)) == 0) {
-                st = mmf__ns_reclaim(dirfd, fname, fd);
+                st = mmf__ns_reclaim(dirfd, fname, fd, NULL);
                 st = st >= 0                                 ? -ENOENT
                      : st == MMF__W(ERROR_REVISION_MISMATCH) ? st
                                                              : MMF__W(ERROR_ACCESS_DENIED);
@@ -233,6 +280,32 @@ static size_t page_up(size_t n)
 /* Headers (name and path included) are small; anything larger is not one of ours. */
 #define MAX_HEADER (1u << 20)
 
+/* No region of an object lies past this: offsets and lengths below it cannot overflow. */
+#define MAX_EXTENT (1ULL << 62)
+
+static bool region_ok(uint64_t off, uint64_t len)
+{
+    return off % mmf__page_size == 0 && len % mmf__page_size == 0 && off <= MAX_EXTENT &&
+           len <= MAX_EXTENT - off;
+}
+
+static bool apart(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+    return !alen || !blen || a + alen <= b || b + blen <= a;
+}
+
+/* The size the data file must have: the end of its last region (in the object file
+ * itself, the header is one). */
+static uint64_t data_end(const struct mmf__objhdr *h)
+{
+    uint64_t end = h->data_ino ? 0 : h->header_len;
+    if (h->shared_len && h->shared_offset + h->shared_len > end)
+        end = h->shared_offset + h->shared_len;
+    if (h->data_len && h->data_offset + h->data_len > end)
+        end = h->data_offset + h->data_len;
+    return end;
+}
+
 /* Checks the fixed part of a header read from a file: everything in it is untrusted. */
 static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
 {
@@ -242,8 +315,13 @@ static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
         return MMF__W(ERROR_REVISION_MISMATCH);
     uint64_t need = sizeof *h + (uint64_t)h->name_units * sizeof(WCHAR) + h->path_len;
     if (h->header_len % mmf__page_size || need > h->header_len || h->header_len > MAX_HEADER ||
-        h->header_len > h->data_offset || h->data_offset % mmf__page_size ||
-        h->data_offset > file_size)
+        h->header_len > file_size || !region_ok(h->shared_offset, h->shared_len) ||
+        !region_ok(h->data_offset, h->data_len) ||
+        !apart(h->shared_offset, h->shared_len, h->data_offset, h->data_len))
+        return MMF__W(ERROR_FILE_CORRUPT);
+    /* In the object file itself, the regions follow the header. */
+    if (!h->data_ino && !(apart(0, h->header_len, h->shared_offset, h->shared_len) &&
+                          apart(0, h->header_len, h->data_offset, h->data_len)))
         return MMF__W(ERROR_FILE_CORRUPT);
     return 0;
 }
@@ -291,11 +369,12 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
     }
     ns->tail = tail;
     ns->path = tail + nbytes; /* NUL-terminated: the tail is */
+    ns->data_size = data_end(h);
     return 0;
 }
 
-/* Writes the header back as this holder read it (the state words as they were then), so
- * that the name can be opened again. */
+/* Writes the header back as this holder read it, so that the name can be opened again
+ * (an object file that holds its own data, cut by its owner). */
 static bool rewrite_header(const struct mmf__nsobj *ns)
 {
     size_t tail = ns->info.name_units * sizeof(WCHAR) + ns->info.path_len;
@@ -306,11 +385,12 @@ static bool rewrite_header(const struct mmf__nsobj *ns)
 bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot)
 {
     struct stat sb;
-    if (ns->writable && mmf__sys.fstat(ns->fd, &sb) == 0) {
-        if ((uint64_t)sb.st_size >= ns->file_size)
+    if (ns->writable && mmf__sys.fstat(ns->data_fd, &sb) == 0) {
+        if ((uint64_t)sb.st_size >= ns->data_size)
             return true; /* another holder grew it back already */
-        if (mmf__sys.ftruncate(ns->fd, (off_t)ns->file_size) == 0 &&
-            ((uint64_t)sb.st_size >= ns->info.header_len || rewrite_header(ns)))
+        if (mmf__sys.ftruncate(ns->data_fd, (off_t)ns->data_size) == 0 &&
+            (ns->data_fd != ns->fd || (uint64_t)sb.st_size >= ns->info.header_len ||
+             rewrite_header(ns)))
             return true;
     }
     return mmf__sys.mmap(page, mmf__page_size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
@@ -329,7 +409,7 @@ static bool try_lock_ns(void)
     return false;
 }
 
-/* The fault resolver for shared header mappings (state words, commit maps). */
+/* The fault resolver for shared regions (state words, commit maps). */
 static bool header_cut(int sig, siginfo_t *si)
 {
     (void)sig;
@@ -338,7 +418,7 @@ static bool header_cut(int sig, siginfo_t *si)
         return false;
     bool done = false;
     for (struct mmf__nsobj *n = mapped; n && !done; n = n->next_mapped)
-        if (addr - (uintptr_t)n->hdr < n->info.data_offset) {
+        if (addr - (uintptr_t)n->shared < n->info.shared_len) {
             void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
             done = mmf__ns_repair(n, page, PROT_READ | (n->writable ? PROT_WRITE : 0));
         }
@@ -353,18 +433,19 @@ static void install_header_faults(void)
     mmf__fault_add(SIGBUS, header_cut);
 }
 
-/* Maps the shared part of the header, [0, data_offset), where the kind keeps state words
- * or a commit map. Kinds that keep nothing there open and close cheaper without it. */
-static int map_shared(struct mmf__nsobj *ns, const struct mmf__type *type)
+/* Maps the data file's shared region, where the kind keeps state words or a commit map.
+ * Objects that keep nothing there open and close cheaper without it. */
+static int map_shared(struct mmf__nsobj *ns)
 {
-    if (type->shares_header && !type->shares_header(&ns->info))
+    if (!ns->info.shared_len)
         return 0;
     pthread_once(&header_faults_once, install_header_faults);
     int prot = PROT_READ | (ns->writable ? PROT_WRITE : 0);
-    void *p = mmf__sys.mmap(NULL, ns->info.data_offset, prot, MAP_SHARED, ns->fd, 0);
+    void *p = mmf__sys.mmap(NULL, ns->info.shared_len, prot, MAP_SHARED, ns->data_fd,
+                            (off_t)ns->info.shared_offset);
     if (p == MAP_FAILED)
         return -errno;
-    ns->hdr = p;
+    ns->shared = p;
     ns->next_mapped = mapped;
     mapped = ns;
     return 0;
@@ -396,12 +477,12 @@ static void release(struct mmf__nsobj *ns, bool closing)
 {
     ASSERT_NS_LOCKED();
     if (mmf__ns_lease(ns->fd, LOCK_EX) == 0) /* the last holder: the name goes with it */
-        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd);
+        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd, ns->info.data_ino != 0, NULL);
     if (!closing)
         mmf__ns_lease(ns->fd, LOCK_UN);
 }
 
-/* Takes a mapped header off the list the fault resolver reads. */
+/* Takes a mapped shared region off the list the fault resolver reads. */
 static void forget_mapping(struct mmf__nsobj *ns)
 {
     ASSERT_NS_LOCKED();
@@ -414,17 +495,19 @@ static void forget_mapping(struct mmf__nsobj *ns)
 
 static void free_resources(struct mmf__nsobj *ns)
 {
-    if (ns->hdr)
-        mmf__sys.munmap(ns->hdr, ns->info.data_offset);
+    if (ns->shared)
+        mmf__sys.munmap(ns->shared, ns->info.shared_len);
+    if (ns->data_fd >= 0 && ns->data_fd != ns->fd)
+        mmf__sys.close(ns->data_fd);
     mmf__sys.close(ns->fd);
     free(ns->tail);
     free(ns);
 }
 
-/* Only a mapped header is on a shared list: the rest needs no lock. */
+/* Only a mapped shared region is on a shared list: the rest needs no lock. */
 void mmf__ns_free(struct mmf__nsobj *ns)
 {
-    if (ns->hdr) {
+    if (ns->shared) {
         lock_ns();
         forget_mapping(ns);
         unlock_ns();
@@ -449,12 +532,30 @@ static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap)
     return fd;
 }
 
-static int write_header(int fd, const struct mmf__name *name, const struct mmf__type *type,
-                        const struct mmf__ns_new *nw)
+/* Sizes a new data file for its shared region, reserved so that writing the state words
+ * or the commit map never faults for lack of room (ERROR_DISK_FULL here instead). */
+static int reserve_shared(int dfd, const struct mmf__objhdr *h)
+{
+    if (!h->shared_len)
+        return 0;
+    int st = (int)mmf__sysret(mmf__sys.fallocate(dfd, 0, (off_t)h->shared_offset,
+                                                 (off_t)h->shared_len));
+    if (st == -EOPNOTSUPP)
+        st = (int)mmf__sysret(mmf__sys.ftruncate(dfd, (off_t)(h->shared_offset + h->shared_len)));
+    return st == -ENOSPC || st == -EDQUOT ? MMF__W(ERROR_DISK_FULL) : st;
+}
+
+/* The header of a new object, written to fd, its data file dfd (fd itself, or a file of
+ * its own) laid out and made ready: the shared region first, then the data. */
+static int write_header(int fd, int dfd, const struct mmf__name *name,
+                        const struct mmf__type *type, const struct mmf__ns_new *nw)
 {
     size_t plen = nw->path ? strlen(nw->path) : 0;
     size_t hlen = page_up(sizeof(struct mmf__objhdr) + name->units * sizeof(WCHAR) + plen);
-    uint64_t data_offset = hlen + page_up(nw->extra_len);
+    struct stat sb;
+    if (dfd != fd && mmf__sys.fstat(dfd, &sb) < 0)
+        return -errno;
+    uint64_t base = dfd != fd ? 0 : hlen;
     struct mmf__objhdr *h = calloc(1, hlen);
     if (!h)
         return -ENOMEM;
@@ -465,7 +566,11 @@ static int write_header(int fd, const struct mmf__name *name, const struct mmf__
         .version = MMF__OBJ_VERSION,
         .kind = type->kind,
         .header_len = (uint32_t)hlen,
-        .data_offset = data_offset,
+        .shared_offset = base,
+        .shared_len = mmf__round_up(nw->shared_len, mmf__page_size),
+        .data_offset = base + mmf__round_up(nw->shared_len, mmf__page_size),
+        .data_len = mmf__round_up(nw->data_len, mmf__page_size),
+        .data_ino = dfd != fd ? (uint64_t)sb.st_ino : 0,
         .creator_pid = (uint32_t)getpid(),
         .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
         .name_units = (uint32_t)name->units,
@@ -474,40 +579,163 @@ static int write_header(int fd, const struct mmf__name *name, const struct mmf__
     memcpy(h + 1, name->text, name->units * sizeof(WCHAR));
     if (plen)
         memcpy((char *)(h + 1) + name->units * sizeof(WCHAR), nw->path, plen);
-    int st = nw->init(fd, h, nw->ctx);
+    int st = reserve_shared(dfd, h);
+    if (st == 0)
+        st = nw->init(dfd, h, nw->ctx);
     if (st == 0 && mmf__sys.pwrite(fd, h, hlen, 0) != (ssize_t)hlen)
         st = errno ? -errno : MMF__W(ERROR_DISK_FULL);
     free(h);
     return st;
 }
 
-/* Builds the object in a file of its own and links it in under fname. -EEXIST if the name
- * appeared meanwhile. */
-static int publish_new(int dirfd, const char *fname, const struct mmf__name *name,
+/* Links a new file (an O_TMPFILE, or one at tmpname) into the directory as fname. */
+static int link_in(int dirfd, int fd, const char *tmpname, const char *fname)
+{
+    char proc[64];
+    if (tmpname[0])
+        return mmf__sys.linkat(dirfd, tmpname, dirfd, fname, 0) < 0 ? -errno : 0;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return mmf__sys.linkat(AT_FDCWD, proc, dirfd, fname, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+}
+
+/* Links a new object's data file in, once the object holds its name: a data file already
+ * there is no live object's (unlink_locked) but a leftover of one removed by force, and
+ * gives way; one that cannot be removed (another user's, in Global\) is refused. */
+static int link_data(int dirfd, int dfd, const char *tmpname, const char *fname)
+{
+    char dname[256 + sizeof DATA_SUFFIX];
+    data_name(fname, dname);
+    int st = link_in(dirfd, dfd, tmpname, dname);
+    if (st == -EEXIST && mmf__sys.unlinkat(dirfd, dname, 0) == 0)
+        st = link_in(dirfd, dfd, tmpname, dname);
+    return st == -EEXIST || st == -EPERM ? MMF__W(ERROR_ACCESS_DENIED) : st;
+}
+
+/* Whether a new object keeps what others share in a data file of its own: when others
+ * may write it, so that its header stays in a file only its owner can write. */
+static bool split_data(const struct mmf__ns_new *nw)
+{
+    return (nw->mode & (S_IWGRP | S_IWOTH)) && (nw->shared_len || nw->data_len);
+}
+
+/* Builds the object in files of its own and links it in under fname (then its data file,
+ * if it has one: an opener that finds the object before its data file waits for it).
+ * ns->fd and ns->data_fd, or -EEXIST if the name appeared meanwhile. */
+static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name *name,
                        const struct mmf__type *type, const struct mmf__ns_new *nw)
 {
-    char tmpname[64], proc[64];
-    int fd = new_file(dirfd, nw->mode, tmpname, sizeof tmpname);
+    char tmpname[64], dtmpname[64] = "";
+    bool split = split_data(nw);
+    /* Nobody but its creator ever writes an object file (its header). */
+    int fd = new_file(dirfd, nw->mode & ~(mode_t)(S_IWGRP | S_IWOTH), tmpname, sizeof tmpname);
     if (fd < 0)
         return fd;
-    int st = write_header(fd, name, type, nw);
+    int dfd = split ? new_file(dirfd, nw->mode, dtmpname, sizeof dtmpname) : fd;
+    int st = dfd < 0 ? dfd : write_header(fd, dfd, name, type, nw);
     if (st == 0)
         st = mmf__ns_lease(fd, LOCK_SH); /* a holder from the first moment it is visible */
-    if (st == 0) {
-        if (tmpname[0])
-            st = mmf__sys.linkat(dirfd, tmpname, dirfd, fname, 0) < 0 ? -errno : 0;
-        else {
-            snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
-            st = mmf__sys.linkat(AT_FDCWD, proc, dirfd, fname, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
-        }
-    }
+    if (st == 0)
+        st = link_in(dirfd, fd, tmpname, ns->fname);
+    if (st == 0 && split && (st = link_data(dirfd, dfd, dtmpname, ns->fname)) < 0)
+        unlink_locked(dirfd, ns->fname, fd, false, NULL); /* useless without its data */
     if (tmpname[0])
         mmf__sys.unlinkat(dirfd, tmpname, 0);
+    if (dtmpname[0])
+        mmf__sys.unlinkat(dirfd, dtmpname, 0);
     if (st < 0) {
+        if (dfd >= 0 && dfd != fd)
+            mmf__sys.close(dfd);
         mmf__sys.close(fd);
         return st;
     }
-    return fd;
+    ns->fd = fd;
+    ns->data_fd = dfd;
+    return 0;
+}
+
+/* An opener's wait for a data file not linked in yet (see open_data). */
+#define NOT_YET 2
+
+/* How long after its creation an object may still lack its data file: its creator links
+ * it in right after the object, so only a creator stopped or killed in between (or a
+ * planted header) makes an opener wait this long; a killed one's object is stale and
+ * reclaimed on the way. */
+#define PUBLICATION_NS 1000000000u
+
+static bool being_published(const struct mmf__objhdr *h)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t t = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+    return h->created_ns <= t && t - h->created_ns < PUBLICATION_NS;
+}
+
+/* Opens the data file of a leased object whose header says it has one of its own: it
+ * must be the file the header names (its inode), its owner's, and as long as the header
+ * says (one cut short by another user is grown back first, as a holder's fault would).
+ * NOT_YET when it is missing or another while the object is new: its creator has not
+ * linked it in yet (or died before it could: the object is then stale, and reclaimed on
+ * the way back); later, the object is broken (ERROR_FILE_CORRUPT). */
+static int open_data(int dirfd, struct mmf__nsobj *ns)
+{
+    char dname[256 + sizeof DATA_SUFFIX];
+    struct stat sb;
+    data_name(ns->fname, dname);
+    ns->writable = true;
+    int fd = mmf__sys.openat(dirfd, dname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 && errno == EACCES) {
+        ns->writable = false;
+        fd = mmf__sys.openat(dirfd, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    }
+    int missing = being_published(&ns->info) ? NOT_YET : MMF__W(ERROR_FILE_CORRUPT);
+    if (fd < 0)
+        return errno == ENOENT ? missing : errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
+    int st = 0;
+    if (mmf__sys.fstat(fd, &sb) < 0)
+        st = -errno;
+    else if ((uint64_t)sb.st_ino != ns->info.data_ino)
+        st = missing;
+    else if (!S_ISREG(sb.st_mode) || sb.st_uid != ns->owner)
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    else if ((uint64_t)sb.st_size < ns->data_size &&
+             (!ns->writable || mmf__sys.ftruncate(fd, (off_t)ns->data_size) < 0))
+        st = MMF__W(ERROR_FILE_CORRUPT);
+    if (st != 0) {
+        mmf__sys.close(fd);
+        return st;
+    }
+    ns->data_fd = fd;
+    return 0;
+}
+
+/* The data file of an object this process did not make: its own file (as long as its
+ * header says: grown back if it was cut short and may be), or its %data file. */
+static int find_data(int dirfd, struct mmf__nsobj *ns)
+{
+    if (ns->info.data_ino)
+        return open_data(dirfd, ns);
+    ns->data_fd = ns->fd;
+    if (ns->file_size < ns->data_size &&
+        (!ns->writable || mmf__sys.ftruncate(ns->fd, (off_t)ns->data_size) < 0))
+        return MMF__W(ERROR_FILE_CORRUPT);
+    return 0;
+}
+
+int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__objhdr *h)
+{
+    char dname[256 + sizeof DATA_SUFFIX];
+    struct stat sb;
+    if (!h->data_ino)
+        return fd;
+    data_name(fname, dname);
+    int dfd = mmf__sys.openat(dirfd, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (dfd < 0)
+        return -errno;
+    if (mmf__sys.fstat(dfd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_ino != h->data_ino) {
+        mmf__sys.close(dfd);
+        return MMF__W(ERROR_FILE_CORRUPT);
+    }
+    return dfd;
 }
 
 /* What a lookup asks: the name, its type, and for a Create what to make if it is absent
@@ -534,21 +762,23 @@ static int add_handle(struct mmf__nsobj *ns, const struct lookup *lk, struct mmf
 }
 
 /* Opens the live object at fname with a lease, or (for a Create) publishes a new one
- * there: ns->fd, ns->writable and ns->file_size, and whether it existed. */
+ * there: ns->fd (and a new one's ns->data_fd), ns->writable, ns->file_size, its owner and
+ * mode, and whether it existed. */
 static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj *ns,
                            bool *existed)
 {
     struct stat sb;
-    int fd;
+    int fd, st;
     for (;;) {
         fd = acquire(dirfd, ns->fname, &ns->writable, &sb);
         *existed = fd >= 0;
         if (fd != -ENOENT || !lk->nw)
             break;
         ns->writable = true;
-        fd = publish_new(dirfd, ns->fname, lk->name, lk->type, lk->nw);
-        if (fd != -EEXIST)
+        if ((st = publish_new(dirfd, ns, lk->name, lk->type, lk->nw)) != -EEXIST) {
+            fd = st < 0 ? st : ns->fd;
             break;
+        }
     }
     if (fd < 0)
         return fd == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : fd;
@@ -561,26 +791,31 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     return 0;
 }
 
-/* Makes a leased object file this process's: its header read and checked, its typed
- * object built, its name listed as held with one handle. Gives the lease back on failure.
- * The creator's request goes to the build only for the object this process made: a name
- * that turned out to exist is someone else's object, whatever this request said (asking
- * for a paging-file section under a file-backed name, or racing another creator). */
-static int adopt(struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
+/* Makes a leased object file this process's: its header read and checked, its data file
+ * found, its typed object built, its name listed as held with one handle. Gives the lease
+ * back on failure (NOT_YET included: look again). The creator's request goes to the
+ * build only for the object this process made: a name that turned out to exist is
+ * someone else's object, whatever this request said (asking for a paging-file section
+ * under a file-backed name, or racing another creator). */
+static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
 {
     ASSERT_NS_LOCKED();
     int st = read_header(ns, lk->name);
     if (st == 0 && ns->info.kind != lk->type->kind)
         st = MMF__W(ERROR_INVALID_HANDLE); /* the name belongs to another type */
+    if (st == 0 && (ns->mode & (S_IWGRP | S_IWOTH)))
+        st = MMF__W(ERROR_ACCESS_DENIED); /* a header others could have written: not ours */
+    if (st == 0 && existed)
+        st = find_data(dirfd, ns);
     if (st == 0 && lk->want_write && !ns->writable)
         st = MMF__W(ERROR_ACCESS_DENIED);
     if (st == 0)
-        st = map_shared(ns, lk->type);
+        st = map_shared(ns);
     if (st == 0)
         st = lk->type->build_named(lk->type, ns, lk->nw && !existed ? lk->nw->ctx : NULL);
-    if (st < 0) {
+    if (st != 0) {
         release(ns, true);
-        if (ns->hdr)
+        if (ns->shared)
             forget_mapping(ns);
         free_resources(ns);
         return st;
@@ -589,6 +824,41 @@ static int adopt(struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
     ns->next = held;
     held = ns;
     return 0;
+}
+
+/* Gives a creator that has linked its object in but not yet its data file the moment it
+ * needs (open_data bounds the wait). */
+static void wait_for_creator(unsigned round)
+{
+    if (round < 100)
+        sched_yield();
+    else
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+}
+
+/* Finds (or makes) the object on disk under fname and adopts it. */
+static int find_and_adopt(int dirfd, const struct lookup *lk, const char *fname,
+                          struct mmf__nsobj **out, bool *existed)
+{
+    for (unsigned round = 0;; round++) {
+        struct mmf__nsobj *ns = calloc(1, sizeof *ns);
+        if (!ns)
+            return -ENOMEM;
+        ns->scope = lk->name->scope;
+        ns->fd = ns->data_fd = -1;
+        snprintf(ns->fname, sizeof ns->fname, "%s", fname);
+        int st = find_or_publish(dirfd, lk, ns, existed);
+        if (st < 0) {
+            free(ns);
+            return st;
+        }
+        st = adopt(dirfd, ns, lk, *existed);
+        if (st == 0)
+            *out = ns;
+        if (st != NOT_YET)
+            return st;
+        wait_for_creator(round);
+    }
 }
 
 /* The shared part of create and open: an object already held by this process, or one
@@ -606,16 +876,7 @@ static int lookup(const struct lookup *lk, struct mmf__object **out, bool *exist
         *existed = true;
         return add_handle(ns, lk, out);
     }
-    ns = calloc(1, sizeof *ns);
-    if (!ns)
-        return -ENOMEM;
-    ns->scope = lk->name->scope;
-    snprintf(ns->fname, sizeof ns->fname, "%s", fname);
-    if ((st = find_or_publish(dirfd, lk, ns, existed)) < 0) {
-        free(ns);
-        return st;
-    }
-    if ((st = adopt(ns, lk, *existed)) < 0)
+    if ((st = find_and_adopt(dirfd, lk, fname, &ns, existed)) < 0)
         return st;
     *out = ns->obj;
     return 0;

@@ -47,9 +47,6 @@ struct mmf__type {
      * obj->ns = ns). ctx is the creator's request when this process made the object,
      * NULL when it opened it. */
     int (*build_named)(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx);
-    /* Named kinds: whether an object keeps state in its header's shared mapping (state
-     * words, a commit map); NULL: always. */
-    bool (*shares_header)(const struct mmf__objhdr *hdr);
     /* Named kinds with state words, for mmf_list: the words, decoded. */
     void (*describe)(const uint32_t *words, struct mmf_object_info *info);
     /* Waitable kinds: how a wait takes and gives back the object (its struct begins with
@@ -123,14 +120,14 @@ int mmf__name_from_a_optional(const char *name, WCHAR **out, size_t *units);
 /* namespace.c: named objects as files with a versioned header; docs/namespace.md is the
  * format and the protocol, and the offsets below are asserted against it there. */
 #define MMF__OBJ_MAGIC 0x4F464D4Du /* "MMFO" */
-#define MMF__OBJ_VERSION 3u
+#define MMF__OBJ_VERSION 4u
 #define MMF__SYNC_WORDS 16
 struct mmf__objhdr {
     uint32_t magic;
     uint32_t version;
     uint32_t kind;        /* enum mmf__kind */
-    uint32_t header_len;  /* bytes of header (page multiple): the SEC_RESERVE map follows */
-    uint64_t data_offset; /* page multiple: where a paging-file section's bytes start */
+    uint32_t header_len;  /* bytes of header (page multiple) */
+    uint64_t data_offset; /* page multiple, in the data file: a paging-file section's bytes */
     uint64_t size;        /* section size in bytes */
     uint64_t created_ns;  /* CLOCK_REALTIME at creation */
     uint64_t file_dev, file_ino;
@@ -138,37 +135,44 @@ struct mmf__objhdr {
     uint32_t creator_pid;
     uint32_t name_units;  /* UTF-16 units of the name, stored after this header */
     uint32_t path_len;    /* file-backed: bytes of the file's path, stored after the name */
-    uint32_t sync[MMF__SYNC_WORDS]; /* state words of events, mutexes, semaphores */
+    uint32_t reserved;    /* 0 */
+    uint64_t shared_offset; /* page multiple, in the data file */
+    uint64_t shared_len;  /* page multiple: the state words or the SEC_RESERVE map */
+    uint64_t data_len;    /* page multiple */
+    uint64_t data_ino;    /* 0: the data file is this file; else "<name>%data", this inode */
 };
 struct mmf__nsobj {
     struct mmf__nsobj *next;  /* the process's list of held names */
-    struct mmf__nsobj *next_mapped; /* the list of shared header mappings, while mapped */
+    struct mmf__nsobj *next_mapped; /* the list of shared mappings, while mapped */
     struct mmf__object *obj;  /* the typed object this name belongs to */
     enum mmf__scope scope;
     int fd;                   /* the object file; its OFD holds the lease (a shared flock) */
-    bool writable;
+    int data_fd;              /* the data file: fd itself, or the object's "%data" file */
+    bool writable;            /* the data file is */
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
     struct mmf__objhdr info;  /* private copy of the header, validated once at open */
     uint64_t file_size;       /* of the object file, when it was opened */
+    uint64_t data_size;       /* what the data file must hold: the end of its last region */
     uid_t owner;              /* the object file's owner: its creator */
     mode_t mode;              /* the object file's permission bits */
     char *tail;               /* the header's name (UTF-16) and path, as stored, malloc'd */
     char *path;               /* file-backed sections: the file's path, in tail */
-    struct mmf__objhdr *hdr;  /* shared mapping of [0, info.data_offset): state words and
-                                 the SEC_RESERVE map live here; never trusted for layout.
-                                 NULL for sections without SEC_RESERVE (nothing to share) */
+    void *shared;             /* shared mapping of the data file's shared region (state
+                                 words, the SEC_RESERVE map); NULL when it has none */
     char fname[256];
 };
-/* What a Create asks of a new name. Layout of the object: header bytes (for the name and
- * path), extra bytes before the data (the SEC_RESERVE map), and data bytes from
- * hdr->data_offset. init() fills the kind's fields in the header of the not yet published
- * file and, when it has extra or data bytes, sizes the file (writing the header covers
- * the header's own bytes). ctx goes to init and to the type's build_named. */
+/* What a Create asks of a new name: the data file's two regions, a shared one (mapped by
+ * every holder: state words, the SEC_RESERVE map) and the data (a paging-file section's
+ * bytes), both rounded up to pages, and their permission bits. init() fills the kind's
+ * fields in the header of the not yet published object, where the regions' offsets are
+ * set, and may write the shared region (already reserved) or size and reserve the data
+ * region of the data file it is given. ctx goes to init and to the type's build_named. */
 struct mmf__ns_new {
     mode_t mode;
-    size_t extra_len;
+    uint64_t shared_len;
+    uint64_t data_len;
     const char *path; /* file-backed sections: the file, recorded in the header */
-    int (*init)(int fd, struct mmf__objhdr *hdr, void *ctx);
+    int (*init)(int data_fd, struct mmf__objhdr *hdr, void *ctx);
     void *ctx;
 };
 /* Finds or creates the object of `type` named `name`. On success *out is referenced and
@@ -181,10 +185,10 @@ int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, boo
 /* One more handle on a held name (DuplicateHandle); fails if its last one went. */
 int mmf__ns_hold(struct mmf__nsobj *ns);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
-/* For a fault past the end of an object file that someone cut short (a 0666 file's other
- * writers may truncate it): grows the file back to the size it was opened with, or, for a
- * holder that may not write it, maps a private zero page with `prot` at `page`. True if the
- * access may run again. Async-signal-safe: fault handlers call it. */
+/* For a fault past the end of a data file that someone cut short (a 0666 data file's
+ * other writers may truncate it): grows the file back to the size its header gives, or,
+ * for a holder that may not write it, maps a private zero page with `prot` at `page`. True
+ * if the access may run again. Async-signal-safe: fault handlers call it. */
 bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot);
 void mmf__ns_free(struct mmf__nsobj *ns);
 /* For listing and reclaiming (admin/list.c): the namespace root, a namespace directory
@@ -193,13 +197,24 @@ void mmf__ns_free(struct mmf__nsobj *ns);
 const char *mmf__ns_root(void);
 int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out);
 int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *info, char **tail);
+/* The data file of the object open as fd at fname in dirfd (h: its header, read by
+ * mmf__ns_read_info), opened read-only: fd itself, or a new descriptor of its %data file
+ * (checked to be the one the header names), or negative. */
+int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__objhdr *h);
+/* Forces the name fname out of dirfd, held or not (mmf_remove), with its data file; a
+ * data file left without its object (by a removal killed halfway) goes too. */
+int mmf__ns_remove(int dirfd, const char *fname);
+/* Whether a directory entry is an object's data file, which belongs to the object file
+ * of the same name without the suffix (listing and reclaiming go by that one). */
+bool mmf__ns_is_data_name(const char *fname);
 /* The lease on an object file: flock(op | LOCK_NB); 0 or negative errno (-EWOULDBLOCK:
  * held otherwise). LOCK_SH is a holder's; LOCK_EX succeeds only with no other holder. */
 int mmf__ns_lease(int fd, int op);
-/* Removes the name of a stale object (one this process holds the exclusive lease on): 1 if
- * removed, 0 if the name no longer leads to fd, or negative: ERROR_REVISION_MISMATCH for an
- * object of another format version (held by its version's rules, which this one cannot
- * judge: never taken for stale), or why the name cannot be removed. */
-int mmf__ns_reclaim(int dirfd, const char *fname, int fd);
+/* Removes the name of a stale object (one this process holds the exclusive lease on), and
+ * its data file (*data_bytes, if asked and it had one: the data file's allocated bytes):
+ * 1 if removed, 0 if the name no longer leads to fd, or negative: ERROR_REVISION_MISMATCH
+ * for an object of another format version (held by its version's rules, which this one
+ * cannot judge: never taken for stale), or why the name cannot be removed. */
+int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes);
 
 #endif

@@ -2,9 +2,10 @@
  * the namespace, or not), opening, and the pinned path every state change takes. See
  * docs/sync.md.
  *
- * Named objects keep their words in the object file's header, shared with every process
- * that holds them; those words are written by other processes and are never trusted to
- * be sane: a hostile value can make a wait return early or late, never crash. */
+ * Named objects keep their words in the shared region of their data file (ob), mapped by
+ * every process that holds them; those words are written by other processes and are
+ * never trusted to be sane: a hostile value can make a wait return early or late, never
+ * crash. */
 #include <stdlib.h>
 
 #include "sync/sync.h"
@@ -33,25 +34,29 @@ void mmf__sync_destroy(struct mmf__object *obj)
 int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx)
 {
     (void)ctx;
+    if (ns->info.shared_len < sizeof(uint32_t) * MMF__SYNC_WORDS)
+        return MMF__W(ERROR_FILE_CORRUPT);
     struct mmf__sync *s = calloc(1, sizeof *s);
     if (!s)
         return -ENOMEM;
     mmf__sync_init(s, type);
-    s->w = (_Atomic uint32_t *)ns->hdr->sync;
+    s->w = ns->shared;
     s->shared = true;
     s->obj.ns = ns;
     ns->obj = &s->obj;
     return 0;
 }
 
-/* The header of a new named object gets the words its creator asks for. */
+/* A new named object's shared region gets the words its creator asks for. */
 static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
 {
     const struct mmf__sync_request *rq = ctx;
-    (void)fd;
-    h->sync[MMF__S_STATE] = rq->state;
-    h->sync[MMF__S_AUX] = rq->aux;
-    return 0;
+    uint32_t w[MMF__SYNC_WORDS] = {0};
+    w[MMF__S_STATE] = rq->state;
+    w[MMF__S_AUX] = rq->aux;
+    return mmf__sys.pwrite(fd, w, sizeof w, (off_t)h->shared_offset) == (ssize_t)sizeof w
+               ? 0
+               : errno ? -errno : MMF__W(ERROR_DISK_FULL);
 }
 
 static int create_unnamed(const struct mmf__sync_request *rq, struct mmf__object **out)
@@ -75,8 +80,9 @@ HANDLE mmf__sync_create(const struct mmf__sync_request *rq, LPSECURITY_ATTRIBUTE
     HANDLE h;
     int st;
     if (units) {
-        struct mmf__ns_new nw = {.mode = mmf__sa_mode(sa), .init = init_named,
-                                 .ctx = (void *)rq};
+        struct mmf__ns_new nw = {.mode = mmf__sa_mode(sa),
+                                 .shared_len = sizeof(uint32_t) * MMF__SYNC_WORDS,
+                                 .init = init_named, .ctx = (void *)rq};
         if ((st = mmf__name_parse(wname, units, &name)) == 0)
             st = mmf__ns_create(&name, rq->type, &nw, &obj, &existed);
     } else {

@@ -1,17 +1,22 @@
 /* Fuzz target: everything mmf reads from the namespace, as an opener meets it.
  *
- * The input is split at the first 0xFF 0xFE 0xFD marker (or used whole):
+ * The input is split at 0xFF 0xFE 0xFD markers (or used whole):
  *   [object file bytes] [marker] [a directory entry's name, then a UTF-16 object name]
+ *   [marker] [data file bytes]
  * The object file is written under the name "f" of this process's Local\ namespace (and,
  * when the second part names one, under that directory entry too) with a lease on it, as
  * a live object of a hostile holder, then opened as each kind, mapped and read, waited on,
- * signaled, listed, and reclaimed once let go. The name part is also
- * parsed and encoded as a W object name, whose file name must stay one safe entry.
+ * signaled, listed, and reclaimed once let go. A third part is planted as its data file
+ * ("f%data"); a header whose data_ino is 1 gets that file's inode, so that inputs reach
+ * past the identity check. The name part is also parsed and encoded as a W object name,
+ * whose file name must stay one safe entry.
  *
  * Nothing here may crash, hang, leak or trip a sanitizer or an invariant check, whatever
  * the bytes. Built by `make fuzz` with clang's -fsanitize=fuzzer,address,undefined. */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,18 +145,56 @@ static void check_name(const uint8_t *p, size_t n)
     free(w);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The length of the part at p (up to the next marker, or the end), and where the next
+ * one starts (NULL: none). */
+static size_t part(const uint8_t *p, size_t n, const uint8_t **next)
 {
     static const uint8_t marker[3] = {0xFF, 0xFE, 0xFD};
-    size_t obj = size;
-    for (size_t i = 0; i + 3 <= size; i++)
-        if (memcmp(data + i, marker, 3) == 0) {
-            obj = i;
-            break;
+    for (size_t i = 0; i + 3 <= n; i++)
+        if (memcmp(p + i, marker, 3) == 0) {
+            *next = p + i + 3;
+            return i;
         }
-    const uint8_t *rest = obj < size ? data + obj + 3 : NULL;
-    size_t nrest = obj < size ? size - obj - 3 : 0;
-    int held = put("f", data, obj);
+    *next = NULL;
+    return n;
+}
+
+/* Plants the data file part (unleased: data files carry none), and gives a header asking
+ * for it (data_ino 1) its inode. *obj is then a patched copy to free. */
+static void put_data(const uint8_t *bytes, size_t n, uint8_t **obj, size_t nobj)
+{
+    char path[600];
+    struct stat sb;
+    const size_t at = offsetof(struct mmf__objhdr, data_ino);
+    snprintf(path, sizeof path, "%s/f%%data", dir);
+    int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, bytes, n) != (ssize_t)n || fstat(fd, &sb) != 0)
+        abort();
+    close(fd);
+    uint64_t ino;
+    if (nobj >= at + sizeof ino) {
+        memcpy(&ino, *obj + at, sizeof ino);
+        if (ino == 1) {
+            uint8_t *copy = malloc(nobj);
+            if (!copy)
+                abort();
+            memcpy(copy, *obj, nobj);
+            ino = (uint64_t)sb.st_ino;
+            memcpy(copy + at, &ino, sizeof ino);
+            *obj = copy;
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const uint8_t *rest, *datafile = NULL;
+    size_t obj = part(data, size, &rest);
+    size_t nrest = rest ? part(rest, size - (size_t)(rest - data), &datafile) : 0;
+    uint8_t *obj_bytes = (uint8_t *)data;
+    if (datafile)
+        put_data(datafile, size - (size_t)(datafile - data), &obj_bytes, obj);
+    int held = put("f", obj_bytes, obj);
     open_as_every_kind("f");
     if (held >= 0)
         close(held);
@@ -163,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     entry[e] = 0;
     char path[600];
     if (e && strcmp(entry, ".") && strcmp(entry, "..")) {
-        held = put(entry, data, obj);
+        held = put(entry, obj_bytes, obj);
         open_as_every_kind(entry);
         if (held >= 0)
             close(held);
@@ -179,5 +222,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mmf_gc(0, &objects, &bytes);
     snprintf(path, sizeof path, "%s/f", dir);
     unlink(path);
+    snprintf(path, sizeof path, "%s/f%%data", dir);
+    unlink(path);
+    if (obj_bytes != data)
+        free(obj_bytes);
     return 0;
 }

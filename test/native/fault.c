@@ -255,6 +255,38 @@ TEST(fault_named_creation)
     CloseHandle(warm);
 }
 
+/* Fails only the link of a data file ("<name>%data"), after its object's name is in. */
+static int fake_data_linkat(int a, const char *b, int c, const char *d, int e)
+{
+    size_t n = strlen(d);
+    return n > 5 && strcmp(d + n - 5, "%data") == 0 && inject() ? -1 : real_linkat(a, b, c, d, e);
+}
+
+/* An object everyone may open is published in two links, its name and then its data
+ * file: when the second fails, the first is undone, and the name is free again. */
+TEST(fault_data_file_link_fails)
+{
+    real_linkat = mmf__sys.linkat;
+    mmf__sys.linkat = fake_data_linkat;
+    HANDLE warm = CreateEventA(everyone(), FALSE, FALSE, "warm");
+    ASSERT(warm != NULL);
+    int fds = count_fds();
+    arm(1, EIO);
+    ASSERT_ERR(!CreateEventA(everyone(), FALSE, FALSE, "d1"), ERROR_IO_DEVICE);
+    arm(1, ENOSPC);
+    ASSERT_ERR(!CreateFileMappingA(INVALID_HANDLE_VALUE, everyone(), PAGE_READWRITE, 0, 4096, "d2"),
+               ERROR_DISK_FULL);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, "d1"), ERROR_FILE_NOT_FOUND);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "d2"), ERROR_FILE_NOT_FOUND);
+    HANDLE ok = CreateEventA(everyone(), FALSE, FALSE, "d1");
+    ASSERT(ok != NULL);
+    ASSERT_EQ(GetLastError(), 0);
+    CloseHandle(ok);
+    CloseHandle(warm);
+    mmf__sys.linkat = real_linkat;
+}
+
 /* Deletes the name of the object an open is about to lease, as its last holder would
  * between the open's openat and its lock. */
 static char doomed_path[600];

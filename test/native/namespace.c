@@ -241,23 +241,19 @@ TEST(permissions_between_users)
         printf("# skipped permissions_between_users: needs root to act as a second user\n");
         return;
     }
-    char name[64], owner_only[80], everyone[80], local[80];
+    char name[64], owner_only[80], all[80], local[80];
     test_name(name, "perm");
     sprintf(owner_only, "Global\\%s-owner", name);
-    sprintf(everyone, "Global\\%s-all", name);
+    sprintf(all, "Global\\%s-all", name);
     sprintf(local, "%s-local", name);
-    SECURITY_DESCRIPTOR sd;
-    SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
-    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
-    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
     HANDLE a = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, owner_only);
-    HANDLE b = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, everyone);
-    HANDLE l = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, local);
+    HANDLE b = CreateFileMappingA(INVALID_HANDLE_VALUE, everyone(), PAGE_READWRITE, 0, 4096, all);
+    HANDLE l = CreateFileMappingA(INVALID_HANDLE_VALUE, everyone(), PAGE_READWRITE, 0, 4096, local);
     ASSERT(a && b && l);
     struct child c;
     start_child(&c, "open_as_nobody", owner_only);
     ASSERT_EQ(wait_child(&c, 20000), ERROR_ACCESS_DENIED);
-    start_child(&c, "open_as_nobody", everyone);
+    start_child(&c, "open_as_nobody", all);
     ASSERT_EQ(wait_child(&c, 20000), 0);
     /* Local\ is per user: another user has a namespace of its own. */
     start_child(&c, "open_as_nobody", local);
@@ -627,11 +623,7 @@ TEST(file_backed_sections_across_users)
     HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, NULL,
                            OPEN_EXISTING, 0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE);
-    SECURITY_DESCRIPTOR sd;
-    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
-    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
-    SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
-    HANDLE m = CreateFileMappingA(f, &sa, PAGE_READWRITE, 0, 0, "Global\\public");
+    HANDLE m = CreateFileMappingA(f, everyone(), PAGE_READWRITE, 0, 0, "Global\\public");
     ASSERT(m != NULL);
     snprintf(obj, sizeof obj, "%s/mmf-global/public", getenv("MMF_ROOT"));
     struct stat sb;
@@ -660,19 +652,25 @@ CHILD(expect_byte)
     return v[off] == value ? 0 : 100;
 }
 
-/* Child: as user nobody, truncates a Global\ object file to nothing. */
+/* Child, as nobody: the Global\ object arg (NULL DACL) lets it write its data file, and
+ * cuts that to nothing, but never its object file (kind, size, protection: the
+ * creator's alone). */
 CHILD(cut_as_nobody)
 {
-    char path[400];
+    char path[400], data[420];
     snprintf(path, sizeof path, "%s/mmf-global/%s", getenv("MMF_ROOT"), arg);
+    snprintf(data, sizeof data, "%s%%data", path);
     if (setgid(65534) != 0 || setuid(65534) != 0)
         return 99;
-    return truncate(path, 0) == 0 ? 0 : 98;
+    if (open(path, O_WRONLY) >= 0 || errno != EACCES || truncate(path, 0) == 0)
+        return 97;
+    return truncate(data, 0) == 0 ? 0 : 98;
 }
 
-/* Whoever may write a 0666 object file may also cut it short, and Linux cannot forbid it:
+/* Whoever may write a 0666 data file may also cut it short, and Linux cannot forbid it:
  * no holder dies of it. A holder that touches a page past the cut grows the file back;
- * the bytes read as zeros, as if overwritten, and every holder shares the pages again. */
+ * the bytes read as zeros, as if overwritten, and every holder shares the pages again.
+ * (An object only its owner may open keeps its data in its own file: the owner's cut.) */
 TEST(an_object_file_cut_short_kills_no_holder)
 {
     char dir[300], path[400];
@@ -705,11 +703,8 @@ TEST(an_object_file_cut_short_kills_no_holder)
         return;
     }
     /* The same done by another user to a Global\ object everyone may write. */
-    SECURITY_DESCRIPTOR sd;
-    ASSERT(InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION));
-    ASSERT(SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE));
-    SECURITY_ATTRIBUTES sa = {sizeof sa, &sd, FALSE};
-    m = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 65536, "Global\\cut");
+    m = CreateFileMappingA(INVALID_HANDLE_VALUE, everyone(), PAGE_READWRITE, 0, 65536,
+                           "Global\\cut");
     ASSERT(m != NULL);
     v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
     ASSERT(v != NULL);
@@ -719,8 +714,17 @@ TEST(an_object_file_cut_short_kills_no_holder)
     ASSERT_EQ(v[4096], 0);
     v[1] = 3;
     ASSERT_EQ(v[1], 3);
+    start_child(&c, "expect_byte", "Global\\cut:1:3"); /* and a new opener maps it */
+    ASSERT_EQ(wait_child(&c, 20000), 0);
     UnmapViewOfFile((void *)v);
     CloseHandle(m);
+    e = CreateEventA(everyone(), TRUE, FALSE, "Global\\cutev");
+    ASSERT(e != NULL);
+    start_child(&c, "cut_as_nobody", "cutev");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    ASSERT(SetEvent(e));
+    ASSERT_EQ(WaitForSingleObject(e, 0), WAIT_OBJECT_0);
+    CloseHandle(e);
 }
 
 /* A file-backed section's file cut below the section by a program not using mmf (Windows
@@ -784,4 +788,183 @@ TEST(a_cut_under_a_wait_that_outlived_its_handle_is_repaired)
     CloseHandle(t);
     kill_child(&c);
     ASSERT_EQ(mmf_gc(0, NULL, NULL), 0);
+}
+
+/* Child: opens the event arg and reports: 0 signaled, 100 not, else the open's error. */
+CHILD(open_event_status)
+{
+    HANDLE e = OpenEventA(SYNCHRONIZE, FALSE, arg);
+    if (!e)
+        return (int)GetLastError();
+    return WaitForSingleObject(e, 0) == WAIT_OBJECT_0 ? 0 : 100;
+}
+
+static void ns_path(char *buf, size_t cap, const char *fname)
+{
+    char dir[300];
+    local_dir(dir);
+    snprintf(buf, cap, "%s/%s", dir, fname);
+}
+
+static struct stat stat_of(const char *fname)
+{
+    char path[400];
+    struct stat sb;
+    ns_path(path, sizeof path, fname);
+    ASSERT(stat(path, &sb) == 0);
+    return sb;
+}
+
+static bool exists(const char *fname)
+{
+    char path[400];
+    ns_path(path, sizeof path, fname);
+    return access(path, F_OK) == 0;
+}
+
+/* An object everyone may open (a NULL DACL) keeps what others share in a data file they
+ * may write, and its header in an object file only its creator may: another user can
+ * change its bytes, never its kind, size or protection. An owner-only object is one file. */
+TEST(objects_open_to_all_keep_their_header_to_their_creator)
+{
+    HANDLE e = CreateEventA(everyone(), TRUE, TRUE, "all-ev");
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, everyone(), PAGE_READWRITE | SEC_RESERVE,
+                                  0, 65536, "all-sec");
+    HANDLE x = CreateMutexA(NULL, FALSE, "own-mx");
+    ASSERT(e && m && x);
+    struct stat sb = stat_of("all-ev");
+    ASSERT_EQ(sb.st_mode & 07777, 0644);
+    ASSERT_EQ(sb.st_uid, geteuid());
+    ASSERT_EQ(stat_of("all-ev%data").st_mode & 07777, 0666);
+    ASSERT_EQ(stat_of("all-sec").st_mode & 07777, 0644);
+    ASSERT_EQ(stat_of("all-sec%data").st_mode & 07777, 0666);
+    ASSERT_EQ(stat_of("own-mx").st_mode & 07777, 0600);
+    ASSERT(!exists("own-mx%data"));
+    /* Listed once, as everyone's, its state read from the data file. */
+    struct seen s = look("all-ev", 0);
+    ASSERT_EQ(s.found, 1);
+    ASSERT_EQ(s.info.mode, 0666);
+    ASSERT_EQ(s.info.signaled, 1);
+    ASSERT_EQ(look("all-ev%data", 0).found, 0);
+    /* A commit through one holder is seen by a new one. */
+    char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v && VirtualAlloc(v + 8192, 4096, MEM_COMMIT, PAGE_READWRITE));
+    v[8192] = 42;
+    struct child c;
+    start_child(&c, "expect_byte", "all-sec:8192:42");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    UnmapViewOfFile(v);
+    CloseHandle(e);
+    CloseHandle(m);
+    CloseHandle(x);
+    ASSERT(!exists("all-ev") && !exists("all-ev%data") && !exists("all-sec%data"));
+}
+
+/* An opener that finds an object before its data file (its creator links the object's
+ * name first) waits for it; a data file that never comes is ERROR_FILE_CORRUPT, not a
+ * hang. */
+TEST(an_opener_waits_for_a_data_file_not_yet_linked_in)
+{
+    char data[400], aside[400], obj[400];
+    ns_path(data, sizeof data, "late%data");
+    ns_path(aside, sizeof aside, ".aside");
+    ns_path(obj, sizeof obj, "late");
+    HANDLE e = CreateEventA(everyone(), TRUE, TRUE, "late");
+    ASSERT(e != NULL);
+    ASSERT(rename(data, aside) == 0);
+    struct child c;
+    start_child(&c, "open_event_status", "late");
+    Sleep(200);
+    ASSERT(rename(aside, data) == 0);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    /* An object long past its creation: nobody is about to link its data file in. */
+    uint64_t long_ago = 1;
+    int fd = open(obj, O_WRONLY);
+    ASSERT(fd >= 0);
+    ASSERT(pwrite(fd, &long_ago, sizeof long_ago, offsetof(struct mmf__objhdr, created_ns)) == 8);
+    close(fd);
+    ASSERT(rename(data, aside) == 0);
+    DWORD start = GetTickCount();
+    start_child(&c, "open_event_status", "late");
+    ASSERT_EQ(wait_child(&c, 20000), EXIT_OF(ERROR_FILE_CORRUPT));
+    ASSERT(GetTickCount() - start < 1000);
+    ASSERT(rename(aside, data) == 0);
+    CloseHandle(e);
+    ASSERT(!exists("late%data"));
+}
+
+/* Child: creates the event arg for everyone and holds it until killed. */
+CHILD(hold_event_for_all)
+{
+    HANDLE e = CreateEventA(everyone(), TRUE, FALSE, arg);
+    if (!e)
+        return (int)GetLastError();
+    for (;;)
+        Sleep(1000);
+}
+
+/* A creator killed between its two links leaves an object without a data file and
+ * without a holder: stale, it is reclaimed by the next open, as any other. */
+TEST(a_creator_killed_before_its_data_file_leaves_no_name)
+{
+    char data[400];
+    ns_path(data, sizeof data, "orphan%data");
+    struct child c;
+    start_child(&c, "hold_event_for_all", "orphan");
+    for (int i = 0; i < 2000 && !exists("orphan%data"); i++)
+        Sleep(5);
+    kill_child(&c);
+    ASSERT(unlink(data) == 0); /* as if it had died before linking it in */
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, "orphan"), ERROR_FILE_NOT_FOUND);
+    ASSERT(!exists("orphan"));
+}
+
+/* A data file left under a free name (by a forced removal killed halfway) gives way to
+ * the next object of that name, which never takes its bytes. */
+TEST(a_leftover_data_file_gives_way)
+{
+    char data[400];
+    ns_path(data, sizeof data, "left%data");
+    HANDLE warm = CreateEventA(NULL, FALSE, FALSE, "warm");
+    ASSERT(warm != NULL); /* the namespace directory exists */
+    int fd = open(data, O_CREAT | O_EXCL | O_WRONLY, 0666);
+    ASSERT(fd >= 0);
+    ASSERT(write(fd, "\1\1\1\1\1\1\1\1", 8) == 8);
+    close(fd);
+    HANDLE e = CreateEventA(everyone(), TRUE, FALSE, "left");
+    ASSERT(e != NULL);
+    ASSERT_EQ(GetLastError(), 0);
+    struct child c;
+    start_child(&c, "open_event_status", "left");
+    ASSERT_EQ(wait_child(&c, 20000), 100); /* not signaled: its own words, not the junk */
+    ASSERT(SetEvent(e));
+    start_child(&c, "open_event_status", "left");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    CloseHandle(e);
+    CloseHandle(warm);
+    ASSERT(!exists("left%data"));
+}
+
+/* mmf_gc and mmf_remove take an object's data file with it, and count its bytes. */
+TEST(gc_and_remove_take_the_data_file_along)
+{
+    static const WCHAR forced[] = {'f', 'o', 'r', 'c', 'e', 'd', 0};
+    struct child c;
+    ASSERT_EQ(mmf_gc(0, NULL, NULL), 0); /* what earlier tests' children left */
+    start_child(&c, "hold_event_for_all", "gone");
+    for (int i = 0; i < 2000 && !exists("gone%data"); i++)
+        Sleep(5);
+    kill_child(&c);
+    uint64_t objects = 0, bytes = 0;
+    ASSERT_EQ(mmf_gc(0, &objects, &bytes), 0);
+    ASSERT_EQ(objects, 1);
+    ASSERT(bytes >= 2 * 4096); /* the object file's page and the data file's */
+    ASSERT(!exists("gone") && !exists("gone%data"));
+    HANDLE e = CreateEventA(everyone(), TRUE, FALSE, "forced");
+    ASSERT(e != NULL);
+    ASSERT_EQ(mmf_remove(forced), 0);
+    ASSERT(!exists("forced") && !exists("forced%data"));
+    ASSERT(SetEvent(e)); /* its holders keep it */
+    ASSERT_EQ(WaitForSingleObject(e, 0), WAIT_OBJECT_0);
+    CloseHandle(e);
 }
