@@ -75,6 +75,8 @@ struct mmf__sys {
     int (*openat)(int dirfd, const char *path, int flags, ...);
     int (*fstatat)(int dirfd, const char *path, struct stat *st, int flags);
     int (*linkat)(int olddirfd, const char *old, int newdirfd, const char *new_, int flags);
+    int (*renameat2)(int olddirfd, const char *old, int newdirfd, const char *new_,
+                     unsigned flags);
     int (*unlinkat)(int dirfd, const char *path, int flags);
     int (*mkdir)(const char *path, mode_t mode);
     int (*chmod)(const char *path, mode_t mode);

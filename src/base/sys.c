@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -20,6 +21,13 @@
 static int sys_memfd_create(const char *name, unsigned flags)
 {
     return memfd_create(name, flags);
+}
+
+/* Through syscall(): not every libc wraps it (musl before 1.2.5). */
+static int sys_renameat2(int olddirfd, const char *old, int newdirfd, const char *new_,
+                         unsigned flags)
+{
+    return (int)syscall(SYS_renameat2, olddirfd, old, newdirfd, new_, flags);
 }
 
 struct mmf__sys mmf__sys = {
@@ -45,6 +53,7 @@ struct mmf__sys mmf__sys = {
     .openat = openat,
     .fstatat = fstatat,
     .linkat = linkat,
+    .renameat2 = sys_renameat2,
     .unlinkat = unlinkat,
     .mkdir = mkdir,
     .chmod = chmod,

@@ -3,7 +3,7 @@
  *
  *   Local\x, x   <root>/mmf-<uid>/<encoded x>    directory 0700, owned by the user
  *   Global\x     <root>/mmf-global/<encoded x>   directory 1777 (sticky)
- *   <root>       $MMF_ROOT, or /dev/shm
+ *   <root>       $MMF_ROOT, or /dev/shm (nsdir.c finds and checks the directories)
  *
  * Lifetime (the lease): every process holding a handle to the object holds a shared flock
  * on its file. Taking it exclusive succeeds only when no other process holds the object. A
@@ -105,39 +105,6 @@ static void unlock_ns(void)
 
 #define ASSERT_NS_LOCKED() \
     MMF__ASSERT(atomic_load_explicit(&ns_lock_holder, memory_order_relaxed) == mmf__tid())
-
-const char *mmf__ns_root(void)
-{
-    const char *r = getenv("MMF_ROOT");
-    return r && *r ? r : "/dev/shm";
-}
-
-int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
-{
-    char path[4096];
-    bool global = scope == MMF__SCOPE_GLOBAL;
-    mode_t mode = global ? 01777 : 0700;
-    if (global)
-        snprintf(path, sizeof path, "%s/mmf-global", mmf__ns_root());
-    else
-        snprintf(path, sizeof path, "%s/mmf-%u", mmf__ns_root(), (unsigned)uid);
-    if (create && mmf__sys.mkdir(path, mode) == 0)
-        mmf__sys.chmod(path, mode); /* past the umask */
-    else if (create && errno != EEXIST)
-        return errno == ENOENT ? MMF__W(ERROR_PATH_NOT_FOUND) : -errno;
-    int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ELOOP || errno == ENOTDIR ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
-    /* Other users' Local\ directories are theirs, 0700 as ours. */
-    struct stat sb;
-    if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode) || (sb.st_mode & 07777) != mode ||
-        !(sb.st_uid == uid || (global && sb.st_uid == 0))) {
-        mmf__sys.close(fd);
-        return MMF__W(ERROR_ACCESS_DENIED);
-    }
-    *out = fd;
-    return 0;
-}
 
 static int dir_of(enum mmf__scope scope, int *fd)
 {

@@ -1,6 +1,7 @@
 /* The namespace as Linux sees it: mmf's listing API, reclaiming what killed processes
  * left, forced removal, permissions between users, and what a hostile namespace
  * directory cannot make mmf do. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -967,4 +968,97 @@ TEST(gc_and_remove_take_the_data_file_along)
     ASSERT(SetEvent(e)); /* its holders keep it */
     ASSERT_EQ(WaitForSingleObject(e, 0), WAIT_OBJECT_0);
     CloseHandle(e);
+}
+
+/* Child, as the user arg ("uid:what"): takes a namespace name first. what is "root" (a
+ * directory with a file in it at mmf-0, a file at mmf-global) or "nobody" (mmf-65534). */
+CHILD(squat)
+{
+    char path[400], what[16];
+    unsigned uid;
+    const char *root = getenv("MMF_ROOT");
+    if (sscanf(arg, "%u:%15s", &uid, what) != 2 || setgid(uid) != 0 || setuid(uid) != 0)
+        return 99;
+    if (strcmp(what, "nobody") == 0) {
+        snprintf(path, sizeof path, "%s/mmf-65534", root);
+        return mkdir(path, 0777) == 0 ? 0 : 98;
+    }
+    snprintf(path, sizeof path, "%s/mmf-0", root);
+    if (mkdir(path, 0777) != 0)
+        return 97;
+    snprintf(path, sizeof path, "%s/mmf-0/mine", root);
+    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0666);
+    if (fd < 0)
+        return 96;
+    close(fd);
+    snprintf(path, sizeof path, "%s/mmf-global", root);
+    fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0666);
+    return fd >= 0 ? 0 : 95;
+}
+
+/* Child, as nobody: creates an event and reports the error. */
+CHILD(create_event_as_nobody)
+{
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+        return 99;
+    HANDLE e = CreateEventA(NULL, TRUE, FALSE, arg);
+    return e ? 0 : (int)GetLastError();
+}
+
+/* Another user who takes root's namespace names before root's first use (the root is
+ * world-writable) does not deny root: root swaps a directory of its own in, and the
+ * squatter's entry goes (or stays aside, hidden, if it holds anything). An ordinary user
+ * cannot take a name back from another (the root's sticky bit): refused, never trusted
+ * (docs/namespace.md says how to provision the directories ahead). */
+TEST(root_takes_back_namespace_names_another_user_took)
+{
+    if (geteuid() != 0) {
+        printf("# skipped root_takes_back_namespace_names_another_user_took: needs root\n");
+        return;
+    }
+    char root[400], path[700];
+    snprintf(root, sizeof root, "%s/squatted", getenv("MMF_ROOT"));
+    ASSERT(mkdir(root, 01777) == 0 && chmod(root, 01777) == 0);
+    setenv("MMF_ROOT", root, 1); /* nothing of this process's namespace is open yet */
+    struct child c;
+    start_child(&c, "squat", "65534:root");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    HANDLE l = CreateEventA(NULL, TRUE, FALSE, "mine");
+    HANDLE g = CreateEventA(everyone(), TRUE, FALSE, "Global\\mine");
+    ASSERT(l && g);
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/mmf-0", root);
+    ASSERT(lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == 0);
+    ASSERT_EQ(sb.st_mode & 07777, 0700);
+    snprintf(path, sizeof path, "%s/mmf-global", root);
+    ASSERT(lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && sb.st_uid == 0);
+    ASSERT_EQ(sb.st_mode & 07777, 01777);
+    start_child(&c, "open_event_status", "mine"); /* another process finds root's object */
+    ASSERT_EQ(wait_child(&c, 20000), 100);
+    /* What the squatter left: its directory, aside (it held a file); its file, gone. */
+    int aside = 0;
+    DIR *d = opendir(root);
+    ASSERT(d != NULL);
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, ".mmf-taken-", 11) == 0) {
+            snprintf(path, sizeof path, "%s/%s/mine", root, e->d_name);
+            ASSERT(unlink(path) == 0);
+            snprintf(path, sizeof path, "%s/%s", root, e->d_name);
+            ASSERT(rmdir(path) == 0);
+            aside++;
+        }
+    closedir(d);
+    ASSERT_EQ(aside, 1);
+    /* Between ordinary users, the limit docs/namespace.md states. */
+    start_child(&c, "squat", "65533:nobody");
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    start_child(&c, "create_event_as_nobody", "theirs");
+    ASSERT_EQ(wait_child(&c, 20000), ERROR_ACCESS_DENIED);
+    CloseHandle(l);
+    CloseHandle(g);
+    static const char *dirs[] = {"mmf-0", "mmf-global", "mmf-65534", ""};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", root, dirs[i]);
+        ASSERT(rmdir(path) == 0);
+    }
 }
