@@ -512,6 +512,20 @@ static int reserve_shared(int dfd, const struct mmf__objhdr *h)
     return st == -ENOSPC || st == -EDQUOT ? MMF__W(ERROR_DISK_FULL) : st;
 }
 
+/* Writes a new object's header to fd and, if it has any, the first bytes of its shared
+ * region (zero-padded to the region's end, so that the write itself reserves its pages):
+ * in one write when dfd is fd. */
+static int write_out(int fd, int dfd, struct mmf__objhdr *h, size_t init)
+{
+    char *page = (char *)h + h->header_len;
+    if (dfd != fd && init && mmf__sys.pwrite(dfd, page, init, 0) != (ssize_t)init)
+        return errno ? -errno : MMF__W(ERROR_DISK_FULL);
+    size_t n = h->header_len + (dfd == fd ? init : 0);
+    if (mmf__sys.pwrite(fd, h, n, 0) != (ssize_t)n)
+        return errno ? -errno : MMF__W(ERROR_DISK_FULL);
+    return 0;
+}
+
 /* The header of a new object, written to fd, its data file dfd (fd itself, or a file of
  * its own) laid out and made ready: the shared region first, then the data. */
 static int write_header(int fd, int dfd, const struct mmf__name *name,
@@ -523,7 +537,8 @@ static int write_header(int fd, int dfd, const struct mmf__name *name,
     if (dfd != fd && mmf__sys.fstat(dfd, &sb) < 0)
         return -errno;
     uint64_t base = dfd != fd ? 0 : hlen;
-    struct mmf__objhdr *h = calloc(1, hlen);
+    size_t init = nw->shared_init ? page_up(nw->shared_len) : 0;
+    struct mmf__objhdr *h = calloc(1, hlen + init);
     if (!h)
         return -ENOMEM;
     struct timespec now;
@@ -546,11 +561,13 @@ static int write_header(int fd, int dfd, const struct mmf__name *name,
     memcpy(h + 1, name->text, name->units * sizeof(WCHAR));
     if (plen)
         memcpy((char *)(h + 1) + name->units * sizeof(WCHAR), nw->path, plen);
-    int st = reserve_shared(dfd, h);
-    if (st == 0)
+    if (init)
+        memcpy((char *)h + hlen, nw->shared_init, nw->shared_len);
+    int st = init ? 0 : reserve_shared(dfd, h);
+    if (st == 0 && nw->init)
         st = nw->init(dfd, h, nw->ctx);
-    if (st == 0 && mmf__sys.pwrite(fd, h, hlen, 0) != (ssize_t)hlen)
-        st = errno ? -errno : MMF__W(ERROR_DISK_FULL);
+    if (st == 0)
+        st = write_out(fd, dfd, h, init);
     free(h);
     return st;
 }

@@ -163,13 +163,15 @@ struct mmf__nsobj {
 };
 /* What a Create asks of a new name: the data file's two regions, a shared one (mapped by
  * every holder: state words, the SEC_RESERVE map) and the data (a paging-file section's
- * bytes), both rounded up to pages, and their permission bits. init() fills the kind's
- * fields in the header of the not yet published object, where the regions' offsets are
- * set, and may write the shared region (already reserved) or size and reserve the data
- * region of the data file it is given. ctx goes to init and to the type's build_named. */
+ * bytes), both rounded up to pages, and their permission bits. The shared region starts
+ * as shared_init (shared_len bytes) or zeros. init(), if any, fills the kind's fields in
+ * the header of the not yet published object, where the regions' offsets are set, and
+ * may size and reserve the data region of the data file it is given. ctx goes to init and
+ * to the type's build_named. */
 struct mmf__ns_new {
     mode_t mode;
     uint64_t shared_len;
+    const void *shared_init;
     uint64_t data_len;
     const char *path; /* file-backed sections: the file, recorded in the header */
     int (*init)(int data_fd, struct mmf__objhdr *hdr, void *ctx);

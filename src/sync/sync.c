@@ -47,18 +47,6 @@ int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, v
     return 0;
 }
 
-/* A new named object's shared region gets the words its creator asks for. */
-static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
-{
-    const struct mmf__sync_request *rq = ctx;
-    uint32_t w[MMF__SYNC_WORDS] = {0};
-    w[MMF__S_STATE] = rq->state;
-    w[MMF__S_AUX] = rq->aux;
-    return mmf__sys.pwrite(fd, w, sizeof w, (off_t)h->shared_offset) == (ssize_t)sizeof w
-               ? 0
-               : errno ? -errno : MMF__W(ERROR_DISK_FULL);
-}
-
 static int create_unnamed(const struct mmf__sync_request *rq, struct mmf__object **out)
 {
     struct mmf__sync *s = calloc(1, sizeof *s);
@@ -80,9 +68,10 @@ HANDLE mmf__sync_create(const struct mmf__sync_request *rq, LPSECURITY_ATTRIBUTE
     HANDLE h;
     int st;
     if (units) {
-        struct mmf__ns_new nw = {.mode = mmf__sa_mode(sa),
-                                 .shared_len = sizeof(uint32_t) * MMF__SYNC_WORDS,
-                                 .init = init_named, .ctx = (void *)rq};
+        /* A new named object's shared region starts with the words its creator asks for. */
+        uint32_t w[MMF__SYNC_WORDS] = {[MMF__S_STATE] = rq->state, [MMF__S_AUX] = rq->aux};
+        struct mmf__ns_new nw = {.mode = mmf__sa_mode(sa), .shared_len = sizeof w,
+                                 .shared_init = w};
         if ((st = mmf__name_parse(wname, units, &name)) == 0)
             st = mmf__ns_create(&name, rq->type, &nw, &obj, &existed);
     } else {
