@@ -92,5 +92,29 @@ check "info names its file" output_has "backing:   $MMF_ROOT/backing" "$MMF" inf
 check "the file grew to the section's size" test "$(wc -c < "$MMF_ROOT/backing")" -eq 8192
 check "watch redraws until interrupted" sh -c "timeout -s INT 1 '$MMF' watch cli-file --interval 100 | grep -q 'name:      Local.cli-file'"
 
+check "provision --global takes no USER" status_is 2 "$MMF" provision --global nobody
+check "provision of an unknown user is a usage error" status_is 2 "$MMF" provision no-such-user-x
+check "provision makes one's own namespace ready" output_has "ready: Local" "$MMF" provision
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+    # Another user takes nobody's namespace name; root gives it back.
+    P=$MMF_ROOT/prov
+    mkdir -m 1777 "$P" && chmod 711 "$MMF_ROOT"
+    as() { u=$1; shift; MMF_ROOT=$P setpriv --reuid="$u" --regid="$u" --clear-groups "$@"; }
+    as 65533 mkdir -m 777 "$P/mmf-65534"
+    check "a squatted namespace is refused" fails_saying "(error 5)" as 65534 "$MMF" provision
+    check "a user cannot provision another's" fails_saying "(error 5)" as 65534 "$MMF" provision 0
+    check "root takes it back for its user" output_has "ready: Local\\ of uid 65534" \
+        env MMF_ROOT="$P" "$MMF" provision 65534
+    check "now the user's, 0700" test "$(stat -c %u:%a "$P/mmf-65534")" = 65534:700
+    check "and the user's objects work" sh -c "MMF_ROOT='$P' setpriv --reuid=65534 \
+        --regid=65534 --clear-groups timeout -s INT 1 '$MMF' create prov-x --size 4K |
+        grep -q 'created prov-x'"
+    check "root provisions Global\\" output_has "ready: Global" env MMF_ROOT="$P" "$MMF" provision --global
+    check "Global\\ is root's, sticky" test "$(stat -c %u:%a "$P/mmf-global")" = 0:1777
+    rm -rf "$P"
+else
+    echo "# skipped the squatter tests of provision: need root and setpriv"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ static const char usage_text[] =
     "  wait NAME [--timeout MS]               wait for an event, semaphore or mutex\n"
     "  rm NAME                                force a name out (holders keep their memory)\n"
     "  gc                                     reclaim what killed processes left behind\n"
+    "  provision [--global] [USER]            make a namespace directory ready (as root:\n"
+    "                                         for USER, taken back from a squatter)\n"
     "  watch NAME [--interval MS] [--length N]  redraw state and bytes until interrupted\n"
     "\n"
     "NAME may start with Local\\ or Global\\. Sizes take K, M, G (binary). Exit status:\n"
@@ -596,6 +599,46 @@ static int cmd_gc(int argc, char **argv)
     return 0;
 }
 
+/* A user name or number. */
+static bool parse_user(const char *s, uint32_t *uid)
+{
+    struct passwd *pw = getpwnam(s);
+    char *end;
+    if (pw) {
+        *uid = (uint32_t)pw->pw_uid;
+        return true;
+    }
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    *uid = (uint32_t)v;
+    return *s && !*end && !errno && v < UINT32_MAX;
+}
+
+static int cmd_provision(int argc, char **argv)
+{
+    unsigned flags = 0;
+    uint32_t uid = (uint32_t)geteuid();
+    const char *user = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--global"))
+            flags |= MMF_LIST_GLOBAL;
+        else if (!user && argv[i][0] != '-')
+            user = argv[i];
+        else
+            return usage("provision: unknown option");
+    }
+    if (user && (flags & MMF_LIST_GLOBAL))
+        return usage("provision: --global takes no USER");
+    if (user && !parse_user(user, &uid))
+        return usage("provision: no such user");
+    char what[64];
+    snprintf(what, sizeof what, flags ? "Global\\" : "Local\\ of uid %u", (unsigned)uid);
+    if (mmf_provision(flags, uid) != 0)
+        return fail("cannot provision the namespace", what);
+    printf("ready: %s\n", what);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -603,7 +646,8 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } commands[] = {{"ls", cmd_ls},         {"info", cmd_info},     {"dump", cmd_dump},
                     {"create", cmd_create}, {"signal", cmd_signal}, {"wait", cmd_wait},
-                    {"rm", cmd_rm},         {"gc", cmd_gc},         {"watch", cmd_watch}};
+                    {"rm", cmd_rm},         {"gc", cmd_gc},         {"watch", cmd_watch},
+                    {"provision", cmd_provision}};
     if (argc < 2)
         return usage(NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -57,6 +57,12 @@ MMF_API DWORD mmf_gc(unsigned flags, uint64_t *objects, uint64_t *bytes);
 /* Forces a name out of the namespace while holders keep their memory (`mmf rm`). */
 MMF_API DWORD mmf_remove(const WCHAR *name);
 
+/* Makes the Local\ namespace directory of user uid ready (or Global\'s, with
+ * MMF_LIST_GLOBAL; uid is then ignored): made if absent and, run as root, taken back
+ * from another user who took its name first (`mmf provision`). Only root may provision
+ * another user's. ERROR_ACCESS_DENIED if the name is another user's and stays so. */
+MMF_API DWORD mmf_provision(unsigned flags, uint32_t uid);
+
 #ifdef __cplusplus
 }
 #endif

@@ -339,3 +339,19 @@ DWORD mmf_remove(const WCHAR *wname)
     mmf__sys.close(dirfd);
     return done(st);
 }
+
+DWORD mmf_provision(unsigned flags, uint32_t uid)
+{
+    enum mmf__scope scope = flags & MMF_LIST_GLOBAL ? MMF__SCOPE_GLOBAL : MMF__SCOPE_LOCAL;
+    int fd;
+    if (flags & ~(unsigned)MMF_LIST_GLOBAL)
+        return done(MMF__W(ERROR_INVALID_PARAMETER));
+    if (scope == MMF__SCOPE_GLOBAL)
+        uid = geteuid();
+    else if (uid != geteuid() && geteuid() != 0)
+        return done(MMF__W(ERROR_ACCESS_DENIED)); /* it would be the caller's, not uid's */
+    int st = mmf__ns_open_dir(scope, uid, true, &fd);
+    if (st == 0)
+        mmf__sys.close(fd);
+    return done(st);
+}

@@ -80,6 +80,7 @@ struct mmf__sys {
     int (*unlinkat)(int dirfd, const char *path, int flags);
     int (*mkdir)(const char *path, mode_t mode);
     int (*chmod)(const char *path, mode_t mode);
+    int (*chown)(const char *path, uid_t uid, gid_t gid);
     int (*fchmod)(int fd, mode_t mode);
     DIR *(*opendir)(const char *path);
     DIR *(*fdopendir)(int fd);

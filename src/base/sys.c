@@ -57,6 +57,7 @@ struct mmf__sys mmf__sys = {
     .unlinkat = unlinkat,
     .mkdir = mkdir,
     .chmod = chmod,
+    .chown = chown,
     .fchmod = fchmod,
     .opendir = opendir,
     .fdopendir = fdopendir,

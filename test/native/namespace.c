@@ -1040,7 +1040,7 @@ TEST(root_takes_back_namespace_names_another_user_took)
     DIR *d = opendir(root);
     ASSERT(d != NULL);
     for (struct dirent *e; (e = readdir(d));)
-        if (strncmp(e->d_name, ".mmf-taken-", 11) == 0) {
+        if (strncmp(e->d_name, ".mmf-", 5) == 0) {
             snprintf(path, sizeof path, "%s/%s/mine", root, e->d_name);
             ASSERT(unlink(path) == 0);
             snprintf(path, sizeof path, "%s/%s", root, e->d_name);
