@@ -63,6 +63,11 @@ MMF_API BOOL WINAPI ReleaseSemaphore(HANDLE hSemaphore, LONG lReleaseCount,
 
 /* Waits */
 MMF_API DWORD WINAPI WaitForSingleObject(HANDLE hHandle, DWORD dwMilliseconds);
+MMF_API DWORD WINAPI WaitForSingleObjectEx(HANDLE hHandle, DWORD dwMilliseconds,
+                                           BOOL bAlertable);
+MMF_API DWORD WINAPI WaitForMultipleObjectsEx(DWORD nCount, const HANDLE *lpHandles,
+                                              BOOL bWaitAll, DWORD dwMilliseconds,
+                                              BOOL bAlertable);
 MMF_API DWORD WINAPI WaitForMultipleObjects(DWORD nCount, const HANDLE *lpHandles,
                                             BOOL bWaitAll, DWORD dwMilliseconds);
 MMF_API DWORD WINAPI SignalObjectAndWait(HANDLE hObjectToSignal, HANDLE hObjectToWaitOn,
@@ -113,6 +118,17 @@ MMF_API BOOL WINAPI DeleteFileA(LPCSTR lpFileName);
 MMF_API BOOL WINAPI DeleteFileW(LPCWSTR lpFileName);
 MMF_API DWORD WINAPI GetTempPathA(DWORD nBufferLength, LPSTR lpBuffer);
 MMF_API DWORD WINAPI GetTempPathW(DWORD nBufferLength, LPWSTR lpBuffer);
+MMF_API UINT WINAPI GetTempFileNameA(LPCSTR lpPathName, LPCSTR lpPrefixString, UINT uUnique,
+                                     LPSTR lpTempFileName);
+MMF_API UINT WINAPI GetTempFileNameW(LPCWSTR lpPathName, LPCWSTR lpPrefixString, UINT uUnique,
+                                     LPWSTR lpTempFileName);
+MMF_API BOOL WINAPI GetFileTime(HANDLE hFile, LPFILETIME lpCreationTime,
+                                LPFILETIME lpLastAccessTime, LPFILETIME lpLastWriteTime);
+MMF_API BOOL WINAPI SetFileTime(HANDLE hFile, const FILETIME *lpCreationTime,
+                                const FILETIME *lpLastAccessTime,
+                                const FILETIME *lpLastWriteTime);
+MMF_API BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
+                                        LPDWORD lpNumberOfBytesTransferred, BOOL bWait);
 
 /* File mappings */
 MMF_API HANDLE WINAPI CreateFileMappingA(HANDLE hFile, LPSECURITY_ATTRIBUTES lpAttributes,
@@ -142,6 +158,18 @@ MMF_API LPVOID WINAPI VirtualAlloc(LPVOID lpAddress, SIZE_T dwSize, DWORD flAllo
 MMF_API BOOL WINAPI VirtualFree(LPVOID lpAddress, SIZE_T dwSize, DWORD dwFreeType);
 MMF_API BOOL WINAPI VirtualProtect(LPVOID lpAddress, SIZE_T dwSize, DWORD flNewProtect,
                                    PDWORD lpflOldProtect);
+/* The Ex forms, for the current process (GetCurrentProcess()). */
+MMF_API SIZE_T WINAPI VirtualQueryEx(HANDLE hProcess, LPCVOID lpAddress,
+                                     PMEMORY_BASIC_INFORMATION lpBuffer, SIZE_T dwLength);
+MMF_API LPVOID WINAPI VirtualAllocEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                                     DWORD flAllocationType, DWORD flProtect);
+MMF_API BOOL WINAPI VirtualFreeEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                                  DWORD dwFreeType);
+MMF_API BOOL WINAPI VirtualProtectEx(HANDLE hProcess, LPVOID lpAddress, SIZE_T dwSize,
+                                     DWORD flNewProtect, PDWORD lpflOldProtect);
+MMF_API BOOL WINAPI IsBadReadPtr(const void *lp, UINT_PTR ucb);
+MMF_API BOOL WINAPI IsBadWritePtr(LPVOID lp, UINT_PTR ucb);
+MMF_API BOOL WINAPI IsBadCodePtr(void *lpfn);
 
 /* System information and time */
 MMF_API void WINAPI GetSystemInfo(LPSYSTEM_INFO lpSystemInfo);
@@ -151,6 +179,7 @@ MMF_API BOOL WINAPI QueryPerformanceFrequency(LARGE_INTEGER *lpFrequency);
 MMF_API DWORD WINAPI GetTickCount(void);
 MMF_API ULONGLONG WINAPI GetTickCount64(void);
 MMF_API void WINAPI Sleep(DWORD dwMilliseconds);
+MMF_API DWORD WINAPI SleepEx(DWORD dwMilliseconds, BOOL bAlertable);
 
 /* Strings (UTF-16 helpers that Win32 programs and <tchar.h> use) */
 MMF_API int WINAPI lstrlenA(LPCSTR lpString);
@@ -170,6 +199,7 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define CreateFileForMapping CreateFileForMappingW
 #define DeleteFile DeleteFileW
 #define GetTempPath GetTempPathW
+#define GetTempFileName GetTempFileNameW
 #define CreateFileMapping CreateFileMappingW
 #define OpenFileMapping OpenFileMappingW
 #define CreateEvent CreateEventW
@@ -188,6 +218,7 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define CreateFileForMapping CreateFileForMappingA
 #define DeleteFile DeleteFileA
 #define GetTempPath GetTempPathA
+#define GetTempFileName GetTempFileNameA
 #define CreateFileMapping CreateFileMappingA
 #define OpenFileMapping OpenFileMappingA
 #define CreateEvent CreateEventA

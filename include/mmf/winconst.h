@@ -146,6 +146,7 @@
 #define MEM_RESET_UNDO 0x01000000
 #define MEM_IMAGE 0x01000000
 #define MEM_LARGE_PAGES 0x20000000
+#define AT_ROUND_TO_PAGE 0x40000000 /* a section-view flag: VirtualAlloc refuses it */
 
 /* Security descriptors */
 #define SECURITY_DESCRIPTOR_REVISION 1

@@ -151,6 +151,31 @@ typedef struct _OVERLAPPED {
     HANDLE hEvent;
 } OVERLAPPED, *LPOVERLAPPED;
 
+/* 100-nanosecond intervals since January 1, 1601 (UTC). */
+typedef struct _FILETIME {
+    DWORD dwLowDateTime;
+    DWORD dwHighDateTime;
+} FILETIME, *PFILETIME, *LPFILETIME;
+
+/* basetsd.h's conversions between pointers, handles and 32-bit integers. */
+static inline ULONG PtrToUlong(const void *p) { return (ULONG)(ULONG_PTR)p; }
+static inline LONG PtrToLong(const void *p) { return (LONG)(LONG_PTR)p; }
+static inline UINT PtrToUint(const void *p) { return (UINT)(UINT_PTR)p; }
+static inline INT PtrToInt(const void *p) { return (INT)(INT_PTR)p; }
+static inline USHORT PtrToUshort(const void *p) { return (USHORT)(ULONG_PTR)p; }
+static inline ULONG HandleToULong(const void *h) { return (ULONG)(ULONG_PTR)h; }
+static inline ULONG HandleToUlong(const void *h) { return (ULONG)(ULONG_PTR)h; }
+static inline LONG HandleToLong(const void *h) { return (LONG)(LONG_PTR)h; }
+/* As the SDK's macros: the unsigned forms zero-extend, the signed ones sign-extend. */
+static inline HANDLE ULongToHandle(ULONG v) { return (HANDLE)(ULONG_PTR)v; }
+static inline HANDLE UlongToHandle(ULONG v) { return (HANDLE)(ULONG_PTR)v; }
+static inline HANDLE LongToHandle(LONG v) { return (HANDLE)(LONG_PTR)v; }
+static inline void *ULongToPtr(ULONG v) { return (void *)(ULONG_PTR)v; }
+static inline void *UlongToPtr(ULONG v) { return (void *)(ULONG_PTR)v; }
+static inline void *LongToPtr(LONG v) { return (void *)(LONG_PTR)v; }
+static inline void *UIntToPtr(UINT v) { return (void *)(UINT_PTR)v; }
+static inline void *IntToPtr(INT v) { return (void *)(INT_PTR)v; }
+
 #define MAKEWORD(a, b) ((WORD)(((BYTE)(a)) | ((WORD)((BYTE)(b))) << 8))
 #define MAKELONG(a, b) ((LONG)(((WORD)(a)) | ((DWORD)((WORD)(b))) << 16))
 #define LOWORD(l) ((WORD)((DWORD_PTR)(l) & 0xffff))

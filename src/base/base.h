@@ -82,6 +82,7 @@ struct mmf__sys {
     int (*chmod)(const char *path, mode_t mode);
     int (*chown)(const char *path, uid_t uid, gid_t gid);
     int (*fchmod)(int fd, mode_t mode);
+    int (*futimens)(int fd, const struct timespec times[2]);
     DIR *(*opendir)(const char *path);
     DIR *(*fdopendir)(int fd);
     int (*memfd_create)(const char *name, unsigned flags);

@@ -59,6 +59,7 @@ struct mmf__sys mmf__sys = {
     .chmod = chmod,
     .chown = chown,
     .fchmod = fchmod,
+    .futimens = futimens,
     .opendir = opendir,
     .fdopendir = fdopendir,
     .memfd_create = sys_memfd_create,

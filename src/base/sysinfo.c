@@ -104,3 +104,12 @@ void WINAPI Sleep(DWORD ms)
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
 }
+
+/* No APC can be queued to an mmf thread (see WaitForSingleObjectEx): an alertable sleep
+ * runs its whole time and returns 0, never WAIT_IO_COMPLETION. */
+DWORD WINAPI SleepEx(DWORD ms, BOOL alertable)
+{
+    (void)alertable;
+    Sleep(ms);
+    return 0;
+}

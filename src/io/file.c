@@ -31,8 +31,7 @@ const struct mmf__type mmf__file_type = {
     .destroy = file_destroy,
 };
 
-/* A malloc'd Linux path for a Win32 one: backslashes become slashes. */
-static int linux_path(const char *path, char **out)
+int mmf__linux_path(const char *path, char **out)
 {
     if (!path || !*path)
         return MMF__W(ERROR_PATH_NOT_FOUND);
@@ -131,7 +130,7 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     if (disp < CREATE_NEW || disp > TRUNCATE_EXISTING || (share & ~7u))
         return MMF__W(ERROR_INVALID_PARAMETER);
     access = mmf__access_map(&mmf__file_type, access);
-    int st = linux_path(wpath, &path);
+    int st = mmf__linux_path(wpath, &path);
     if (st < 0)
         return st;
     mode_t mode = attrs & FILE_ATTRIBUTE_READONLY ? 0444 : 0666;
@@ -215,7 +214,7 @@ HANDLE WINAPI CreateFileForMappingW(LPCWSTR name, DWORD access, DWORD share,
 }
 
 /* Looks up a file handle whose granted access includes `need` (0: any). */
-static int get_file(HANDLE h, DWORD need, struct mmf__file **out)
+int mmf__file_get(HANDLE h, DWORD need, struct mmf__file **out)
 {
     struct mmf__object *obj;
     DWORD access;
@@ -252,10 +251,32 @@ static long transfer(int fd, bool write, void *buf, size_t n, off_t off)
     return (long)done;
 }
 
+/* End of file has an NTSTATUS of its own; other errors are recorded in the form Windows
+ * gives a Win32 code (NTSTATUS_FROM_WIN32: FACILITY_NTWIN32, severity error). */
+#define STATUS_END_OF_FILE 0xC0000011u
+#define STATUS_FROM_WIN32(e) (0xC0070000u | ((e) & 0xFFFFu))
+
+void mmf__overlapped_done(OVERLAPPED *ov, int st, size_t bytes)
+{
+    ov->Internal = st == 0                          ? 0
+                   : st == MMF__W(ERROR_HANDLE_EOF) ? STATUS_END_OF_FILE
+                                                    : STATUS_FROM_WIN32(mmf__win32_error(st));
+    ov->InternalHigh = bytes;
+}
+
+int mmf__overlapped_error(ULONG_PTR status)
+{
+    if (status == STATUS_END_OF_FILE)
+        return MMF__W(ERROR_HANDLE_EOF);
+    if ((status & 0xFFFF0000u) == STATUS_FROM_WIN32(0))
+        return MMF__W(status & 0xFFFFu);
+    return MMF__W(ERROR_MR_MID_NOT_FOUND); /* what Windows maps an unknown NTSTATUS to */
+}
+
 static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, LPOVERLAPPED ov)
 {
     struct mmf__file *f;
-    int st = get_file(h, write ? FILE_WRITE_DATA | FILE_APPEND_DATA : FILE_READ_DATA, &f);
+    int st = mmf__file_get(h, write ? FILE_WRITE_DATA | FILE_APPEND_DATA : FILE_READ_DATA, &f);
     if (st < 0)
         return mmf__fail(st), FALSE;
     long r;
@@ -271,16 +292,20 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
         r = transfer(f->fd, write, buf, n, -1);
     }
     mmf__unref(&f->obj);
+    /* Reading at or past the end through an OVERLAPPED is ERROR_HANDLE_EOF. */
+    if (ov && !write && r == 0 && n)
+        r = MMF__W(ERROR_HANDLE_EOF);
     if (done)
         *done = r > 0 ? (DWORD)r : 0;
+    if (ov) {
+        mmf__overlapped_done(ov, r < 0 ? (int)r : 0, r > 0 ? (size_t)r : 0);
+        /* Complete: its event is set, as Windows sets it, so that a program that waits on
+         * it after a call that returned at once (or failed) does not wait forever. */
+        if (ov->hEvent)
+            mmf__handle_set_event(ov->hEvent);
+    }
     if (r < 0)
         return mmf__fail((int)r), FALSE;
-    if (ov) {
-        ov->Internal = 0;
-        ov->InternalHigh = (ULONG_PTR)r;
-        if (!write && r == 0 && n)
-            return mmf__fail(MMF__W(ERROR_HANDLE_EOF)), FALSE;
-    }
     return TRUE;
 }
 
@@ -301,7 +326,7 @@ static int seek(HANDLE h, int64_t dist, DWORD method, int64_t *pos)
     struct stat sb;
     if (method > FILE_END)
         return MMF__W(ERROR_INVALID_PARAMETER);
-    int st = get_file(h, 0, &f);
+    int st = mmf__file_get(h, 0, &f);
     if (st < 0)
         return st;
     int64_t base = 0;
@@ -350,7 +375,7 @@ BOOL WINAPI SetEndOfFile(HANDLE h)
 {
     struct mmf__file *f;
     struct stat sb;
-    int st = get_file(h, FILE_WRITE_DATA, &f);
+    int st = mmf__file_get(h, FILE_WRITE_DATA, &f);
     if (st < 0)
         return mmf__fail(st), FALSE;
     off_t pos = mmf__sys.lseek(f->fd, 0, SEEK_CUR);
@@ -370,7 +395,7 @@ static int file_size(HANDLE h, uint64_t *size)
 {
     struct mmf__file *f;
     struct stat sb;
-    int st = get_file(h, 0, &f);
+    int st = mmf__file_get(h, 0, &f);
     if (st < 0)
         return st;
     st = (int)mmf__sysret(mmf__sys.fstat(f->fd, &sb));
@@ -405,7 +430,7 @@ BOOL WINAPI GetFileSizeEx(HANDLE h, PLARGE_INTEGER out)
 BOOL WINAPI FlushFileBuffers(HANDLE h)
 {
     struct mmf__file *f;
-    int st = get_file(h, FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
+    int st = mmf__file_get(h, FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
     if (st < 0)
         return mmf__fail(st), FALSE;
     st = (int)mmf__sysret(mmf__sys.fsync(f->fd));
@@ -430,7 +455,7 @@ BOOL WINAPI DeleteFileA(LPCSTR name)
 {
     char *path;
     struct stat sb;
-    int st = linux_path(name, &path);
+    int st = mmf__linux_path(name, &path);
     if (st == 0) {
         if (mmf__sys.lstat(path, &sb) < 0)
             st = open_status(path, errno);

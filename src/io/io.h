@@ -14,6 +14,16 @@ struct mmf__file {
 extern const struct mmf__type mmf__file_type;
 #define MMF__FILE_CAN_READ(a) (((a) & (FILE_READ_DATA | FILE_EXECUTE)) != 0)
 #define MMF__FILE_CAN_WRITE(a) (((a) & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0)
+/* The file a handle refers to, referenced, if the handle has one of the rights in need
+ * (0: any): ERROR_INVALID_HANDLE, ERROR_ACCESS_DENIED otherwise. */
+int mmf__file_get(HANDLE h, DWORD need, struct mmf__file **out);
+/* A malloc'd Linux path for a Win32 one: backslashes become slashes. */
+int mmf__linux_path(const char *path, char **out);
+/* An OVERLAPPED's Internal: the NTSTATUS of the I/O it describes (0: success). A failure
+ * is recorded as Windows' NTSTATUS for it, read back by GetOverlappedResult. */
+#define MMF__STATUS_PENDING 0x103u
+void mmf__overlapped_done(OVERLAPPED *ov, int st, size_t bytes);
+int mmf__overlapped_error(ULONG_PTR status);
 
 /* lock.c: OFD byte-range locks far above any file data carry cross-process facts about a
  * file: which sections map it (and how far), and the share modes of its open handles. */

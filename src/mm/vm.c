@@ -447,3 +447,74 @@ BOOL WINAPI VirtualProtect(LPVOID addr, SIZE_T size, DWORD prot, PDWORD old)
         return mmf__fail(st), FALSE;
     return TRUE;
 }
+
+/* --- The Ex forms and IsBad*Ptr ------------------------------------------------------- */
+
+/* The Ex forms act on the current process only: the pseudo handle GetCurrentProcess()
+ * returns (process handles of their own come with processes). */
+static bool current_process(HANDLE h)
+{
+    if (h == MMF__CURRENT_PROCESS)
+        return true;
+    SetLastError(ERROR_INVALID_HANDLE);
+    return false;
+}
+
+SIZE_T WINAPI VirtualQueryEx(HANDLE h, LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T len)
+{
+    return current_process(h) ? VirtualQuery(addr, mbi, len) : 0;
+}
+
+LPVOID WINAPI VirtualAllocEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type, DWORD prot)
+{
+    return current_process(h) ? VirtualAlloc(addr, size, type, prot) : NULL;
+}
+
+BOOL WINAPI VirtualFreeEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD type)
+{
+    return current_process(h) && VirtualFree(addr, size, type);
+}
+
+BOOL WINAPI VirtualProtectEx(HANDLE h, LPVOID addr, SIZE_T size, DWORD prot, PDWORD old)
+{
+    return current_process(h) && VirtualProtect(addr, size, prot, old);
+}
+
+/* Whether every page of [p, p + n) is committed with a protection that allows `need`
+ * (PAGE_READONLY: reading; PAGE_READWRITE: writing). Windows answers by touching the
+ * pages; mmf asks where they are mapped, and guard pages count as inaccessible, as the
+ * first touch would fault. Sets no error, as Windows sets none. */
+static bool accessible(const void *p, size_t n, DWORD need)
+{
+    const DWORD readable = PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READ |
+                           PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
+    const DWORD writable = PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE |
+                           PAGE_EXECUTE_WRITECOPY;
+    uintptr_t a = (uintptr_t)p, end;
+    if (__builtin_add_overflow(a, n, &end))
+        return false;
+    DWORD saved = GetLastError();
+    MEMORY_BASIC_INFORMATION mbi;
+    while (a < end && VirtualQuery((void *)a, &mbi, sizeof mbi) == sizeof mbi &&
+           mbi.State == MEM_COMMIT && !(mbi.Protect & PAGE_GUARD) &&
+           (mbi.Protect & (need == PAGE_READWRITE ? writable : readable)))
+        a = (uintptr_t)mbi.BaseAddress + mbi.RegionSize;
+    SetLastError(saved);
+    return a >= end;
+}
+
+BOOL WINAPI IsBadReadPtr(const void *p, UINT_PTR n)
+{
+    return n && !accessible(p, n, PAGE_READONLY);
+}
+
+BOOL WINAPI IsBadWritePtr(LPVOID p, UINT_PTR n)
+{
+    return n && !accessible(p, n, PAGE_READWRITE);
+}
+
+/* Windows asks only for read access to the address. */
+BOOL WINAPI IsBadCodePtr(void *fn)
+{
+    return !accessible(fn, 1, PAGE_READONLY);
+}

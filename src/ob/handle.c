@@ -99,6 +99,20 @@ void mmf__handle_unpin(void *pin)
     (void)before;
 }
 
+int mmf__handle_set_event(HANDLE h)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    void *pin;
+    int st = mmf__handle_pin(h, &obj, &access, &pin);
+    if (st < 0)
+        return st;
+    st = obj->type->kind == MMF__KIND_EVENT ? obj->type->signal(obj, access)
+                                            : MMF__W(ERROR_INVALID_HANDLE);
+    mmf__handle_unpin(pin);
+    return st;
+}
+
 int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access)
 {
     void *pin;

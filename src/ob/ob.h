@@ -47,6 +47,9 @@ struct mmf__type {
      * obj->ns = ns). ctx is the creator's request when this process made the object,
      * NULL when it opened it. */
     int (*build_named)(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx);
+    /* The state change SignalObjectAndWait makes, by kind (SetEvent, ReleaseMutex,
+     * ReleaseSemaphore by one), checked against the handle's access; NULL: none. */
+    int (*signal)(struct mmf__object *obj, DWORD access);
     /* Named kinds with state words, for mmf_list: the words, decoded. */
     void (*describe)(const uint32_t *words, struct mmf_object_info *info);
     /* Waitable kinds: how a wait takes and gives back the object (its struct begins with
@@ -93,6 +96,9 @@ int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
  * the handle waits for it). Never sleep while pinned. */
 int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin);
 void mmf__handle_unpin(void *pin);
+/* Sets the event a handle refers to, as the I/O manager sets an OVERLAPPED's event when
+ * its transfer completes: ERROR_INVALID_HANDLE for anything but an event. */
+int mmf__handle_set_event(HANDLE h);
 
 /* security.c: what SECURITY_ATTRIBUTES ask of a new object: the file mode its security
  * descriptor stands for (NULL DACL: everyone), and the new handle's attributes. */

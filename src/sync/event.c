@@ -60,8 +60,9 @@ static int event_op(struct mmf__sync *s, DWORD access, void *ctx)
     return 0;
 }
 
-static int signal_op(struct mmf__sync *s, DWORD access)
+static int signal_op(struct mmf__object *obj, DWORD access)
 {
+    struct mmf__sync *s = (struct mmf__sync *)obj;
     enum event_op op = EV_SET;
     return event_op(s, access, &op);
 }
@@ -75,7 +76,6 @@ static void describe(const uint32_t *w, struct mmf_object_info *info)
 static const struct mmf__wait_ops wait_ops = {
     .take = take,
     .untake = untake,
-    .signal = signal_op,
 };
 
 const struct mmf__type mmf__event_type = {
@@ -88,6 +88,7 @@ const struct mmf__type mmf__event_type = {
     .destroy = mmf__sync_destroy,
     .build_named = mmf__sync_build_named,
     .describe = describe,
+    .signal = signal_op,
     .wait = &wait_ops,
 };
 

@@ -159,8 +159,9 @@ static int release(struct mmf__sync *s, DWORD access, void *ctx)
     return 0;
 }
 
-static int signal_op(struct mmf__sync *s, DWORD access)
+static int signal_op(struct mmf__object *obj, DWORD access)
 {
+    struct mmf__sync *s = (struct mmf__sync *)obj;
     return release(s, access, NULL);
 }
 
@@ -202,7 +203,6 @@ static void describe(const uint32_t *w, struct mmf_object_info *info)
 static const struct mmf__wait_ops wait_ops = {
     .take = take,
     .untake = untake,
-    .signal = signal_op,
     .owned_elsewhere = owned_elsewhere,
     .check_owner = check_owner,
 };
@@ -216,6 +216,7 @@ const struct mmf__type mmf__mutex_type = {
     .destroy = mmf__sync_destroy,
     .build_named = mmf__sync_build_named,
     .describe = describe,
+    .signal = signal_op,
     .wait = &wait_ops,
 };
 

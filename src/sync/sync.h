@@ -36,8 +36,6 @@ struct mmf__wait_ops {
     enum mmf__take (*take)(struct mmf__sync *s, uint32_t pulse0);
     /* Gives back what a wait-all took before it found another object not signaled. */
     void (*untake)(struct mmf__sync *s, enum mmf__take how);
-    /* SignalObjectAndWait's signal, with the handle's access; NULL: cannot be signaled. */
-    int (*signal)(struct mmf__sync *s, DWORD access);
     /* Kinds a thread owns (mutexes): whether another thread owns it, which a wait must
      * watch for death, and the check that abandons it if that owner is gone. */
     bool (*owned_elsewhere)(struct mmf__sync *s);

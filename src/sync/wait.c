@@ -294,6 +294,21 @@ DWORD WINAPI WaitForMultipleObjects(DWORD n, const HANDLE *handles, BOOL all, DW
     return wait_handles(n, handles, all != 0, ms);
 }
 
+/* mmf queues no APCs (no ReadFileEx, no QueueUserAPC), so an alertable wait has nothing to
+ * be alerted by and ends as the plain one (never WAIT_IO_COMPLETION). */
+DWORD WINAPI WaitForSingleObjectEx(HANDLE h, DWORD ms, BOOL alertable)
+{
+    (void)alertable;
+    return wait_handles(1, &h, false, ms);
+}
+
+DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, DWORD ms,
+                                      BOOL alertable)
+{
+    (void)alertable;
+    return wait_handles(n, handles, all != 0, ms);
+}
+
 /* Signals what SignalObjectAndWait may signal: SetEvent, ReleaseMutex or
  * ReleaseSemaphore(1), by the object's kind. */
 static int signal_handle(HANDLE h)
@@ -304,9 +319,7 @@ static int signal_handle(HANDLE h)
     int st = mmf__handle_pin(h, &obj, &access, &pin);
     if (st < 0)
         return st;
-    const struct mmf__wait_ops *ops = obj->type->wait;
-    st = ops && ops->signal ? ops->signal((struct mmf__sync *)obj, access)
-                            : MMF__W(ERROR_INVALID_HANDLE);
+    st = obj->type->signal ? obj->type->signal(obj, access) : MMF__W(ERROR_INVALID_HANDLE);
     mmf__handle_unpin(pin);
     return st;
 }
