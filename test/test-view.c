@@ -269,3 +269,80 @@ TEST(section_access_limits_file_views)
     CloseHandle(m);
     drop_file(f, path);
 }
+
+static MEMORY_BASIC_INFORMATION query(const void *p)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(p, &mbi, sizeof mbi) == sizeof mbi);
+    return mbi;
+}
+
+/* virtual.c's test_MapViewOfFile: VirtualAlloc(MEM_COMMIT) through a view commits a
+ * SEC_RESERVE section's pages for every view, each with its own protection, and gives the
+ * range the protection asked for in that view, committed already or not. */
+TEST(commits_through_a_view_set_its_protection)
+{
+    const DWORD size = 0x100000;
+    HANDLE m = anon(PAGE_READWRITE | SEC_RESERVE, size);
+    char *a = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0), *b = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(a && b && a != b);
+    MEMORY_BASIC_INFORMATION q = query(a);
+    ASSERT(q.RegionSize == size && q.State == MEM_RESERVE && q.Protect == 0);
+    ASSERT(q.AllocationProtect == PAGE_READWRITE && q.Type == MEM_MAPPED);
+    ASSERT(VirtualAlloc(a, 0x10000, MEM_COMMIT, PAGE_READONLY) == a);
+    q = query(a);
+    ASSERT(q.RegionSize == 0x10000 && q.State == MEM_COMMIT && q.Protect == PAGE_READONLY);
+    ASSERT_EQ(q.AllocationProtect, PAGE_READWRITE);
+    q = query(b); /* the section's pages, with b's own protection */
+    ASSERT(q.RegionSize == 0x10000 && q.State == MEM_COMMIT && q.Protect == PAGE_READWRITE);
+    ASSERT(VirtualAlloc(a, size, MEM_RESET, PAGE_READONLY) == a);
+    ASSERT_ERR(!VirtualFree(a, 0x10000, MEM_DECOMMIT), ERROR_INVALID_PARAMETER);
+    ASSERT(UnmapViewOfFile(a) && UnmapViewOfFile(b));
+    CloseHandle(m);
+    /* SEC_COMMIT: all committed, so the commit only changes the protection. */
+    m = anon(PAGE_READWRITE | SEC_COMMIT, size);
+    a = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(a != NULL);
+    ASSERT(VirtualAlloc(a, 0x10000, MEM_COMMIT, PAGE_READONLY) == a);
+    q = query(a);
+    ASSERT(q.RegionSize == 0x10000 && q.State == MEM_COMMIT && q.Protect == PAGE_READONLY);
+    ASSERT_EQ(q.AllocationProtect, PAGE_READWRITE);
+    ASSERT(VirtualAlloc(a, 0x1000, MEM_COMMIT, PAGE_READWRITE) == a); /* and back */
+    ASSERT_EQ(query(a).Protect, PAGE_READWRITE);
+    a[0] = 1;
+    ASSERT_ERR(!VirtualAlloc(a, 0x1000, MEM_COMMIT, PAGE_EXECUTE_READWRITE), ERROR_INVALID_PARAMETER);
+    ASSERT(UnmapViewOfFile(a));
+    CloseHandle(m);
+    /* UnmapViewOfFile of what is not a view. */
+    char *p = VirtualAlloc(NULL, 0x10000, MEM_COMMIT, PAGE_READONLY);
+    ASSERT(p != NULL);
+    ASSERT_ERR(!UnmapViewOfFile(p), ERROR_INVALID_ADDRESS);
+    ASSERT_ERR(!UnmapViewOfFile(p + 0x3000), ERROR_INVALID_ADDRESS);
+    ASSERT_ERR(!UnmapViewOfFile((void *)(ULONG_PTR)0xdeadbeef), ERROR_INVALID_ADDRESS);
+    ASSERT(VirtualFree(p, 0, MEM_RELEASE));
+}
+
+/* A view outlives its name: with the handles closed the name is free again (a new
+ * section, ERROR_SUCCESS), the view stays readable; once unmapped its pages are free. */
+TEST(a_view_outlives_its_name)
+{
+    const DWORD size = 0x100000;
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, size, "outlive");
+    char *v = m ? MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0) : NULL;
+    ASSERT(v != NULL);
+    ASSERT(CloseHandle(m));
+    ASSERT(!IsBadReadPtr(v, size));
+    MEMORY_BASIC_INFORMATION q = query(v);
+    ASSERT(q.RegionSize == size && q.State == MEM_COMMIT && q.Protect == PAGE_READWRITE);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "outlive"), ERROR_FILE_NOT_FOUND);
+    SetLastError(0xdeadbeef);
+    m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, size, "outlive");
+    ASSERT(m != NULL);
+    ASSERT_EQ(GetLastError(), ERROR_SUCCESS);
+    CloseHandle(m);
+    ASSERT(UnmapViewOfFile(v));
+    ASSERT(IsBadReadPtr(v, size));
+    q = query(v);
+    ASSERT(q.State == MEM_FREE && q.Protect == PAGE_NOACCESS && q.AllocationBase == NULL);
+    ASSERT(q.AllocationProtect == 0 && q.Type == 0);
+}

@@ -203,18 +203,18 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
 /* --- VirtualAlloc --------------------------------------------------------------------- */
 
 /* Commits pages of a view: the pages belong to the section, so every view of it in this
- * process gains them, each with its own protection. */
+ * process gains them, each with its own protection. In this view the range takes the
+ * protection asked for, committed before or not (Windows: a commit of a SEC_COMMIT view,
+ * all committed, is a change of protection). */
 static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD prot)
 {
     if (!view_allows(r->alloc_protect, prot))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    if (prot != r->alloc_protect) {
+    if (prot != r->alloc_protect || r->prot) {
         int st = own_prot(r);
         if (st < 0)
             return st;
-        for (size_t i = first; i < first + count; i++)
-            if (!mmf__region_page_committed(r, i))
-                r->prot[i] = (uint8_t)prot;
+        memset(r->prot + first, (int)prot, count);
     }
     uint64_t sfirst = r->offset / mmf__page_size + first;
     int st = mmf__section_commit(r->section, sfirst, count);
