@@ -112,6 +112,54 @@ TEST(virtual_protect_on_views)
     CloseHandle(m);
 }
 
+/* Whatever a view may read it may make write-copy (test_mapping's table, for a file
+ * opened for reading, writing and executing): written pages turn private, and stay so
+ * whatever protection they get next. Other protections beyond the view's access are
+ * ERROR_INVALID_PARAMETER. */
+TEST(read_views_may_become_write_copy)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "wcread", 0x2000, GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY, 0, 0, NULL);
+    ASSERT(m != NULL);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    unsigned char *w = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v && w);
+    DWORD old = 0;
+    ASSERT(VirtualProtect(v, 0x1000, PAGE_WRITECOPY, &old));
+    ASSERT_EQ(old, PAGE_READONLY);
+    ASSERT_EQ(query(v).Protect, PAGE_WRITECOPY);
+    ASSERT_EQ(query(v).RegionSize, 0x1000);
+    ASSERT_ERR(!VirtualProtect(v, 0x1000, PAGE_READWRITE, &old), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!VirtualProtect(v, 0x1000, PAGE_EXECUTE_WRITECOPY, &old), ERROR_INVALID_PARAMETER);
+    ASSERT_ERR(!VirtualProtect(v, 0x1000, PAGE_EXECUTE, &old), ERROR_INVALID_PARAMETER);
+    v[10] = 0x5A;
+    if (!on_wine()) { /* Wine writes a read view's write-copy page through to the file */
+        ASSERT_EQ(w[10], pattern_byte(10));
+        ASSERT(VirtualProtect(v, 0x1000, PAGE_READONLY, &old));
+        ASSERT_EQ(old, PAGE_WRITECOPY);
+        ASSERT_EQ(v[10], 0x5A); /* the copy is kept */
+        ASSERT_EQ(w[10], pattern_byte(10));
+    }
+    ASSERT(UnmapViewOfFile(v) && UnmapViewOfFile(w));
+    CloseHandle(m);
+    /* An executable read view may become execute-write-copy. */
+    m = CreateFileMappingA(f, NULL, PAGE_EXECUTE_READ, 0, 0, NULL);
+    ASSERT(m != NULL);
+    v = MapViewOfFile(m, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT(VirtualProtect(v, 0x1000, PAGE_EXECUTE_WRITECOPY, &old));
+    ASSERT_EQ(old, PAGE_EXECUTE_READ);
+    ASSERT(VirtualProtect(v, 0x1000, PAGE_WRITECOPY, &old));
+    ASSERT_ERR(!VirtualProtect(v, 0x1000, PAGE_EXECUTE_READWRITE, &old), ERROR_INVALID_PARAMETER);
+    ASSERT(UnmapViewOfFile(v));
+    CloseHandle(m);
+    unsigned char byte;
+    read_at(f, 10, &byte, 1);
+    ASSERT_EQ(byte, on_wine() ? 0x5A : pattern_byte(10)); /* never written back, on Windows */
+    drop_file(f, path);
+}
+
 TEST(virtual_alloc_private_memory)
 {
     ASSERT_ERR(!VirtualAlloc(NULL, 0, MEM_COMMIT, PAGE_READWRITE), ERROR_INVALID_PARAMETER);

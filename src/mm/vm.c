@@ -15,7 +15,8 @@ static bool is_writecopy(DWORD prot)
 }
 
 /* Protections a view page may take, given the view's own: never more rights than it was
- * mapped with; write-copy where the view could write. */
+ * mapped with, and write-copy wherever it may read (written pages turn private, so the
+ * section is never written through them). */
 static bool view_allows(DWORD view, DWORD want)
 {
     const DWORD readable = PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READ |
@@ -24,19 +25,15 @@ static bool view_allows(DWORD view, DWORD want)
                              PAGE_EXECUTE_WRITECOPY;
     DWORD ok = PAGE_NOACCESS;
     if (view & readable)
-        ok |= PAGE_READONLY;
+        ok |= PAGE_READONLY | PAGE_WRITECOPY;
     if (view & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE))
-        ok |= PAGE_READWRITE | PAGE_WRITECOPY;
-    if (view & (PAGE_WRITECOPY | PAGE_EXECUTE_WRITECOPY))
-        ok |= PAGE_WRITECOPY;
+        ok |= PAGE_READWRITE;
     if (view & executable)
         ok |= PAGE_EXECUTE;
     if (view & executable & readable)
-        ok |= PAGE_EXECUTE_READ;
+        ok |= PAGE_EXECUTE_READ | PAGE_EXECUTE_WRITECOPY;
     if (view & PAGE_EXECUTE_READWRITE)
-        ok |= PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
-    if (view & PAGE_EXECUTE_WRITECOPY)
-        ok |= PAGE_EXECUTE_WRITECOPY;
+        ok |= PAGE_EXECUTE_READWRITE;
     return (ok & want) != 0;
 }
 
@@ -202,20 +199,16 @@ SIZE_T WINAPI VirtualQuery(LPCVOID addr, PMEMORY_BASIC_INFORMATION mbi, SIZE_T l
 
 /* --- VirtualAlloc --------------------------------------------------------------------- */
 
+static int protect_view(struct mmf__region *r, size_t first, size_t count, DWORD prot);
+
 /* Commits pages of a view: the pages belong to the section, so every view of it in this
- * process gains them, each with its own protection. In this view the range takes the
- * protection asked for, committed before or not (Windows: a commit of a SEC_COMMIT view,
- * all committed, is a change of protection). */
+ * process gains them, each with its own protection. In this view the range then takes
+ * the protection asked for, committed before or not (Windows: a commit of a SEC_COMMIT
+ * view, all committed, is a change of protection), as VirtualProtect gives it. */
 static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD prot)
 {
     if (!view_allows(r->alloc_protect, prot))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    if (prot != r->alloc_protect || r->prot) {
-        int st = own_prot(r);
-        if (st < 0)
-            return st;
-        memset(r->prot + first, (int)prot, count);
-    }
     uint64_t sfirst = r->offset / mmf__page_size + first;
     int st = mmf__section_commit(r->section, sfirst, count);
     size_t cursor = 0;
@@ -223,10 +216,10 @@ static int commit_view(struct mmf__region *r, size_t first, size_t count, DWORD 
         uint64_t vfirst = v->offset / mmf__page_size, vn = v->size / mmf__page_size;
         uint64_t lo = sfirst > vfirst ? sfirst : vfirst;
         uint64_t hi = sfirst + count < vfirst + vn ? sfirst + count : vfirst + vn;
-        if (lo < hi)
+        if (v != r && lo < hi)
             st = mmf__view_apply(v, lo - vfirst, hi - lo);
     }
-    return st;
+    return st < 0 ? st : protect_view(r, first, count, prot);
 }
 
 static int commit_private(struct mmf__region *r, size_t first, size_t count, DWORD prot)
@@ -376,6 +369,21 @@ static int remap_view_pages(struct mmf__region *r, size_t first, size_t count, b
     return 0;
 }
 
+/* Whether the page at addr of a private file mapping has been copied on write: the
+ * kernel's page map shows it anonymous (present and not a file page, or swapped). A page
+ * map that cannot be read says no. */
+static bool page_copied(uintptr_t addr)
+{
+    uint64_t e = 0;
+    int fd = mmf__sys.open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    off_t at = (off_t)(addr / mmf__page_size * sizeof e);
+    bool ok = mmf__sys.pread(fd, &e, sizeof e, at) == (ssize_t)sizeof e;
+    mmf__sys.close(fd);
+    return ok && ((e >> 62 & 1) || ((e >> 63 & 1) && !(e >> 61 & 1)));
+}
+
 static int protect_view(struct mmf__region *r, size_t first, size_t count, DWORD prot)
 {
     if (!view_allows(r->alloc_protect, prot))
@@ -383,8 +391,11 @@ static int protect_view(struct mmf__region *r, size_t first, size_t count, DWORD
     int st = own_prot(r);
     for (size_t i = first; st == 0 && i < first + count; i++) {
         /* A shared view's page turns private when it becomes write-copy, and shared again
-         * when it stops being so. */
-        if (!r->copy && is_writecopy(prot) != is_writecopy(r->prot[i]))
+         * when it stops being so, unless it was written meanwhile: a copied page stays
+         * the process's own, whatever its protection (Windows: it is private then). */
+        uintptr_t page = r->base + i * mmf__page_size;
+        if (!r->copy && is_writecopy(prot) != is_writecopy(r->prot[i]) &&
+            !(is_writecopy(r->prot[i]) && page_copied(page)))
             st = remap_view_pages(r, i, 1, is_writecopy(prot));
         if (st == 0)
             r->prot[i] = (uint8_t)prot;
