@@ -1,4 +1,4 @@
-/* A file with a live section cannot be cut below it (ERROR_USER_MAPPED_FILE). */
+/* A file with a live section (or view) cannot be made shorter (ERROR_USER_MAPPED_FILE). */
 #include "test.h"
 
 static BOOL set_size(HANDLE f, LONG size)
@@ -16,11 +16,10 @@ TEST(truncating_a_mapped_file_fails)
     /* The section alone (no view) is enough. */
     ASSERT_ERR(!set_size(f, 0x1000), ERROR_USER_MAPPED_FILE);
     ASSERT(set_size(f, 0x20000)); /* growing is fine */
-    /* Windows compares with the section's size; Wine refuses any cut of a mapped file. */
-    if (!on_wine())
-        ASSERT(set_size(f, 0x18000));
-    else
-        ASSERT(set_size(f, 0x10000) || GetLastError() == ERROR_USER_MAPPED_FILE);
+    ASSERT(set_size(f, 0x20000)); /* and so is the size it has */
+    /* Any cut is refused, even one that leaves the whole section (test_eof). */
+    ASSERT_ERR(!set_size(f, 0x18000), ERROR_USER_MAPPED_FILE);
+    ASSERT_EQ(GetFileSize(f, NULL), 0x20000);
     unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
     ASSERT(v != NULL);
     ASSERT(CloseHandle(m));
@@ -31,6 +30,22 @@ TEST(truncating_a_mapped_file_fails)
     ASSERT(UnmapViewOfFile(v));
     ASSERT(set_size(f, 0x1000));
     ASSERT_EQ(GetFileSize(f, NULL), 0x1000);
+    drop_file(f, path);
+}
+
+/* file.c's test_eof: a 4-byte section of an 8-byte file refuses a cut to 6 bytes. */
+TEST(a_small_section_refuses_any_cut)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "eof", 8, GENERIC_READ | GENERIC_WRITE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY, 0, 4, NULL);
+    ASSERT(m != NULL);
+    ASSERT_ERR(!set_size(f, 6), ERROR_USER_MAPPED_FILE);
+    ASSERT(set_size(f, 8));
+    ASSERT(set_size(f, 10));
+    ASSERT_EQ(GetFileSize(f, NULL), 10);
+    CloseHandle(m);
+    ASSERT(set_size(f, 6)); /* no section any more */
     drop_file(f, path);
 }
 

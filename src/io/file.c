@@ -381,8 +381,9 @@ BOOL WINAPI SetEndOfFile(HANDLE h)
     off_t pos = mmf__sys.lseek(f->fd, 0, SEEK_CUR);
     if (pos < 0 || mmf__sys.fstat(f->fd, &sb) < 0)
         st = -errno;
-    else if (pos < sb.st_size)
-        st = mmf__file_check_truncate(f->fd, (uint64_t)pos);
+    else if (pos < sb.st_size) /* Windows refuses any cut of a mapped file, even above
+                                   every section's end (a 4-byte section, 8 -> 6 bytes) */
+        st = mmf__file_check_truncate(f->fd, 0);
     if (st == 0)
         st = (int)mmf__sysret(mmf__sys.ftruncate(f->fd, pos));
     mmf__unref(&f->obj);

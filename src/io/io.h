@@ -30,7 +30,8 @@ int mmf__overlapped_error(ULONG_PTR status);
 /* A section's record that it maps [0, size) of the file open as fd (its own description):
  * held as long as fd is open. */
 int mmf__lock_section(int fd, uint64_t size);
-/* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size. */
+/* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size (0:
+ * when the file has any section at all). */
 int mmf__file_check_truncate(int fd, uint64_t new_size);
 /* Records a new handle's access and share mode on its description, or fails with
  * ERROR_SHARING_VIOLATION where Windows' share rules say it conflicts. */
