@@ -240,3 +240,33 @@ TEST(create_file_for_mapping)
     CloseHandle(m);
     drop_file(f, path);
 }
+
+/* file.c's test_CreateFileW: FILE_FLAG_BACKUP_SEMANTICS opens a directory, whatever the
+ * rights asked, with a disposition that keeps it; the handle transfers no data. Without
+ * the flag a directory is ERROR_ACCESS_DENIED. */
+TEST(directories_open_with_backup_semantics)
+{
+    char dir[MAX_PATH], buf[4];
+    DWORD n, share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+    ASSERT(GetTempPathA(MAX_PATH, dir) > 0);
+    HANDLE d = CreateFileA(dir, GENERIC_READ, share, NULL, OPEN_EXISTING,
+                           FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    ASSERT(d != INVALID_HANDLE_VALUE);
+    FILETIME w;
+    ASSERT(GetFileTime(d, NULL, NULL, &w));
+    ASSERT_ERR(!ReadFile(d, buf, sizeof buf, &n, NULL), ERROR_INVALID_FUNCTION);
+    ASSERT(CloseHandle(d));
+    d = CreateFileA(dir, GENERIC_READ | GENERIC_WRITE, share, NULL, OPEN_ALWAYS,
+                    FILE_ATTRIBUTE_NORMAL | FILE_FLAG_BACKUP_SEMANTICS, NULL);
+    ASSERT(d != INVALID_HANDLE_VALUE);
+    /* Windows: "Incorrect function.", as for reading; Wine says the handle is invalid. */
+    ASSERT_ERR(!WriteFile(d, "x", 1, &n, NULL),
+               on_wine() ? ERROR_INVALID_HANDLE : ERROR_INVALID_FUNCTION);
+    ASSERT(CloseHandle(d));
+    ASSERT_ERR(CreateFileA(dir, GENERIC_READ, share, NULL, OPEN_EXISTING, 0, NULL) ==
+                   INVALID_HANDLE_VALUE,
+               ERROR_ACCESS_DENIED);
+    /* Overwriting one fails too (which error Windows gives is not pinned: Wine says 80). */
+    ASSERT(CreateFileA(dir, GENERIC_READ | GENERIC_WRITE, share, NULL, CREATE_ALWAYS,
+                       FILE_FLAG_BACKUP_SEMANTICS, NULL) == INVALID_HANDLE_VALUE);
+}

@@ -121,6 +121,22 @@ static int truncate_existing(int fd)
     return 0;
 }
 
+/* A directory, opened as Windows opens one with FILE_FLAG_BACKUP_SEMANTICS and a
+ * disposition that keeps it: Linux gives a directory no write access mode, so the
+ * descriptor is read-only whatever the handle's rights, or a path descriptor if the
+ * directory cannot be read. -1 with errno EISDIR otherwise (ERROR_ACCESS_DENIED). */
+static int open_directory(const char *path, DWORD disp, DWORD attrs)
+{
+    if (!(attrs & FILE_FLAG_BACKUP_SEMANTICS) || (disp != OPEN_EXISTING && disp != OPEN_ALWAYS)) {
+        errno = EISDIR;
+        return -1;
+    }
+    int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES)
+        fd = mmf__sys.open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd;
+}
+
 static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, DWORD attrs,
                      DWORD flags, HANDLE *out, bool *existed)
 {
@@ -135,6 +151,8 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
         return st;
     mode_t mode = attrs & FILE_ATTRIBUTE_READONLY ? 0444 : 0666;
     int fd = open_disposition(path, access, disp, mode, &created);
+    if (fd < 0 && errno == EISDIR)
+        fd = open_directory(path, disp, attrs);
     if (fd < 0) {
         st = errno == EISDIR ? MMF__W(ERROR_ACCESS_DENIED) : open_status(path, errno);
         goto out;
@@ -157,6 +175,7 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     }
     mmf__object_init(&f->obj, &mmf__file_type);
     f->fd = fd;
+    f->directory = S_ISDIR(sb.st_mode);
     if (attrs & FILE_FLAG_DELETE_ON_CLOSE)
         f->delete_path = path, path = NULL;
     if ((st = mmf__handle_new(&f->obj, access, flags, out)) < 0)
@@ -282,6 +301,8 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
     long r;
     if (!buf && n)
         r = MMF__W(write ? ERROR_INVALID_USER_BUFFER : ERROR_NOACCESS);
+    else if (f->directory)
+        r = MMF__W(ERROR_INVALID_FUNCTION); /* a directory's handle transfers nothing */
     else if (ov) {
         off_t off = (off_t)((uint64_t)ov->OffsetHigh << 32 | ov->Offset);
         r = transfer(f->fd, write, buf, n, off);

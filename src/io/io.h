@@ -9,6 +9,7 @@
 struct mmf__file {
     struct mmf__object obj;
     int fd;
+    bool directory;    /* opened with FILE_FLAG_BACKUP_SEMANTICS */
     char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
 };
 extern const struct mmf__type mmf__file_type;
