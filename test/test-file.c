@@ -270,3 +270,45 @@ TEST(directories_open_with_backup_semantics)
     ASSERT(CreateFileA(dir, GENERIC_READ | GENERIC_WRITE, share, NULL, CREATE_ALWAYS,
                        FILE_FLAG_BACKUP_SEMANTICS, NULL) == INVALID_HANDLE_VALUE);
 }
+
+/* file.c's test_read_write: a buffer that runs into a page the transfer may not touch
+ * fails the whole call before anything moves (ERROR_NOACCESS for a read, even at the end
+ * of the file; ERROR_INVALID_USER_BUFFER for a write), with a count of 0, the position
+ * and the file as they were. */
+TEST(transfers_into_bad_buffers_move_nothing)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "badbuf", 6000, GENERIC_READ | GENERIC_WRITE);
+    char *p = VirtualAlloc(NULL, 8192, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    DWORD old, n;
+    ASSERT(p && VirtualProtect(p + 4096, 4096, PAGE_NOACCESS, &old));
+    char *b = p + 4096 - 100; /* 100 good bytes, then none */
+    static const LONG at[] = {0, 5950};
+    for (int i = 0; i < 2; i++) {
+        ASSERT_EQ(SetFilePointer(f, at[i], NULL, FILE_BEGIN), (DWORD)at[i]);
+        n = 12345;
+        ASSERT_ERR(!ReadFile(f, b, 200, &n, NULL), ERROR_NOACCESS);
+        ASSERT_EQ(n, 0);
+        ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_CURRENT), (DWORD)at[i]);
+        n = 12345;
+        ASSERT_ERR(!WriteFile(f, b, 200, &n, NULL), ERROR_INVALID_USER_BUFFER);
+        ASSERT_EQ(n, 0);
+        ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_CURRENT), (DWORD)at[i]);
+    }
+    ASSERT_EQ(GetFileSize(f, NULL), 6000);
+    unsigned char c;
+    read_at(f, 5999, &c, 1);
+    ASSERT_EQ(c, pattern_byte(5999));
+    /* Within the good bytes all is well. */
+    ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_BEGIN), 0);
+    ASSERT(ReadFile(f, b, 100, &n, NULL) && n == 100);
+    ASSERT_EQ((unsigned char)b[99], pattern_byte(99));
+    /* A read into read-only memory is refused likewise. */
+    ASSERT(VirtualProtect(p, 4096, PAGE_READONLY, &old));
+    ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_BEGIN), 0);
+    ASSERT_ERR(!ReadFile(f, p, 10, &n, NULL), ERROR_NOACCESS);
+    ASSERT_EQ(n, 0);
+    ASSERT_EQ(SetFilePointer(f, 0, NULL, FILE_CURRENT), 0);
+    ASSERT(VirtualFree(p, 0, MEM_RELEASE));
+    drop_file(f, path);
+}

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <windows.h>
 
@@ -86,6 +87,9 @@ struct mmf__sys {
     DIR *(*opendir)(const char *path);
     DIR *(*fdopendir)(int fd);
     int (*memfd_create)(const char *name, unsigned flags);
+    ssize_t (*process_vm_readv)(pid_t pid, const struct iovec *local, unsigned long nlocal,
+                                const struct iovec *remote, unsigned long nremote,
+                                unsigned long flags);
     void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
     int (*munmap)(void *addr, size_t len);
     int (*mprotect)(void *addr, size_t len, int prot);

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -63,6 +64,7 @@ struct mmf__sys mmf__sys = {
     .opendir = opendir,
     .fdopendir = fdopendir,
     .memfd_create = sys_memfd_create,
+    .process_vm_readv = process_vm_readv,
     .mmap = mmap,
     .munmap = munmap,
     .mprotect = mprotect,

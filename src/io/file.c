@@ -248,8 +248,44 @@ int mmf__file_get(HANDLE h, DWORD need, struct mmf__file **out)
     return 0;
 }
 
+/* How many pages one probe asks about. */
+#define PROBE_PAGES 256
+
+/* Whether every page of [p, p + n) can be read, asked of the kernel, one byte a page in
+ * one call for up to PROBE_PAGES pages: Windows checks a transfer's whole buffer before
+ * it moves a byte, where Linux stops at the first bad page. Yes when the kernel will not
+ * say (a sandbox refusing process_vm_readv): the transfer then finds out itself. */
+static bool readable(const void *p, size_t n)
+{
+    uintptr_t a = (uintptr_t)p, end = a + n, page = a & ~(uintptr_t)(mmf__page_size - 1);
+    char sink[PROBE_PAGES];
+    struct iovec local = {sink, 0}, remote[PROBE_PAGES];
+    while (page < end) {
+        size_t k = 0;
+        for (; k < PROBE_PAGES && page < end; k++, page += mmf__page_size)
+            remote[k] = (struct iovec){(void *)(page < a ? a : page), 1};
+        local.iov_len = k;
+        ssize_t r = mmf__sys.process_vm_readv(getpid(), &local, 1, remote, k, 0);
+        if (r < 0 && (errno == EPERM || errno == ENOSYS))
+            return true;
+        if (r != (ssize_t)k)
+            return false;
+    }
+    return true;
+}
+
+/* A buffer Windows would refuse before transferring: one that runs into a page that
+ * cannot be read. Within one page Linux fails before it moves a byte: nothing to ask. */
+static bool bad_buffer(const void *p, size_t n)
+{
+    size_t in_page = (uintptr_t)p & (mmf__page_size - 1);
+    return n > mmf__page_size - in_page && !readable(p, n);
+}
+
 /* Reads or writes all of n bytes (short only at end of file), at `off` or, if off < 0,
- * at the file position. */
+ * at the file position. A buffer the kernel finds bad midway (a read into a page that
+ * cannot be written) fails the whole transfer, with the position as it was: Windows
+ * moves nothing then. */
 static long transfer(int fd, bool write, void *buf, size_t n, off_t off)
 {
     size_t done = 0;
@@ -261,6 +297,11 @@ static long transfer(int fd, bool write, void *buf, size_t n, off_t off)
                                       : mmf__sys.read(fd, p, n - done));
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && errno == EFAULT) {
+            if (off < 0 && done)
+                mmf__sys.lseek(fd, -(off_t)done, SEEK_CUR);
+            return MMF__W(write ? ERROR_INVALID_USER_BUFFER : ERROR_NOACCESS);
+        }
         if (r < 0)
             return -errno;
         if (r == 0)
@@ -299,7 +340,7 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
     if (st < 0)
         return mmf__fail(st), FALSE;
     long r;
-    if (!buf && n)
+    if ((!buf && n) || bad_buffer(buf, n))
         r = MMF__W(write ? ERROR_INVALID_USER_BUFFER : ERROR_NOACCESS);
     else if (f->directory)
         r = MMF__W(ERROR_INVALID_FUNCTION); /* a directory's handle transfers nothing */
