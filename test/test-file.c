@@ -312,3 +312,65 @@ TEST(transfers_into_bad_buffers_move_nothing)
     ASSERT(VirtualFree(p, 0, MEM_RELEASE));
     drop_file(f, path);
 }
+
+static BOOL file_exists(const char *path)
+{
+    HANDLE h = CreateFileA(path, 0, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return FALSE;
+    CloseHandle(h);
+    return TRUE;
+}
+
+/* CreateFile's parameters across dispositions, rights and flags (test_CreateFile's
+ * checks, 672 cases): a disposition out of range is ERROR_INVALID_PARAMETER whatever
+ * else is asked, and touches nothing; the rest follow the disposition. */
+TEST(create_file_parameter_matrix)
+{
+    char path[MAX_PATH];
+    temp_path(path, "cfmatrix");
+    static const DWORD disp[] = {0, CREATE_NEW, CREATE_ALWAYS, OPEN_EXISTING, OPEN_ALWAYS,
+                                 TRUNCATE_EXISTING, 6, 0xFFFFFFFF};
+    static const DWORD acc[] = {0, GENERIC_READ, GENERIC_WRITE, GENERIC_READ | GENERIC_WRITE,
+                                DELETE, FILE_READ_ATTRIBUTES, GENERIC_ALL};
+    static const DWORD flags[] = {0, FILE_FLAG_DELETE_ON_CLOSE, FILE_FLAG_OVERLAPPED,
+                                  FILE_FLAG_NO_BUFFERING, FILE_ATTRIBUTE_DIRECTORY,
+                                  FILE_FLAG_BACKUP_SEMANTICS};
+    int cases = 0;
+    for (int exists = 0; exists < 2; exists++)
+        for (unsigned d = 0; d < sizeof disp / sizeof *disp; d++)
+            for (unsigned a = 0; a < sizeof acc / sizeof *acc; a++)
+                for (unsigned f = 0; f < sizeof flags / sizeof *flags; f++, cases++) {
+                    DeleteFileA(path);
+                    if (exists) {
+                        HANDLE w = CreateFileA(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+                        ASSERT(w != INVALID_HANDLE_VALUE);
+                        CloseHandle(w);
+                    }
+                    SetLastError(0xdeadbeef);
+                    HANDLE h = CreateFileA(path, acc[a],
+                                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                           NULL, disp[d], flags[f], NULL);
+                    DWORD e = GetLastError();
+                    if (h != INVALID_HANDLE_VALUE)
+                        CloseHandle(h);
+                    BOOL there = file_exists(path);
+                    if (disp[d] < CREATE_NEW || disp[d] > TRUNCATE_EXISTING) {
+                        ASSERT(h == INVALID_HANDLE_VALUE && e == ERROR_INVALID_PARAMETER);
+                        ASSERT_EQ(there, exists);
+                    } else if (exists && disp[d] == CREATE_NEW) {
+                        ASSERT(h == INVALID_HANDLE_VALUE && e == ERROR_FILE_EXISTS);
+                    } else if (!exists && (disp[d] == OPEN_EXISTING || disp[d] == TRUNCATE_EXISTING)) {
+                        ASSERT(h == INVALID_HANDLE_VALUE && e == ERROR_FILE_NOT_FOUND);
+                        ASSERT(!there);
+                    } else {
+                        ASSERT(h != INVALID_HANDLE_VALUE);
+                        BOOL reopened = exists && (disp[d] == CREATE_ALWAYS || disp[d] == OPEN_ALWAYS);
+                        ASSERT_EQ(e, reopened ? ERROR_ALREADY_EXISTS : 0);
+                        ASSERT_EQ(there, !(flags[f] & FILE_FLAG_DELETE_ON_CLOSE));
+                    }
+                }
+    DeleteFileA(path);
+    printf("# %d CreateFile cases\n", cases);
+}
