@@ -374,3 +374,49 @@ TEST(create_file_parameter_matrix)
     DeleteFileA(path);
     printf("# %d CreateFile cases\n", cases);
 }
+
+static DWORD open_status_of(const char *path, DWORD disp)
+{
+    SetLastError(0xdeadbeef);
+    HANDLE h = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                           NULL, disp, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return GetLastError();
+    CloseHandle(h);
+    return 0;
+}
+
+/* The path forms programs use: \\?\ and \\.\ before a path name that path, NUL is the
+ * null device, and what does not exist here (network paths, named pipes) fails as a
+ * missing one would. */
+TEST(path_prefixes_and_devices)
+{
+    char dir[MAX_PATH], path[MAX_PATH + 40], buf[4];
+    DWORD n;
+    ASSERT(GetTempPathA(MAX_PATH, dir) > 0);
+    static const char *const nul[] = {"NUL", "nul", "\\\\.\\NUL"};
+    for (int i = 0; i < 3; i++) {
+        HANDLE h = CreateFileA(nul[i], GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                               NULL, OPEN_EXISTING, 0, NULL);
+        ASSERT(h != INVALID_HANDLE_VALUE);
+        ASSERT(WriteFile(h, "abc", 3, &n, NULL) && n == 3);
+        ASSERT(ReadFile(h, buf, sizeof buf, &n, NULL) && n == 0);
+        CloseHandle(h);
+    }
+    ASSERT(!DeleteFileA("nul")); /* a device is never deleted as a file */
+    ASSERT(open_status_of("NUL", OPEN_EXISTING) == 0);
+    snprintf(path, sizeof path, "\\\\?\\%smmf-prefixed", dir);
+    ASSERT_EQ(open_status_of(path, CREATE_ALWAYS), 0);
+    snprintf(path, sizeof path, "%smmf-prefixed", dir);
+    ASSERT_EQ(open_status_of(path, OPEN_EXISTING), 0); /* the same file */
+    snprintf(path, sizeof path, "\\\\.\\%smmf-prefixed", dir);
+    ASSERT_EQ(open_status_of(path, OPEN_EXISTING), 0);
+    ASSERT(DeleteFileA(path));
+    ASSERT_EQ(open_status_of("\\\\?\\", OPEN_EXISTING), ERROR_INVALID_NAME);
+    ASSERT_EQ(open_status_of("\\\\.\\", OPEN_EXISTING), ERROR_INVALID_NAME);
+    ASSERT_EQ(open_status_of("\\\\.\\pipe\\mmf-no-such-pipe", OPEN_EXISTING), ERROR_FILE_NOT_FOUND);
+    ASSERT_EQ(open_status_of("\\\\mmf-no-such-server\\share\\x", OPEN_EXISTING),
+              ERROR_PATH_NOT_FOUND);
+    ASSERT_EQ(open_status_of("\\\\?\\UNC\\mmf-no-such-server\\share\\x", OPEN_EXISTING),
+              ERROR_PATH_NOT_FOUND);
+}

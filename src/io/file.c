@@ -8,6 +8,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,11 +32,54 @@ const struct mmf__type mmf__file_type = {
     .destroy = file_destroy,
 };
 
+/* Devices, pipes and sockets: opened as files, never deleted as files (NUL is
+ * /dev/null). */
+static bool is_device(const struct stat *sb)
+{
+    return !S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode) && !S_ISLNK(sb->st_mode);
+}
+
+static bool is_nul(const char *name)
+{
+    return strcasecmp(name, "NUL") == 0;
+}
+
+/* Windows' path prefixes: \\?\ (no normalization) and \\.\ (the device namespace)
+ * name the path that follows them; nothing may follow them alone. Network paths
+ * (\\?\UNC\) and named pipes (\\.\pipe\) do not exist here; NUL is /dev/null.
+ * The rest of the path or an error; *dev set for a device. */
+static int strip_prefix(const char **path, const char **dev)
+{
+    const char *p = *path;
+    *dev = NULL;
+    if (is_nul(p)) {
+        *dev = "/dev/null";
+        return 0;
+    }
+    if (!(p[0] == '\\' && p[1] == '\\' && (p[2] == '?' || p[2] == '.') && p[3] == '\\'))
+        return 0;
+    p += 4;
+    if (!*p)
+        return MMF__W(ERROR_INVALID_NAME);
+    if (strncasecmp(p, "UNC\\", 4) == 0)
+        return MMF__W(ERROR_PATH_NOT_FOUND);
+    if (strncasecmp(p, "pipe\\", 5) == 0)
+        return MMF__W(ERROR_FILE_NOT_FOUND);
+    if (is_nul(p))
+        *dev = "/dev/null";
+    *path = p;
+    return 0;
+}
+
 int mmf__linux_path(const char *path, char **out)
 {
+    const char *dev;
     if (!path || !*path)
         return MMF__W(ERROR_PATH_NOT_FOUND);
-    char *p = strdup(path);
+    int st = strip_prefix(&path, &dev);
+    if (st < 0)
+        return st;
+    char *p = strdup(dev ? dev : path);
     if (!p)
         return -ENOMEM;
     for (char *c = p; *c; c++)
@@ -159,7 +203,8 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     }
     if ((st = (int)mmf__sysret(mmf__sys.fstat(fd, &sb))) < 0)
         goto fail;
-    if (S_ISDIR(sb.st_mode) && !(attrs & FILE_FLAG_BACKUP_SEMANTICS)) {
+    if ((S_ISDIR(sb.st_mode) && !(attrs & FILE_FLAG_BACKUP_SEMANTICS)) ||
+        (is_device(&sb) && (attrs & FILE_FLAG_DELETE_ON_CLOSE))) {
         st = MMF__W(ERROR_ACCESS_DENIED);
         goto fail;
     }
@@ -522,7 +567,7 @@ BOOL WINAPI DeleteFileA(LPCSTR name)
     if (st == 0) {
         if (mmf__sys.lstat(path, &sb) < 0)
             st = open_status(path, errno);
-        else if (S_ISDIR(sb.st_mode))
+        else if (S_ISDIR(sb.st_mode) || is_device(&sb))
             st = MMF__W(ERROR_ACCESS_DENIED);
         else if ((st = check_deletable(path)) == 0 && mmf__sys.unlink(path) < 0)
             st = open_status(path, errno);

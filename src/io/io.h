@@ -18,7 +18,8 @@ extern const struct mmf__type mmf__file_type;
 /* The file a handle refers to, referenced, if the handle has one of the rights in need
  * (0: any): ERROR_INVALID_HANDLE, ERROR_ACCESS_DENIED otherwise. */
 int mmf__file_get(HANDLE h, DWORD need, struct mmf__file **out);
-/* A malloc'd Linux path for a Win32 one: backslashes become slashes. */
+/* A malloc'd Linux path for a Win32 one: backslashes become slashes, the \\?\ and \\.\
+ * prefixes go, NUL is /dev/null. */
 int mmf__linux_path(const char *path, char **out);
 /* An OVERLAPPED's Internal: the NTSTATUS of the I/O it describes (0: success). A failure
  * is recorded as Windows' NTSTATUS for it, read back by GetOverlappedResult. */
