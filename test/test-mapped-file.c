@@ -91,3 +91,46 @@ TEST(section_keeps_the_file_open)
     ASSERT_EQ(c, 0x77);
     drop_file(f, path);
 }
+
+static DWORD open_error(const char *path, DWORD access, DWORD share, DWORD disp)
+{
+    SetLastError(0xdeadbeef);
+    HANDLE h = CreateFileA(path, access, share, NULL, disp, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE)
+        return GetLastError();
+    CloseHandle(h);
+    return 0;
+}
+
+/* file.c's test_file_sharing / test_mapping: a handle's share mode goes with the handle,
+ * even while a section made from it lives; a writable section then refuses every new
+ * handle that does not share writing, whatever it asks (none included); a read-only one
+ * refuses nothing; neither lets the file be overwritten. */
+TEST(sections_and_share_modes)
+{
+    char path[MAX_PATH];
+    const DWORD rw = GENERIC_READ | GENERIC_WRITE, share_rw = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    for (int writable = 0; writable < 2; writable++) {
+        temp_path(path, writable ? "sharew" : "sharer");
+        HANDLE f = CreateFileA(path, rw, 0, NULL, CREATE_ALWAYS, 0, NULL);
+        DWORD n;
+        ASSERT(f != INVALID_HANDLE_VALUE && WriteFile(f, "0123456789", 10, &n, NULL));
+        HANDLE m = CreateFileMappingA(f, NULL, writable ? PAGE_READWRITE : PAGE_READONLY, 0, 0, NULL);
+        ASSERT(m != NULL);
+        ASSERT_EQ(open_error(path, GENERIC_READ, 7, OPEN_EXISTING), ERROR_SHARING_VIOLATION);
+        ASSERT(CloseHandle(f)); /* its share mode (none) goes with it */
+        DWORD refused = writable ? ERROR_SHARING_VIOLATION : 0;
+        ASSERT_EQ(open_error(path, GENERIC_READ, FILE_SHARE_READ, OPEN_EXISTING), refused);
+        ASSERT_EQ(open_error(path, 0, FILE_SHARE_READ, OPEN_EXISTING), refused);
+        ASSERT_EQ(open_error(path, 0, 0, OPEN_EXISTING), refused);
+        ASSERT_EQ(open_error(path, rw, 0, OPEN_EXISTING), refused);
+        ASSERT_EQ(open_error(path, rw, share_rw, OPEN_EXISTING), 0);
+        ASSERT_EQ(open_error(path, GENERIC_READ, FILE_SHARE_WRITE, OPEN_EXISTING), 0);
+        ASSERT_EQ(open_error(path, DELETE, 7, OPEN_EXISTING), 0);
+        ASSERT_EQ(open_error(path, rw, share_rw, CREATE_ALWAYS), ERROR_USER_MAPPED_FILE);
+        ASSERT_EQ(open_error(path, rw, share_rw, TRUNCATE_EXISTING), ERROR_USER_MAPPED_FILE);
+        ASSERT(CloseHandle(m));
+        ASSERT_EQ(open_error(path, rw, 0, OPEN_EXISTING), 0); /* the section is gone */
+        ASSERT(DeleteFileA(path));
+    }
+}

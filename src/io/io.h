@@ -29,9 +29,10 @@ int mmf__overlapped_error(ULONG_PTR status);
 
 /* lock.c: OFD byte-range locks far above any file data carry cross-process facts about a
  * file: which sections map it (and how far), and the share modes of its open handles. */
-/* A section's record that it maps [0, size) of the file open as fd (its own description):
- * held as long as fd is open. */
-int mmf__lock_section(int fd, uint64_t size);
+/* A section's record that it maps [0, size) of the file open as fd (its own description),
+ * and, for a writable one, that every new handle of the file must share writing: held as
+ * long as fd is open (the section lives). */
+int mmf__lock_section(int fd, uint64_t size, bool writable);
 /* Fails with ERROR_USER_MAPPED_FILE when a section of the file reaches past new_size (0:
  * when the file has any section at all). */
 int mmf__file_check_truncate(int fd, uint64_t new_size);

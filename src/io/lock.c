@@ -7,7 +7,10 @@
  *   LK_SHARE + 0..2         read-locked by each handle that has read/write/delete access;
  *                           + 3..5 by each handle that does NOT share read/write/delete.
  *                           A new open conflicts exactly where Windows' share-mode rules
- *                           say it does.
+ *                           say it does. A handle's record goes with the handle's file
+ *                           object, even while a section made from it lives.
+ *   LK_SHARE + 6            read-locked by each live writable section of the file: a new
+ *                           open that does not share writing fails, whatever it asks.
  *
  * OFD locks belong to the open file description, vanish with the last descriptor (and so
  * with a killed process), and conflict between descriptions even inside one process,
@@ -49,9 +52,13 @@ static int conflict(int fd, short type, off_t start, off_t len)
     return fl.l_type != F_UNLCK;
 }
 
-int mmf__lock_section(int fd, uint64_t size)
+enum { SH_READ, SH_WRITE, SH_DELETE, SH_DENY = 3, SH_WRITABLE_SECTION = 6 };
+
+int mmf__lock_section(int fd, uint64_t size, bool writable)
 {
     int st = lock(fd, F_RDLCK, LK_SECTION, (off_t)size);
+    if (st == 0 && writable)
+        st = lock(fd, F_RDLCK, LK_SHARE + SH_WRITABLE_SECTION, 1);
     return st < 0 && lock_unsupported(st) ? 0 : st;
 }
 
@@ -60,8 +67,6 @@ int mmf__file_check_truncate(int fd, uint64_t new_size)
     int c = conflict(fd, F_WRLCK, LK_SECTION + (off_t)new_size, 0);
     return c < 0 ? c : c ? MMF__W(ERROR_USER_MAPPED_FILE) : 0;
 }
-
-enum { SH_READ, SH_WRITE, SH_DELETE, SH_DENY = 3 };
 
 /* Which of read/write/delete a handle's access uses, as three bits. */
 static unsigned uses_of(DWORD access)
@@ -74,8 +79,15 @@ static unsigned uses_of(DWORD access)
 int mmf__share_acquire(int fd, DWORD access, DWORD share)
 {
     unsigned uses = uses_of(access), denies = ~share & 7u;
+    /* A writable section of the file refuses any new handle that does not share writing,
+     * an attribute-only one too (Windows: the section writes the file). */
+    if (denies & 1u << SH_WRITE) {
+        int c = conflict(fd, F_WRLCK, LK_SHARE + SH_WRITABLE_SECTION, 1);
+        if (c != 0)
+            return c < 0 ? (lock_unsupported(c) ? 0 : c) : MMF__W(ERROR_SHARING_VIOLATION);
+    }
     if (!uses)
-        return 0; /* attribute-only opens neither conflict nor block */
+        return 0; /* attribute-only opens neither conflict nor block otherwise */
     /* Serialize check-then-lock among openers. flock works whatever the descriptor's
      * mode, and is independent of the fcntl locks it guards. */
     int st = (int)mmf__sysret(mmf__sys.flock(fd, LOCK_EX));

@@ -17,7 +17,6 @@ struct mmf__section {
     uint64_t size;       /* bytes, as created */
     DWORD protect;       /* PAGE_* of the section */
     DWORD attrs;         /* SEC_* */
-    struct mmf__file *file; /* file-backed: the file object stays open with the section */
     _Atomic uint64_t *commit; /* SEC_RESERVE: one bit a page, set when committed */
     size_t commit_len;   /* bytes of the commit bitmap mapping (unnamed sections) */
 };

@@ -29,8 +29,6 @@ static void section_destroy(struct mmf__object *obj)
         mmf__sys.close(s->fd);
     if (s->obj.ns)
         mmf__ns_free(s->obj.ns);
-    if (s->file)
-        mmf__unref(&s->file->obj);
     if (s->commit_len)
         mmf__sys.munmap((void *)s->commit, s->commit_len);
     free(s);
@@ -232,7 +230,7 @@ static int open_for_section(int file_fd, DWORD prot, uint64_t size, bool grow, i
         fd = mmf__reopen(file_fd, O_RDONLY);
     if (fd < 0)
         return fd;
-    int st = mmf__lock_section(fd, size);
+    int st = mmf__lock_section(fd, size, is_writable_protect(prot));
     if (st == 0 && grow)
         st = grow_file(fd, size, had);
     if (st < 0) {
@@ -252,10 +250,6 @@ static int create_unnamed(const struct request *rq, struct mmf__section **out)
     if (rq->file) {
         off_t had;
         st = open_for_section(rq->file->fd, rq->prot, rq->size, rq->grow, &s->fd, &had);
-        if (st == 0) {
-            s->file = rq->file;
-            mmf__ref(&s->file->obj);
-        }
     } else if ((s->fd = mmf__sys.memfd_create("mmf-section", MFD_CLOEXEC)) < 0) {
         st = -errno;
     } else {
@@ -367,8 +361,6 @@ static int build_file_backed(struct mmf__section *s, const struct mmf__nsobj *ns
     if (rq) { /* the description init_named made */
         s->fd = rq->fd;
         rq->fd = -1;
-        s->file = rq->file;
-        mmf__ref(&s->file->obj);
         return 0;
     }
     off_t had;
