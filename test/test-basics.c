@@ -86,6 +86,8 @@ TEST(type_sizes_match_windows)
     ASSERT_EQ(sizeof(MEMORY_BASIC_INFORMATION), 48);
     ASSERT_EQ(sizeof(SYSTEM_INFO), 48);
     ASSERT_EQ(sizeof(OVERLAPPED), 32);
+    ASSERT_EQ(sizeof(FILETIME), 8);
+    ASSERT_EQ(sizeof(BY_HANDLE_FILE_INFORMATION), 52);
     LARGE_INTEGER li;
     li.QuadPart = 0x0000000500000007LL;
     ASSERT_EQ(li.LowPart, 7);

@@ -254,6 +254,9 @@ TEST(directories_open_with_backup_semantics)
     ASSERT(d != INVALID_HANDLE_VALUE);
     FILETIME w;
     ASSERT(GetFileTime(d, NULL, NULL, &w));
+    BY_HANDLE_FILE_INFORMATION info;
+    ASSERT(GetFileInformationByHandle(d, &info));
+    ASSERT(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY);
     ASSERT_ERR(!ReadFile(d, buf, sizeof buf, &n, NULL), ERROR_INVALID_FUNCTION);
     ASSERT(CloseHandle(d));
     d = CreateFileA(dir, GENERIC_READ | GENERIC_WRITE, share, NULL, OPEN_ALWAYS,
@@ -419,4 +422,34 @@ TEST(path_prefixes_and_devices)
               ERROR_PATH_NOT_FOUND);
     ASSERT_EQ(open_status_of("\\\\?\\UNC\\mmf-no-such-server\\share\\x", OPEN_EXISTING),
               ERROR_PATH_NOT_FOUND);
+}
+
+/* A file's identity (volume serial and index) is the same through every handle of it and
+ * differs between files; its size, links and times are the file's. */
+TEST(file_information_by_handle)
+{
+    char a_path[MAX_PATH], b_path[MAX_PATH];
+    HANDLE a = make_file(a_path, "infoa", 5000, GENERIC_READ | GENERIC_WRITE);
+    HANDLE b = make_file(b_path, "infob", 10, GENERIC_READ | GENERIC_WRITE);
+    HANDLE a2 = CreateFileA(a_path, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                            OPEN_EXISTING, 0, NULL);
+    ASSERT(a2 != INVALID_HANDLE_VALUE);
+    BY_HANDLE_FILE_INFORMATION ia, ia2, ib;
+    ASSERT(GetFileInformationByHandle(a, &ia));
+    ASSERT(GetFileInformationByHandle(a2, &ia2));
+    ASSERT(GetFileInformationByHandle(b, &ib));
+    ASSERT(ia.dwVolumeSerialNumber == ia2.dwVolumeSerialNumber);
+    ASSERT(ia.nFileIndexHigh == ia2.nFileIndexHigh && ia.nFileIndexLow == ia2.nFileIndexLow);
+    ASSERT(ia.nFileIndexHigh != ib.nFileIndexHigh || ia.nFileIndexLow != ib.nFileIndexLow);
+    ASSERT(ia.nFileSizeHigh == 0 && ia.nFileSizeLow == 5000 && ib.nFileSizeLow == 10);
+    ASSERT_EQ(ia.nNumberOfLinks, 1);
+    ASSERT(!(ia.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY));
+    FILETIME w;
+    ASSERT(GetFileTime(a, NULL, NULL, &w));
+    ASSERT(w.dwLowDateTime == ia.ftLastWriteTime.dwLowDateTime &&
+           w.dwHighDateTime == ia.ftLastWriteTime.dwHighDateTime);
+    ASSERT_ERR(!GetFileInformationByHandle(NULL, &ia), ERROR_INVALID_HANDLE);
+    CloseHandle(a2);
+    drop_file(a, a_path);
+    drop_file(b, b_path);
 }

@@ -127,6 +127,8 @@ MMF_API BOOL WINAPI GetFileTime(HANDLE hFile, LPFILETIME lpCreationTime,
 MMF_API BOOL WINAPI SetFileTime(HANDLE hFile, const FILETIME *lpCreationTime,
                                 const FILETIME *lpLastAccessTime,
                                 const FILETIME *lpLastWriteTime);
+MMF_API BOOL WINAPI GetFileInformationByHandle(HANDLE hFile,
+                                               LPBY_HANDLE_FILE_INFORMATION lpFileInformation);
 MMF_API BOOL WINAPI GetOverlappedResult(HANDLE hFile, LPOVERLAPPED lpOverlapped,
                                         LPDWORD lpNumberOfBytesTransferred, BOOL bWait);
 

@@ -1,5 +1,5 @@
-/* What else programs ask of files: their times (FILETIME), temporary file names, and the
- * result an OVERLAPPED records. */
+/* What else programs ask of files: their times (FILETIME) and identity, temporary file
+ * names, and the result an OVERLAPPED records. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +72,45 @@ BOOL WINAPI SetFileTime(HANDLE h, const FILETIME *created, const FILETIME *acces
     mmf__unref(&f->obj);
     if (st < 0)
         return mmf__fail(st), FALSE;
+    return TRUE;
+}
+
+/* The attributes Windows reports for what Linux has: a directory, or an archive file
+ * (what every file is once written), read-only when nobody may write it. */
+static DWORD attributes_of(const struct stat *sb)
+{
+    DWORD a = S_ISDIR(sb->st_mode) ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
+    if (!(sb->st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+        a |= FILE_ATTRIBUTE_READONLY;
+    return a;
+}
+
+/* The volume serial number stands for the device, the file index for the inode: the pair
+ * names one file while it exists, as on Windows. */
+BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
+{
+    struct mmf__file *f;
+    struct stat sb;
+    int st = out ? mmf__file_get(h, FILE_READ_ATTRIBUTES, &f) : MMF__W(ERROR_NOACCESS);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    st = (int)mmf__sysret(mmf__sys.fstat(f->fd, &sb));
+    mmf__unref(&f->obj);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
+    uint64_t dev = (uint64_t)sb.st_dev, ino = (uint64_t)sb.st_ino, size = (uint64_t)sb.st_size;
+    *out = (BY_HANDLE_FILE_INFORMATION){
+        .dwFileAttributes = attributes_of(&sb),
+        .dwVolumeSerialNumber = (DWORD)(dev ^ dev >> 32),
+        .nFileSizeHigh = S_ISDIR(sb.st_mode) ? 0 : (DWORD)(size >> 32),
+        .nFileSizeLow = S_ISDIR(sb.st_mode) ? 0 : (DWORD)size,
+        .nNumberOfLinks = (DWORD)sb.st_nlink,
+        .nFileIndexHigh = (DWORD)(ino >> 32),
+        .nFileIndexLow = (DWORD)ino,
+    };
+    to_filetime(&sb.st_ctim, &out->ftCreationTime);
+    to_filetime(&sb.st_atim, &out->ftLastAccessTime);
+    to_filetime(&sb.st_mtim, &out->ftLastWriteTime);
     return TRUE;
 }
 
