@@ -409,7 +409,7 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
         /* Complete: its event is set, as Windows sets it, so that a program that waits on
          * it after a call that returned at once (or failed) does not wait forever. */
         if (ov->hEvent)
-            mmf__handle_set_event(ov->hEvent);
+            mmf__handle_signal(ov->hEvent, MMF__KIND_EVENT);
     }
     if (r < 0)
         return mmf__fail((int)r), FALSE;

@@ -34,17 +34,24 @@ static void from_filetime(const FILETIME *ft, struct timespec *t)
     t->tv_nsec = (long)(v % 10000000) * 100;
 }
 
+/* What the file a handle refers to is, for a handle that may read its attributes. */
+static int stat_of(HANDLE h, struct stat *sb)
+{
+    struct mmf__file *f;
+    int st = mmf__file_get(h, FILE_READ_ATTRIBUTES, &f);
+    if (st < 0)
+        return st;
+    st = (int)mmf__sysret(mmf__sys.fstat(f->fd, sb));
+    mmf__unref(&f->obj);
+    return st;
+}
+
 /* Linux keeps no creation time every file system and libc can give: the inode's change
  * time stands for it (docs/deviations.md). */
 BOOL WINAPI GetFileTime(HANDLE h, LPFILETIME created, LPFILETIME accessed, LPFILETIME written)
 {
-    struct mmf__file *f;
     struct stat sb;
-    int st = mmf__file_get(h, FILE_READ_ATTRIBUTES, &f);
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    st = (int)mmf__sysret(mmf__sys.fstat(f->fd, &sb));
-    mmf__unref(&f->obj);
+    int st = stat_of(h, &sb);
     if (st < 0)
         return mmf__fail(st), FALSE;
     if (created)
@@ -89,13 +96,8 @@ static DWORD attributes_of(const struct stat *sb)
  * names one file while it exists, as on Windows. */
 BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
 {
-    struct mmf__file *f;
     struct stat sb;
-    int st = out ? mmf__file_get(h, FILE_READ_ATTRIBUTES, &f) : MMF__W(ERROR_NOACCESS);
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    st = (int)mmf__sysret(mmf__sys.fstat(f->fd, &sb));
-    mmf__unref(&f->obj);
+    int st = out ? stat_of(h, &sb) : MMF__W(ERROR_NOACCESS);
     if (st < 0)
         return mmf__fail(st), FALSE;
     uint64_t dev = (uint64_t)sb.st_dev, ino = (uint64_t)sb.st_ino, size = (uint64_t)sb.st_size;

@@ -99,7 +99,7 @@ void mmf__handle_unpin(void *pin)
     (void)before;
 }
 
-int mmf__handle_set_event(HANDLE h)
+int mmf__handle_signal(HANDLE h, enum mmf__kind only)
 {
     struct mmf__object *obj;
     DWORD access;
@@ -107,8 +107,8 @@ int mmf__handle_set_event(HANDLE h)
     int st = mmf__handle_pin(h, &obj, &access, &pin);
     if (st < 0)
         return st;
-    st = obj->type->kind == MMF__KIND_EVENT ? obj->type->signal(obj, access)
-                                            : MMF__W(ERROR_INVALID_HANDLE);
+    st = obj->type->signal && (!only || obj->type->kind == only) ? obj->type->signal(obj, access)
+                                                                : MMF__W(ERROR_INVALID_HANDLE);
     mmf__handle_unpin(pin);
     return st;
 }

@@ -96,9 +96,11 @@ int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
  * the handle waits for it). Never sleep while pinned. */
 int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin);
 void mmf__handle_unpin(void *pin);
-/* Sets the event a handle refers to, as the I/O manager sets an OVERLAPPED's event when
- * its transfer completes: ERROR_INVALID_HANDLE for anything but an event. */
-int mmf__handle_set_event(HANDLE h);
+/* Makes the state change of its kind's row (signal) on the object a handle refers to:
+ * SignalObjectAndWait's signal, or with only = MMF__KIND_EVENT the I/O manager's setting
+ * of an OVERLAPPED's event. ERROR_INVALID_HANDLE for a kind that has none, or not `only`
+ * (0: any). */
+int mmf__handle_signal(HANDLE h, enum mmf__kind only);
 
 /* security.c: what SECURITY_ATTRIBUTES ask of a new object: the file mode its security
  * descriptor stands for (NULL DACL: everyone), and the new handle's attributes. */

@@ -309,25 +309,10 @@ DWORD WINAPI WaitForMultipleObjectsEx(DWORD n, const HANDLE *handles, BOOL all, 
     return wait_handles(n, handles, all != 0, ms);
 }
 
-/* Signals what SignalObjectAndWait may signal: SetEvent, ReleaseMutex or
- * ReleaseSemaphore(1), by the object's kind. */
-static int signal_handle(HANDLE h)
-{
-    struct mmf__object *obj;
-    DWORD access;
-    void *pin;
-    int st = mmf__handle_pin(h, &obj, &access, &pin);
-    if (st < 0)
-        return st;
-    st = obj->type->signal ? obj->type->signal(obj, access) : MMF__W(ERROR_INVALID_HANDLE);
-    mmf__handle_unpin(pin);
-    return st;
-}
-
 DWORD WINAPI SignalObjectAndWait(HANDLE sig, HANDLE h, DWORD ms, BOOL alertable)
 {
     (void)alertable;
-    int st = signal_handle(sig);
+    int st = mmf__handle_signal(sig, 0); /* SetEvent, ReleaseMutex, ReleaseSemaphore(1) */
     if (st < 0)
         return mmf__fail(st), WAIT_FAILED;
     return WaitForSingleObject(h, ms);
