@@ -83,8 +83,10 @@ int mmf__share_acquire(int fd, DWORD access, DWORD share)
      * an attribute-only one too (Windows: the section writes the file). */
     if (denies & 1u << SH_WRITE) {
         int c = conflict(fd, F_WRLCK, LK_SHARE + SH_WRITABLE_SECTION, 1);
-        if (c != 0)
-            return c < 0 ? (lock_unsupported(c) ? 0 : c) : MMF__W(ERROR_SHARING_VIOLATION);
+        if (c > 0)
+            return MMF__W(ERROR_SHARING_VIOLATION);
+        if (c < 0 && !lock_unsupported(c))
+            return c;
     }
     if (!uses)
         return 0; /* attribute-only opens neither conflict nor block otherwise */
