@@ -1,12 +1,13 @@
 /* File-mapping objects (sections): CreateFileMapping/OpenFileMapping, the backing store,
  * and the commit state of SEC_RESERVE sections.
  *
- * Unnamed paging-file sections live in a memfd; named ones in their object file in the
- * namespace (after its header and SEC_RESERVE map), so every process maps the same pages.
- * File-backed sections map the file through an open file description of their own that
- * also holds the mapped-range lock record (io/lock.c), so that truncation below a live
- * section fails with ERROR_USER_MAPPED_FILE in any process. A section lives while a handle or a
- * view refers to it; its name, while a handle does. */
+ * Unnamed paging-file sections live in a memfd; named ones in their object's data file
+ * in the namespace (ob: the object file itself, or one of its own for an object everyone
+ * may open), so every process maps the same pages. File-backed sections map the file
+ * through an open file description of their own that also holds the section's lock
+ * records (io/lock.c): no process may cut the file while the section lives
+ * (ERROR_USER_MAPPED_FILE), and a writable one makes every new handle share writing. A
+ * section lives while a handle or a view refers to it; its name, while a handle does. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
