@@ -203,17 +203,25 @@ static int check_found(int dirfd, const char *fname, int fd, struct stat *sb)
     return !named_by(dirfd, fname, sb);
 }
 
+/* Opens a namespace file for writing if this process may, else for reading. */
+static int open_either(int dirfd, const char *fname, bool *writable)
+{
+    const int flags = O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    *writable = true;
+    int fd = mmf__sys.openat(dirfd, fname, O_RDWR | flags);
+    if (fd < 0 && errno == EACCES) {
+        *writable = false;
+        fd = mmf__sys.openat(dirfd, fname, O_RDONLY | flags);
+    }
+    return fd;
+}
+
 /* Opens the live object at fname with a lease: the fd, or -ENOENT when there is none
  * (stale objects are removed on the way). */
 static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb)
 {
     for (;;) {
-        *writable = true;
-        int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0 && errno == EACCES) {
-            *writable = false;
-            fd = mmf__sys.openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        }
+        int fd = open_either(dirfd, fname, writable);
         if (fd < 0)
             return errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
         int st = mmf__ns_lease(fd, LOCK_EX);
@@ -654,6 +662,17 @@ static bool being_published(const struct mmf__objhdr *h)
     return h->created_ns <= t && t - h->created_ns < PUBLICATION_NS;
 }
 
+/* A data file found shorter than its header says (cut by someone) is grown back, as a
+ * holder's fault would; one this process may not write is ERROR_FILE_CORRUPT. */
+static int grow_back(const struct mmf__nsobj *ns, int fd, uint64_t size)
+{
+    if (size >= ns->data_size)
+        return 0;
+    return ns->writable && mmf__sys.ftruncate(fd, (off_t)ns->data_size) == 0
+               ? 0
+               : MMF__W(ERROR_FILE_CORRUPT);
+}
+
 /* Opens the data file of a leased object whose header says it has one of its own: it
  * must be the file the header names (its inode), its owner's, and as long as the header
  * says (one cut short by another user is grown back first, as a holder's fault would).
@@ -665,12 +684,7 @@ static int open_data(int dirfd, struct mmf__nsobj *ns)
     char dname[256 + sizeof DATA_SUFFIX];
     struct stat sb;
     data_name(ns->fname, dname);
-    ns->writable = true;
-    int fd = mmf__sys.openat(dirfd, dname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0 && errno == EACCES) {
-        ns->writable = false;
-        fd = mmf__sys.openat(dirfd, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    }
+    int fd = open_either(dirfd, dname, &ns->writable);
     int missing = being_published(&ns->info) ? NOT_YET : MMF__W(ERROR_FILE_CORRUPT);
     if (fd < 0)
         return errno == ENOENT ? missing : errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
@@ -681,9 +695,8 @@ static int open_data(int dirfd, struct mmf__nsobj *ns)
         st = missing;
     else if (!S_ISREG(sb.st_mode) || sb.st_uid != ns->owner)
         st = MMF__W(ERROR_ACCESS_DENIED);
-    else if ((uint64_t)sb.st_size < ns->data_size &&
-             (!ns->writable || mmf__sys.ftruncate(fd, (off_t)ns->data_size) < 0))
-        st = MMF__W(ERROR_FILE_CORRUPT);
+    else
+        st = grow_back(ns, fd, (uint64_t)sb.st_size);
     if (st != 0) {
         mmf__sys.close(fd);
         return st;
@@ -699,10 +712,7 @@ static int find_data(int dirfd, struct mmf__nsobj *ns)
     if (ns->info.data_ino)
         return open_data(dirfd, ns);
     ns->data_fd = ns->fd;
-    if (ns->file_size < ns->data_size &&
-        (!ns->writable || mmf__sys.ftruncate(ns->fd, (off_t)ns->data_size) < 0))
-        return MMF__W(ERROR_FILE_CORRUPT);
-    return 0;
+    return grow_back(ns, ns->fd, ns->file_size);
 }
 
 int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__objhdr *h)
