@@ -68,8 +68,9 @@ $(B)/libmmf.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/libmmf.so.$(VERSION): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libmmf.so.$(SOVERSION) -Wl,--no-undefined $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+$(B)/libmmf.so.$(VERSION): $(LIB_OBJ) src/libmmf.map
+	$(CC) -shared -Wl,-soname,libmmf.so.$(SOVERSION) -Wl,--no-undefined \
+	    -Wl,--version-script=src/libmmf.map $(LDFLAGS) -o $@ $(LIB_OBJ) $(LDLIBS_ALL)
 
 $(B)/libmmf.so: $(B)/libmmf.so.$(VERSION)
 	ln -sf libmmf.so.$(VERSION) $(B)/libmmf.so.$(SOVERSION)
@@ -90,7 +91,7 @@ Description: Win32 memory-mapped files, named shared memory and sync objects for
 Version: $(VERSION)
 Cflags: -I$${includedir}
 Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lmmf
-Libs.private: -lpthread
+Libs.private: -Wl,-u,mmf__kinds -lpthread
 endef
 
 $(B)/mmf.pc: Makefile
@@ -117,7 +118,7 @@ $(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/native/native.h t
     $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LIB_CHECKS) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
-	    test/runner.c $(NATIVE_SRC) $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
+	    test/runner.c $(NATIVE_SRC) -Wl,-u,mmf__kinds $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
 check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols check-layers
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native

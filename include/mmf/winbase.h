@@ -82,6 +82,38 @@ MMF_API BOOL WINAPI GetExitCodeThread(HANDLE hThread, LPDWORD lpExitCode);
 MMF_API DWORD WINAPI GetCurrentThreadId(void);
 MMF_API HANDLE WINAPI GetCurrentThread(void);
 
+/* Processes. A child built with mmf gets the parent's inheritable handles under the same
+ * values (docs/processes.md); any child gets STARTF_USESTDHANDLES' files as fds 0-2. */
+MMF_API BOOL WINAPI CreateProcessA(LPCSTR lpApplicationName, LPSTR lpCommandLine,
+                                   LPSECURITY_ATTRIBUTES lpProcessAttributes,
+                                   LPSECURITY_ATTRIBUTES lpThreadAttributes,
+                                   BOOL bInheritHandles, DWORD dwCreationFlags,
+                                   LPVOID lpEnvironment, LPCSTR lpCurrentDirectory,
+                                   LPSTARTUPINFOA lpStartupInfo,
+                                   LPPROCESS_INFORMATION lpProcessInformation);
+MMF_API BOOL WINAPI CreateProcessW(LPCWSTR lpApplicationName, LPWSTR lpCommandLine,
+                                   LPSECURITY_ATTRIBUTES lpProcessAttributes,
+                                   LPSECURITY_ATTRIBUTES lpThreadAttributes,
+                                   BOOL bInheritHandles, DWORD dwCreationFlags,
+                                   LPVOID lpEnvironment, LPCWSTR lpCurrentDirectory,
+                                   LPSTARTUPINFOW lpStartupInfo,
+                                   LPPROCESS_INFORMATION lpProcessInformation);
+MMF_API HANDLE WINAPI OpenProcess(DWORD dwDesiredAccess, BOOL bInheritHandle,
+                                  DWORD dwProcessId);
+MMF_API BOOL WINAPI GetExitCodeProcess(HANDLE hProcess, LPDWORD lpExitCode);
+MMF_API BOOL WINAPI TerminateProcess(HANDLE hProcess, UINT uExitCode);
+MMF_API void WINAPI ExitProcess(UINT uExitCode) __attribute__((noreturn));
+MMF_API DWORD WINAPI GetProcessId(HANDLE Process);
+MMF_API DWORD WINAPI ResumeThread(HANDLE hThread);
+MMF_API LPSTR WINAPI GetCommandLineA(void);
+MMF_API LPWSTR WINAPI GetCommandLineW(void);
+MMF_API HANDLE WINAPI GetStdHandle(DWORD nStdHandle);
+MMF_API BOOL WINAPI SetStdHandle(DWORD nStdHandle, HANDLE hHandle);
+MMF_API DWORD WINAPI GetModuleFileNameA(HMODULE hModule, LPSTR lpFilename, DWORD nSize);
+MMF_API DWORD WINAPI GetModuleFileNameW(HMODULE hModule, LPWSTR lpFilename, DWORD nSize);
+MMF_API HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
+MMF_API HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
+
 /* Files */
 MMF_API HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
                                   LPSECURITY_ATTRIBUTES lpSecurityAttributes,
@@ -197,6 +229,10 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 
 #ifdef UNICODE
 #define FormatMessage FormatMessageW
+#define CreateProcess CreateProcessW
+#define GetCommandLine GetCommandLineW
+#define GetModuleFileName GetModuleFileNameW
+#define GetModuleHandle GetModuleHandleW
 #define CreateFile CreateFileW
 #define CreateFileForMapping CreateFileForMappingW
 #define DeleteFile DeleteFileW
@@ -216,6 +252,10 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define lstrcat lstrcatW
 #else
 #define FormatMessage FormatMessageA
+#define CreateProcess CreateProcessA
+#define GetCommandLine GetCommandLineA
+#define GetModuleFileName GetModuleFileNameA
+#define GetModuleHandle GetModuleHandleA
 #define CreateFile CreateFileA
 #define CreateFileForMapping CreateFileForMappingA
 #define DeleteFile DeleteFileA

@@ -7,7 +7,7 @@
 #include "mm/mm.h"
 #include "ps/ps.h"
 
-/* The type of a kind id (as stored in object headers), or NULL for an unknown one. */
-const struct mmf__type *mmf__type_of(uint32_t kind);
+/* types.c: every kind's row, NULL-terminated (what a static program links them by). */
+extern const struct mmf__type *const mmf__kinds[];
 
 #endif

@@ -101,6 +101,11 @@ static inline long mmf__sysret(long r)
 {
     return r < 0 ? -errno : r;
 }
+/* A new open file description of the file open as fd (through /proc/self/fd). */
+int mmf__reopen(int fd, int flags);
+/* A close-on-exec duplicate of fd numbered 3 or above (never a standard stream's number),
+ * or a negative errno. */
+int mmf__dup_high(int fd);
 /* Reads the start of a small file (a /proc entry) into buf, NUL-terminated: the bytes read,
  * or a negative errno (buf then holds ""). */
 ssize_t mmf__read_small_file(const char *path, char *buf, size_t cap);

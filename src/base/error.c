@@ -48,6 +48,7 @@ static const struct error_row errors[] = {
     {ERROR_CALL_NOT_IMPLEMENTED, {ENOSYS}, "This function is not supported on this system."},
     {ERROR_INSUFFICIENT_BUFFER, {0}, "The data area passed to a system call is too small."},
     {ERROR_INVALID_NAME, {0}, "The filename, directory name, or volume label syntax is incorrect."},
+    {ERROR_MOD_NOT_FOUND, {0}, "The specified module could not be found."},
     {ERROR_NEGATIVE_SEEK, {0},
      "An attempt was made to move the file pointer before the beginning of the file."},
     {ERROR_SEEK_ON_DEVICE, {ESPIPE}, "The file pointer cannot be set on the specified device or file."},

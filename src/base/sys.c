@@ -10,6 +10,7 @@
  * (sched_yield, nanosleep, pause), signals (sigaction, kill(pid, 0) as a liveness probe),
  * thread creation, and futexes (futex.c and the wait loop retry on every result). */
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -71,6 +72,18 @@ struct mmf__sys mmf__sys = {
     .msync = msync,
     .madvise = madvise,
 };
+
+int mmf__reopen(int fd, int flags)
+{
+    char path[40];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    return (int)mmf__sysret(mmf__sys.open(path, flags | O_CLOEXEC | O_NOCTTY));
+}
+
+int mmf__dup_high(int fd)
+{
+    return (int)mmf__sysret(mmf__sys.fcntl(fd, F_DUPFD_CLOEXEC, 3));
+}
 
 ssize_t mmf__read_small_file(const char *path, char *buf, size_t cap)
 {

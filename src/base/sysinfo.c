@@ -8,7 +8,7 @@
 
 size_t mmf__page_size = 4096;
 
-__attribute__((constructor)) static void init_page_size(void)
+__attribute__((constructor(101))) static void init_page_size(void)
 {
     long p = sysconf(_SC_PAGESIZE);
     if (p > 0)

@@ -14,6 +14,17 @@
 
 #include "io/io.h"
 
+struct mmf__file *mmf__file_new(int fd, bool directory)
+{
+    struct mmf__file *f = calloc(1, sizeof *f);
+    if (f) {
+        mmf__object_init(&f->obj, &mmf__file_type);
+        f->fd = fd;
+        f->directory = directory;
+    }
+    return f;
+}
+
 static void file_destroy(struct mmf__object *obj)
 {
     struct mmf__file *f = (struct mmf__file *)obj;
@@ -24,13 +35,42 @@ static void file_destroy(struct mmf__object *obj)
     free(f);
 }
 
+/* An inherited file handle is the same open file as the parent's: one description, so one
+ * file pointer and one set of share-mode records. Delete-on-close stays with the parent's
+ * object. */
+static int file_export(struct mmf__object *obj, struct mmf__xfer *x)
+{
+    struct mmf__file *f = (struct mmf__file *)obj;
+    x->fd[0] = mmf__dup_high(f->fd);
+    x->v[0] = f->directory;
+    return x->fd[0] < 0 ? x->fd[0] : 0;
+}
+
+static int file_import(const struct mmf__type *type, struct mmf__xfer *x,
+                       struct mmf__object **out)
+{
+    (void)type;
+    struct mmf__file *f = mmf__file_new(x->fd[0], x->v[0] != 0);
+    if (x->fd[1] >= 0)
+        mmf__sys.close(x->fd[1]);
+    if (!f) {
+        mmf__sys.close(x->fd[0]);
+        return -ENOMEM;
+    }
+    *out = &f->obj;
+    return 0;
+}
+
 const struct mmf__type mmf__file_type = {
     .name = "File",
     .kind = MMF__KIND_FILE,
     .generic = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS},
     .valid = FILE_ALL_ACCESS,
     .destroy = file_destroy,
+    .export_obj = file_export,
+    .import_obj = file_import,
 };
+MMF__TYPE_ROW(mmf__file_type);
 
 /* Devices, pipes and sockets: opened as files, never deleted as files (NUL is
  * /dev/null). */
@@ -213,14 +253,11 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     if (!created && (disp == CREATE_ALWAYS || disp == TRUNCATE_EXISTING) &&
         (st = truncate_existing(fd)) < 0)
         goto fail;
-    struct mmf__file *f = calloc(1, sizeof *f);
+    struct mmf__file *f = mmf__file_new(fd, S_ISDIR(sb.st_mode));
     if (!f) {
         st = -ENOMEM;
         goto fail;
     }
-    mmf__object_init(&f->obj, &mmf__file_type);
-    f->fd = fd;
-    f->directory = S_ISDIR(sb.st_mode);
     if (attrs & FILE_FLAG_DELETE_ON_CLOSE)
         f->delete_path = path, path = NULL;
     if ((st = mmf__handle_new(&f->obj, access, flags, out)) < 0)

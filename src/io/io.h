@@ -13,6 +13,8 @@ struct mmf__file {
     char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
 };
 extern const struct mmf__type mmf__file_type;
+/* A file object for an open descriptor, which it owns from then on. */
+struct mmf__file *mmf__file_new(int fd, bool directory);
 #define MMF__FILE_CAN_READ(a) (((a) & (FILE_READ_DATA | FILE_EXECUTE)) != 0)
 #define MMF__FILE_CAN_WRITE(a) (((a) & (FILE_WRITE_DATA | FILE_APPEND_DATA)) != 0)
 /* The file a handle refers to, referenced, if the handle has one of the rights in need
@@ -41,7 +43,5 @@ int mmf__file_check_truncate(int fd, uint64_t new_size);
 int mmf__share_acquire(int fd, DWORD access, DWORD share);
 /* ERROR_SHARING_VIOLATION if some handle of the file does not share delete. */
 int mmf__share_check_delete(int fd);
-/* A new open file description of the file open as fd. */
-int mmf__reopen(int fd, int flags);
 
 #endif

@@ -118,10 +118,3 @@ int mmf__share_check_delete(int fd)
     int c = conflict(fd, F_WRLCK, LK_SHARE + SH_DENY + SH_DELETE, 1);
     return c < 0 ? c : c ? MMF__W(ERROR_SHARING_VIOLATION) : 0;
 }
-
-int mmf__reopen(int fd, int flags)
-{
-    char path[40];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    return (int)mmf__sysret(mmf__sys.open(path, flags | O_CLOEXEC | O_NOCTTY));
-}

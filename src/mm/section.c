@@ -104,13 +104,24 @@ static struct mmf__section *section_new(int fd, uint64_t size, DWORD prot, DWORD
     return s;
 }
 
-/* SEC_RESERVE: a bitmap of committed pages, zero (nothing committed) to start. */
-static int add_commit_map(struct mmf__section *s)
+static uint64_t commit_map_bytes(uint64_t size)
 {
-    uint64_t pages = mmf__round_up(s->size, mmf__page_size) / mmf__page_size;
-    size_t len = mmf__round_up((pages + 63) / 64 * 8, mmf__page_size);
-    void *p = mmf__sys.mmap(NULL, len, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return (mmf__round_up(size, mmf__page_size) / mmf__page_size + 63) / 64 * 8;
+}
+
+/* SEC_RESERVE, unnamed: a bitmap of committed pages, kept in the section's memfd after its
+ * data so that a process the section is handed to shares it; zero (nothing committed) to
+ * start. An imported one must be in the memfd already. */
+static int add_commit_map(struct mmf__section *s, bool create)
+{
+    uint64_t at = mmf__round_up(s->size, mmf__page_size);
+    size_t len = mmf__round_up(commit_map_bytes(s->size), mmf__page_size);
+    struct stat sb;
+    if (create && mmf__sys.ftruncate(s->fd, (off_t)(at + len)) < 0)
+        return -errno;
+    if (!create && (mmf__sys.fstat(s->fd, &sb) < 0 || (uint64_t)sb.st_size < at + len))
+        return MMF__W(ERROR_FILE_CORRUPT);
+    void *p = mmf__sys.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, (off_t)at);
     if (p == MAP_FAILED)
         return -errno;
     s->commit = p;
@@ -257,7 +268,7 @@ static int create_unnamed(const struct request *rq, struct mmf__section **out)
         st = (int)mmf__sysret(
             mmf__sys.ftruncate(s->fd, (off_t)mmf__round_up(rq->size, mmf__page_size)));
         if (st == 0 && (rq->attrs & SEC_RESERVE))
-            st = add_commit_map(s);
+            st = add_commit_map(s, true);
     }
     if (st < 0) {
         section_destroy(&s->obj);
@@ -268,11 +279,6 @@ static int create_unnamed(const struct request *rq, struct mmf__section **out)
 }
 
 /* --- Named sections --------------------------------------------------------------------- */
-
-static uint64_t commit_map_bytes(uint64_t size)
-{
-    return (mmf__round_up(size, mmf__page_size) / mmf__page_size + 63) / 64 * 8;
-}
 
 /* Sections this large ask the file system for room before reserving it: tmpfs would fill
  * up page by page before it refused. */
@@ -414,6 +420,45 @@ static int build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void
     return 0;
 }
 
+/* An unnamed section crosses as its data's descriptor (a memfd, with the commit map of a
+ * SEC_RESERVE one, or its own description of a mapped file, whose section record it
+ * keeps alive) and its size, protection and attributes. */
+static int section_export(struct mmf__object *obj, struct mmf__xfer *x)
+{
+    struct mmf__section *s = (struct mmf__section *)obj;
+    x->fd[0] = mmf__dup_high(s->fd);
+    x->v[0] = s->size;
+    x->v[1] = s->protect;
+    x->v[2] = s->attrs;
+    x->v[3] = s->commit != NULL;
+    return x->fd[0] < 0 ? x->fd[0] : 0;
+}
+
+static int section_import(const struct mmf__type *type, struct mmf__xfer *x,
+                          struct mmf__object **out)
+{
+    (void)type;
+    struct stat sb;
+    DWORD prot, attrs;
+    if (x->fd[1] >= 0)
+        mmf__sys.close(x->fd[1]);
+    int st = parse_protect((DWORD)x->v[1] | (DWORD)x->v[2], &prot, &attrs);
+    if (st == 0 && (x->v[0] == 0 || x->v[0] >= MAX_SECTION || prot != x->v[1] ||
+                    attrs != x->v[2] || mmf__sys.fstat(x->fd[0], &sb) < 0 ||
+                    (uint64_t)sb.st_size < x->v[0]))
+        st = MMF__W(ERROR_FILE_CORRUPT);
+    struct mmf__section *s = st == 0 ? section_new(x->fd[0], x->v[0], prot, attrs) : NULL;
+    if (st == 0 && !s)
+        st = -ENOMEM;
+    if (st == 0 && x->v[3] && (st = add_commit_map(s, false)) < 0)
+        section_destroy(&s->obj); /* closes the descriptor */
+    else if (st < 0)
+        mmf__sys.close(x->fd[0]);
+    if (st == 0)
+        *out = &s->obj;
+    return st;
+}
+
 const struct mmf__type mmf__section_type = {
     .name = "Section",
     .kind = MMF__KIND_SECTION,
@@ -423,7 +468,10 @@ const struct mmf__type mmf__section_type = {
     .valid = SECTION_ALL_ACCESS | SECTION_MAP_EXECUTE_EXPLICIT,
     .destroy = section_destroy,
     .build_named = build_named,
+    .export_obj = section_export,
+    .import_obj = section_import,
 };
+MMF__TYPE_ROW(mmf__section_type);
 
 static int create_named(const struct mmf__name *name, struct request *rq,
                         struct mmf__object **out, bool *existed)

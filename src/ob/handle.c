@@ -9,8 +9,11 @@
  * reference, so a pinned object cannot go away under its user. Pins are for short
  * operations; a wait that must sleep takes a reference of its own first. Allocation
  * and closing serialize on one mutex. */
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "ob/ob.h"
 
@@ -258,4 +261,140 @@ BOOL WINAPI DuplicateHandle(HANDLE sproc, HANDLE src, HANDLE tproc, LPHANDLE out
     if (st < 0)
         return mmf__fail(st), FALSE;
     return TRUE;
+}
+
+/* --- Inheritance ---------------------------------------------------------------------- */
+
+/* Every inheritable handle, each with a reference of its own. */
+static int collect_inheritable(struct mmf__held **out, size_t *n)
+{
+    size_t cap = 16, k = 0;
+    struct mmf__held *hs = malloc(cap * sizeof *hs);
+    if (!hs)
+        return -ENOMEM;
+    pthread_mutex_lock(&alloc_lock);
+    for (size_t i = 0; i < nslots; i++) {
+        struct slot *s = slot_at(i);
+        struct mmf__object *obj = atomic_load(&s->obj);
+        if (!obj || !(atomic_load(&s->flags) & HANDLE_FLAG_INHERIT))
+            continue;
+        if (k == cap) {
+            struct mmf__held *more = realloc(hs, 2 * cap * sizeof *hs);
+            if (!more) {
+                pthread_mutex_unlock(&alloc_lock);
+                while (k)
+                    mmf__unref(hs[--k].obj);
+                free(hs);
+                return -ENOMEM;
+            }
+            hs = more;
+            cap *= 2;
+        }
+        mmf__ref(obj); /* the slot holds one: a close waits for alloc_lock to empty it */
+        hs[k++] = (struct mmf__held){(HANDLE)(uintptr_t)((i + 1) * 4), obj, s->access,
+                                     atomic_load(&s->flags)};
+    }
+    pthread_mutex_unlock(&alloc_lock);
+    *out = hs;
+    *n = k;
+    return 0;
+}
+
+int mmf__handoff_for_child(bool inherit, const HANDLE std[3], const void *extra,
+                           size_t extra_len, struct mmf__handoff *h)
+{
+    struct mmf__held *hs = NULL;
+    size_t n = 0;
+    uint64_t stdv[3] = {0, 0, 0};
+    int st = inherit ? collect_inheritable(&hs, &n) : 0;
+    for (size_t i = 0; st == 0 && i < n; i++)
+        for (int j = 0; j < 3; j++)
+            if (std[j] && index_of(std[j]) == index_of(hs[i].value))
+                stdv[j] = (uint64_t)(uintptr_t)hs[i].value;
+    if (st == 0)
+        st = mmf__handoff_make(hs, n, stdv, extra, extra_len, h);
+    for (size_t i = 0; i < n; i++)
+        mmf__unref(hs[i].obj);
+    free(hs);
+    return st;
+}
+
+/* Puts an inherited handle at the value it had in the parent. */
+static bool put_inherited(const struct mmf__held *e)
+{
+    uintptr_t v = (uintptr_t)e->value;
+    size_t i = index_of(e->value);
+    if (v & 3 || i >= (size_t)MAX_CHUNKS * CHUNK)
+        return false;
+    while (nslots <= i) {
+        struct slot *c = calloc(CHUNK, sizeof *c);
+        if (!c)
+            return false;
+        atomic_store_explicit(&chunks[nslots / CHUNK], c, memory_order_release);
+        nslots += CHUNK;
+    }
+    struct slot *s = slot_at(i);
+    if (atomic_load(&s->obj))
+        return false; /* named twice */
+    s->access = e->access;
+    atomic_store(&s->flags, e->flags & HANDLE_FLAGS);
+    atomic_store_explicit(&s->obj, e->obj, memory_order_release);
+    return true;
+}
+
+static const void *handed_extra;
+static size_t handed_extra_len;
+static HANDLE handed_std[3];
+
+/* MMF_HANDOFF=<pid>:<fd>, meant for this process (a program that did not read it may
+ * have passed its environment on): the descriptor, or -1. */
+static int handoff_fd(void)
+{
+    const char *v = getenv("MMF_HANDOFF");
+    unsigned long pid, fd;
+    char end;
+    if (!v || sscanf(v, "%lu:%lu%c", &pid, &fd, &end) != 2 || pid != (unsigned long)getpid() ||
+        fd < 3 || fd > INT32_MAX)
+        return -1;
+    return (int)fd;
+}
+
+/* A child made by CreateProcess takes over what its parent handed it before the program
+ * runs: its inheritable handles, under the same values. (After the page size's own
+ * constructor.) */
+__attribute__((constructor(200))) static void take_handoff(void)
+{
+    int fd = handoff_fd();
+    unsetenv("MMF_HANDOFF"); /* never to a grandchild */
+    if (fd < 0 || mmf__sys.fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+        return;
+    struct mmf__held *hs;
+    size_t n;
+    uint64_t std[3];
+    void *extra;
+    size_t extra_len;
+    if (mmf__handoff_read(fd, &hs, &n, std, &extra, &extra_len) == 0) {
+        pthread_mutex_lock(&alloc_lock);
+        for (size_t i = 0; i < n; i++)
+            if (!put_inherited(&hs[i]))
+                mmf__handle_drop(hs[i].obj);
+        pthread_mutex_unlock(&alloc_lock);
+        for (int j = 0; j < 3; j++)
+            handed_std[j] = (HANDLE)(uintptr_t)std[j];
+        handed_extra = extra;
+        handed_extra_len = extra_len;
+        free(hs);
+    }
+    mmf__sys.close(fd);
+}
+
+const void *mmf__inherited_extra(size_t *len)
+{
+    *len = handed_extra_len;
+    return handed_extra;
+}
+
+HANDLE mmf__inherited_std(int which)
+{
+    return which >= 0 && which < 3 ? handed_std[which] : NULL;
 }

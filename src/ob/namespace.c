@@ -897,6 +897,118 @@ int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, boo
     return st;
 }
 
+/* --- Crossing into another process (handle inheritance) ----------------------------------- */
+
+int mmf__ns_export(struct mmf__nsobj *ns, struct mmf__xfer *x)
+{
+    int flags = mmf__sys.fcntl(ns->fd, F_GETFL);
+    if (flags < 0)
+        return -errno;
+    /* A description of its own, with a lease of its own: the other process holds the name
+     * from now on, whatever this one does next (closes its handle, is killed). */
+    int fd = mmf__reopen(ns->fd, flags & O_ACCMODE);
+    int st = fd < 0 ? fd : mmf__ns_lease(fd, LOCK_SH);
+    if (fd >= 0 && st == 0 && fd < 3) {
+        int high = mmf__dup_high(fd);
+        mmf__sys.close(fd);
+        fd = high;
+        st = fd < 0 ? fd : 0;
+    }
+    if (st == 0 && ns->data_fd != ns->fd && (x->fd[1] = mmf__dup_high(ns->data_fd)) < 0)
+        st = x->fd[1];
+    if (st < 0) {
+        if (fd >= 0)
+            mmf__sys.close(fd);
+        return st;
+    }
+    x->fd[0] = fd;
+    x->v[0] = ns->scope;
+    snprintf(x->fname, sizeof x->fname, "%s", ns->fname);
+    return 0;
+}
+
+/* The file name a header's own name is stored under: an imported object file must be the
+ * one its name leads to, as an opened one is. */
+static int check_imported_name(const struct mmf__nsobj *ns)
+{
+    char fname[256];
+    struct mmf__name n = {ns->scope, (const WCHAR *)ns->tail, ns->info.name_units};
+    int st = mmf__name_encode(&n, fname, sizeof fname);
+    return st < 0 ? st : strcmp(fname, ns->fname) ? MMF__W(ERROR_FILE_CORRUPT) : 0;
+}
+
+/* The data file an importer was given: the object file itself, or the %data file its
+ * header names. */
+static int check_imported_data(struct mmf__nsobj *ns)
+{
+    struct stat sb;
+    if (!ns->info.data_ino)
+        return ns->data_fd == ns->fd ? 0 : MMF__W(ERROR_FILE_CORRUPT);
+    if (ns->data_fd == ns->fd || mmf__sys.fstat(ns->data_fd, &sb) < 0 ||
+        (uint64_t)sb.st_ino != ns->info.data_ino || !S_ISREG(sb.st_mode) ||
+        sb.st_uid != ns->owner)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    return 0;
+}
+
+static int import_locked(const struct mmf__type *type, struct mmf__nsobj *ns)
+{
+    struct stat sb;
+    int flags = mmf__sys.fcntl(ns->data_fd, F_GETFL);
+    if (flags < 0 || mmf__sys.fstat(ns->fd, &sb) < 0)
+        return -errno;
+    ns->writable = (flags & O_ACCMODE) == O_RDWR;
+    ns->file_size = (uint64_t)sb.st_size;
+    ns->owner = sb.st_uid;
+    ns->mode = sb.st_mode & 07777;
+    char *tail;
+    int st = mmf__ns_read_info(ns->fd, ns->file_size, &ns->info, &tail);
+    if (st < 0)
+        return st;
+    ns->tail = tail;
+    ns->path = tail + ns->info.name_units * sizeof(WCHAR);
+    ns->data_size = data_end(&ns->info);
+    if (ns->info.kind != (uint32_t)type->kind || !type->build_named ||
+        (ns->mode & (S_IWGRP | S_IWOTH)))
+        return MMF__W(ERROR_FILE_CORRUPT);
+    if ((st = check_imported_name(ns)) < 0 || (st = check_imported_data(ns)) < 0 ||
+        (st = map_shared(ns)) < 0)
+        return st;
+    return type->build_named(type, ns, NULL);
+}
+
+int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out)
+{
+    struct mmf__nsobj *ns = calloc(1, sizeof *ns);
+    if (!ns || x->v[0] > MMF__SCOPE_GLOBAL || !memchr(x->fname, 0, sizeof x->fname)) {
+        free(ns);
+        mmf__sys.close(x->fd[0]);
+        if (x->fd[1] >= 0)
+            mmf__sys.close(x->fd[1]);
+        return ns ? MMF__W(ERROR_FILE_CORRUPT) : -ENOMEM;
+    }
+    ns->scope = (enum mmf__scope)x->v[0];
+    ns->fd = x->fd[0];
+    ns->data_fd = x->fd[1] >= 0 ? x->fd[1] : x->fd[0];
+    snprintf(ns->fname, sizeof ns->fname, "%s", x->fname);
+    lock_ns();
+    int dirfd, st = dir_of(ns->scope, &dirfd); /* where the name goes when its last handle does */
+    if (st == 0)
+        st = import_locked(type, ns);
+    if (st == 0) {
+        ns->handles = 1;
+        ns->next = held;
+        held = ns;
+        *out = ns->obj;
+    } else {
+        if (ns->shared)
+            forget_mapping(ns);
+        free_resources(ns); /* the lease goes with the descriptor */
+    }
+    unlock_ns();
+    return st;
+}
+
 int mmf__ns_hold(struct mmf__nsobj *ns)
 {
     int st = 0;

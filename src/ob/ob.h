@@ -20,6 +20,7 @@ enum mmf__kind {
     MMF__KIND_MUTEX = 4,
     MMF__KIND_SEMAPHORE = 5,
     MMF__KIND_THREAD = 6,
+    MMF__KIND_PROCESS = 7,
     MMF__KIND_COUNT
 };
 
@@ -32,6 +33,17 @@ struct mmf__object;
 struct mmf__nsobj;
 struct mmf__objhdr;
 struct mmf__wait_ops; /* sync/sync.h */
+
+/* What crosses into another process for one object (handle inheritance): descriptors made
+ * for the other side (close-on-exec, numbered 3 or above; -1: none) and the kind's values.
+ * A named object is its name's file (fname, in the namespace of scope v[0]) with a lease
+ * of its own, and its data file; an unnamed one is what its kind says. */
+struct mmf__xfer {
+    uint32_t kind;
+    int32_t fd[2];
+    uint64_t v[4];
+    char fname[256];
+};
 
 /* One kind of object: what is specific to it, for the generic paths. */
 struct mmf__type {
@@ -55,7 +67,23 @@ struct mmf__type {
     /* Waitable kinds: how a wait takes and gives back the object (its struct begins with
      * struct mmf__sync). NULL: not waitable. */
     const struct mmf__wait_ops *wait;
+    /* Unnamed objects that can cross into another process: fills x (not kind) for the
+     * other side, and builds the object there from it. import takes the descriptors over,
+     * closing them if it fails. NULL: the kind cannot cross (ERROR_NOT_SUPPORTED). Named
+     * objects cross by their name's file, whatever their kind (namespace.c). */
+    int (*export_obj)(struct mmf__object *obj, struct mmf__xfer *x);
+    int (*import_obj)(const struct mmf__type *type, struct mmf__xfer *x,
+                      struct mmf__object **out);
 };
+
+/* Each kind's file lists its row with MMF__TYPE_ROW(row): the rows make one table, by
+ * kind id, that only the generic paths read (a linker set, so that a static program has
+ * the rows of the kinds it links and the table needs no edit for a new kind). */
+#define MMF__TYPE_ROW(row)                                                                 \
+    __attribute__((section("mmf__types"), used)) static const struct mmf__type *const      \
+        row##_row = &row
+/* The type of a kind id (as stored in object headers and handoffs), or NULL. */
+const struct mmf__type *mmf__type_of(uint32_t kind);
 
 struct mmf__object {
     const struct mmf__type *type;
@@ -101,6 +129,30 @@ void mmf__handle_unpin(void *pin);
  * of an OVERLAPPED's event. ERROR_INVALID_HANDLE for a kind that has none, or not `only`
  * (0: any). */
 int mmf__handle_signal(HANDLE h, enum mmf__kind only);
+
+/* A handle as it crosses into another process: its value there, object, access, attributes. */
+struct mmf__held {
+    HANDLE value;
+    struct mmf__object *obj;
+    DWORD access, flags;
+};
+/* The handoff to a child (xfer.c): a memfd, and the descriptors made for the child (in
+ * objs), all close-on-exec and numbered 3 or above, each to be kept by the child. */
+struct mmf__handoff {
+    int fd;
+    struct mmf__xfer *objs;
+    size_t nobj;
+};
+/* The handoff for a new child: every inheritable handle if `inherit` (each object
+ * exported: ERROR_NOT_SUPPORTED for one that cannot cross), the child's standard handles
+ * (kept only where inherited), and extra bytes for the child (its command line). */
+int mmf__handoff_for_child(bool inherit, const HANDLE std[3], const void *extra,
+                           size_t extra_len, struct mmf__handoff *h);
+/* Closes the parent's copies of everything in a handoff. */
+void mmf__handoff_close(struct mmf__handoff *h);
+/* What this process was handed at its start (none: extra NULL, std handles NULL). */
+const void *mmf__inherited_extra(size_t *len);
+HANDLE mmf__inherited_std(int which);
 
 /* security.c: what SECURITY_ATTRIBUTES ask of a new object: the file mode its security
  * descriptor stands for (NULL DACL: everyone), and the new handle's attributes. */
@@ -185,6 +237,13 @@ struct mmf__ns_new {
     int (*init)(int data_fd, struct mmf__objhdr *hdr, void *ctx);
     void *ctx;
 };
+/* xfer.c: the handoff's format. make: from the handles, the parent's side; read: the
+ * child's, objects built and one reference per handle returned (malloc'd list). */
+int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3],
+                      const void *extra, size_t extra_len, struct mmf__handoff *h);
+int mmf__handoff_read(int fd, struct mmf__held **out, size_t *n, uint64_t std[3],
+                      void **extra, size_t *extra_len);
+
 /* Finds or creates the object of `type` named `name`. On success *out is referenced and
  * one handle is counted on its name: the caller makes the handle with mmf__handle_new,
  * which gives both back if it cannot. A name of another type: ERROR_INVALID_HANDLE. */
@@ -192,6 +251,12 @@ int mmf__ns_create(const struct mmf__name *name, const struct mmf__type *type,
                    const struct mmf__ns_new *nw, struct mmf__object **out, bool *existed);
 int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, bool want_write,
                  struct mmf__object **out);
+/* A held name for another process (handle inheritance): a description of the object file
+ * of its own, leased, the data file's and the name (mmf__xfer). */
+int mmf__ns_export(struct mmf__nsobj *ns, struct mmf__xfer *x);
+/* The other side: the object `type` from what mmf__ns_export made, checked as an opened
+ * one is, held with one handle; takes the descriptors over (closed on failure). */
+int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out);
 /* One more handle on a held name (DuplicateHandle); fails if its last one went. */
 int mmf__ns_hold(struct mmf__nsobj *ns);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);

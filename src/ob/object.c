@@ -55,3 +55,15 @@ int mmf__access_check(const struct mmf__type *type, DWORD access, DWORD *granted
     *granted = a;
     return 0;
 }
+
+/* The linker gathers every MMF__TYPE_ROW entry between these two symbols (kept inside the
+ * shared library by src/libmmf.map). */
+extern const struct mmf__type *const __start_mmf__types[], *const __stop_mmf__types[];
+
+const struct mmf__type *mmf__type_of(uint32_t kind)
+{
+    for (const struct mmf__type *const *t = __start_mmf__types; t < __stop_mmf__types; t++)
+        if ((uint32_t)(*t)->kind == kind)
+            return *t;
+    return NULL;
+}

@@ -15,6 +15,9 @@ struct mmf__thread {
     LPTHREAD_START_ROUTINE start;
     void *arg;
     _Atomic uint32_t tid;  /* set by the new thread before it runs user code */
+    _Atomic uint32_t suspended; /* CREATE_SUSPENDED: 1 until ResumeThread (the futex word) */
+    int gate;              /* another process's main thread, suspended: the write end of the
+                              pipe its exec waits on; else -1 */
 };
 
 /* The object of the CreateThread thread running here, if any. */
@@ -27,11 +30,17 @@ HANDLE WINAPI GetCurrentThread(void)
     return MMF__CURRENT_THREAD;
 }
 
+void mmf__thread_end(struct mmf__thread *th, DWORD code)
+{
+    atomic_store(&th->sync.w[MMF__S_AUX], code);
+    atomic_store(&th->sync.w[MMF__S_STATE], 1);
+    mmf__sync_changed(&th->sync, INT32_MAX);
+}
+
 /* The thread has ended: its object is signaled, and its own reference dropped. */
 static void signal_end(struct mmf__thread *th)
 {
-    atomic_store(&th->sync.w[MMF__S_STATE], 1);
-    mmf__sync_changed(&th->sync, INT32_MAX);
+    mmf__thread_end(th, atomic_load(&th->sync.w[MMF__S_AUX]));
     mmf__unref(&th->sync.obj);
 }
 
@@ -47,23 +56,27 @@ static void make_key(void)
     pthread_key_create(&self_key, thread_ended);
 }
 
-static enum mmf__take take(struct mmf__sync *s, uint32_t pulse0)
+/* Threads and processes are signaled once they have ended, for good. */
+static enum mmf__take take_ended(struct mmf__sync *s, uint32_t pulse0)
 {
     (void)pulse0;
     return atomic_load(&s->w[MMF__S_STATE]) ? MMF__TAKE_OK : MMF__TAKE_NO;
 }
 
-static void untake(struct mmf__sync *s, enum mmf__take how)
+static void untake_ended(struct mmf__sync *s, enum mmf__take how)
 {
     (void)s, (void)how; /* an ended thread stays ended */
 }
 
 static void thread_destroy(struct mmf__object *obj)
 {
+    struct mmf__thread *th = (struct mmf__thread *)obj;
+    if (th->gate >= 0)
+        mmf__sys.close(th->gate); /* a process never resumed: its exec never comes */
     free(obj);
 }
 
-static const struct mmf__wait_ops wait_ops = {.take = take, .untake = untake};
+const struct mmf__wait_ops mmf__ended_wait_ops = {.take = take_ended, .untake = untake_ended};
 
 const struct mmf__type mmf__thread_type = {
     .name = "Thread",
@@ -76,8 +89,29 @@ const struct mmf__type mmf__thread_type = {
                 STANDARD_RIGHTS_EXECUTE | SYNCHRONIZE, THREAD_ALL_ACCESS},
     .valid = THREAD_ALL_ACCESS,
     .destroy = thread_destroy,
-    .wait = &wait_ops,
+    .wait = &mmf__ended_wait_ops,
 };
+MMF__TYPE_ROW(mmf__thread_type);
+
+static struct mmf__thread *thread_new(bool suspended, int gate)
+{
+    struct mmf__thread *th = calloc(1, sizeof *th);
+    if (th) {
+        mmf__sync_init(&th->sync, &mmf__thread_type);
+        atomic_store(&th->sync.w[MMF__S_AUX], STILL_ACTIVE);
+        atomic_store(&th->suspended, suspended);
+        th->gate = gate;
+    }
+    return th;
+}
+
+struct mmf__thread *mmf__thread_remote(DWORD tid, int gate)
+{
+    struct mmf__thread *th = thread_new(gate >= 0, gate);
+    if (th)
+        atomic_store(&th->tid, tid);
+    return th;
+}
 
 static void *trampoline(void *p)
 {
@@ -90,6 +124,8 @@ static void *trampoline(void *p)
         self = th;
     atomic_store(&th->tid, mmf__tid());
     mmf__futex_wake(&th->tid, 1, false);
+    while (atomic_load(&th->suspended)) /* CREATE_SUSPENDED: until ResumeThread */
+        mmf__futex_wait(&th->suspended, 1, false, NULL);
     DWORD code = th->start(th->arg);
     atomic_store(&th->sync.w[MMF__S_AUX], code);
     if (!hooked) {
@@ -107,13 +143,9 @@ HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES sa, SIZE_T stack, LPTHREAD_STAR
     HANDLE h;
     if (!start || (flags & ~(DWORD)(CREATE_SUSPENDED | STACK_SIZE_PARAM_IS_A_RESERVATION)))
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), NULL;
-    if (flags & CREATE_SUSPENDED) /* there is no ResumeThread to start it */
-        return mmf__fail(MMF__W(ERROR_NOT_SUPPORTED)), NULL;
-    struct mmf__thread *th = calloc(1, sizeof *th);
+    struct mmf__thread *th = thread_new(flags & CREATE_SUSPENDED, -1);
     if (!th)
         return mmf__fail(-ENOMEM), NULL;
-    mmf__sync_init(&th->sync, &mmf__thread_type);
-    atomic_store(&th->sync.w[MMF__S_AUX], STILL_ACTIVE);
     th->start = start;
     th->arg = arg;
     mmf__ref(&th->sync.obj); /* the thread's own */
@@ -159,4 +191,37 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
     *code = atomic_load(&s->w[MMF__S_STATE]) ? atomic_load(&s->w[MMF__S_AUX]) : STILL_ACTIVE;
     mmf__unref(obj);
     return TRUE;
+}
+
+/* Threads are suspended only by CREATE_SUSPENDED (there is no SuspendThread): the count is
+ * 1 or 0. Resuming another process's main thread lets its exec go on. */
+static int resume(struct mmf__thread *th, DWORD access, DWORD *prev)
+{
+    if (!(access & THREAD_SUSPEND_RESUME))
+        return MMF__W(ERROR_ACCESS_DENIED);
+    uint32_t one = 1;
+    *prev = atomic_compare_exchange_strong(&th->suspended, &one, 0) ? 1 : 0;
+    if (*prev && th->gate >= 0) {
+        int st = (int)mmf__sysret(mmf__sys.write(th->gate, "", 1));
+        mmf__sys.close(th->gate);
+        th->gate = -1;
+        return st < 0 ? st : 0;
+    }
+    if (*prev)
+        mmf__futex_wake(&th->suspended, 1, false);
+    return 0;
+}
+
+DWORD WINAPI ResumeThread(HANDLE h)
+{
+    struct mmf__object *obj;
+    DWORD access, prev = 0;
+    int st = mmf__handle_get(h, &mmf__thread_type, &obj, &access);
+    if (st == 0) {
+        st = resume((struct mmf__thread *)obj, access, &prev);
+        mmf__unref(obj);
+    }
+    if (st < 0)
+        return mmf__fail(st), (DWORD)-1;
+    return prev;
 }

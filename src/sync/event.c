@@ -90,7 +90,10 @@ const struct mmf__type mmf__event_type = {
     .describe = describe,
     .signal = signal_op,
     .wait = &wait_ops,
+    .export_obj = mmf__sync_export,
+    .import_obj = mmf__sync_import,
 };
+MMF__TYPE_ROW(mmf__event_type);
 
 static BOOL run(HANDLE h, enum event_op op)
 {

@@ -218,7 +218,10 @@ const struct mmf__type mmf__mutex_type = {
     .describe = describe,
     .signal = signal_op,
     .wait = &wait_ops,
+    .export_obj = mmf__sync_export,
+    .import_obj = mmf__sync_import,
 };
+MMF__TYPE_ROW(mmf__mutex_type);
 
 BOOL WINAPI ReleaseMutex(HANDLE h)
 {

@@ -74,7 +74,10 @@ const struct mmf__type mmf__semaphore_type = {
     .describe = describe,
     .signal = signal_op,
     .wait = &wait_ops,
+    .export_obj = mmf__sync_export,
+    .import_obj = mmf__sync_import,
 };
+MMF__TYPE_ROW(mmf__semaphore_type);
 
 BOOL WINAPI ReleaseSemaphore(HANDLE h, LONG n, LPLONG prev)
 {

@@ -24,7 +24,8 @@ struct mmf__sync {
     struct mmf__object obj;
     _Atomic uint32_t *w;     /* the state words */
     _Atomic uint32_t own[MMF__SYNC_WORDS]; /* unnamed objects keep them here */
-    bool shared;             /* named: futexes are shared between processes */
+    bool shared;             /* futexes are shared between processes */
+    int fd;                  /* unnamed, inheritable: the memfd the words live in; else -1 */
 };
 
 /* Result of trying to take an object. */
@@ -48,6 +49,11 @@ void mmf__sync_init(struct mmf__sync *s, const struct mmf__type *type);
 void mmf__sync_changed(struct mmf__sync *s, int n);
 /* The destroy of event, mutex and semaphore objects. */
 void mmf__sync_destroy(struct mmf__object *obj);
+/* The export_obj and import_obj of event, mutex and semaphore objects: an unnamed one
+ * created inheritable keeps its words in a memfd page, which crosses (ERROR_NOT_SUPPORTED
+ * for one whose words are private to this process). */
+int mmf__sync_export(struct mmf__object *obj, struct mmf__xfer *x);
+int mmf__sync_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out);
 /* The build_named of event, mutex and semaphore objects: their words are the header's. */
 int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx);
 /* The state words of a new object of a kind: what its creator asks for. */

@@ -14,7 +14,8 @@ TEST(every_kind_has_a_complete_row)
 {
     for (uint32_t k = MMF__KIND_FILE; k < MMF__KIND_COUNT; k++) {
         const struct mmf__type *t = mmf__type_of(k);
-        ASSERT(t != NULL);
+        if (!t)
+            test_fail(__FILE__, __LINE__, "kind %u has no row", (unsigned)k);
         ASSERT_EQ(t->kind, k);
         ASSERT(t->name && t->destroy && t->valid);
         /* GENERIC_ALL is all the kind's rights, and every generic right is among them. */
@@ -29,6 +30,13 @@ TEST(every_kind_has_a_complete_row)
                      k == MMF__KIND_SEMAPHORE;
         ASSERT_EQ(t->build_named != NULL, named);
     }
+    /* The table a static program links every kind by names each row once. */
+    size_t n = 0;
+    while (mmf__kinds[n])
+        n++;
+    ASSERT_EQ(n, (size_t)MMF__KIND_COUNT - 1);
+    for (size_t i = 0; i < n; i++)
+        ASSERT(mmf__type_of((uint32_t)mmf__kinds[i]->kind) == mmf__kinds[i]);
     ASSERT(mmf__type_of(0) == NULL);
     ASSERT(mmf__type_of(MMF__KIND_COUNT) == NULL);
     ASSERT(mmf__type_of(0xFFFFFFFFu) == NULL);
