@@ -170,18 +170,12 @@ void wait_flag(volatile LONG *flag, LONG value, DWORD timeout_ms)
     }
 }
 
-#ifdef _WIN32
-static void self_path(char *buf)
-{
-    GetModuleFileNameA(NULL, buf, MAX_PATH);
-}
-
 void start_child(struct child *c, const char *role, const char *arg)
 {
     char exe[MAX_PATH], cmd[3 * MAX_PATH];
     STARTUPINFOA si = {.cb = sizeof si};
     PROCESS_INFORMATION pi;
-    self_path(exe);
+    ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
     snprintf(cmd, sizeof cmd, "\"%s\" --child %s \"%s\"", exe, role, arg);
     ASSERT(CreateProcessA(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
     CloseHandle(pi.hThread);
@@ -191,7 +185,10 @@ void start_child(struct child *c, const char *role, const char *arg)
 int wait_child(struct child *c, DWORD timeout_ms)
 {
     DWORD code;
-    ASSERT(WaitForSingleObject(c->process, timeout_ms) == WAIT_OBJECT_0);
+    if (WaitForSingleObject(c->process, timeout_ms) != WAIT_OBJECT_0) {
+        TerminateProcess(c->process, 1);
+        test_fail(__FILE__, __LINE__, "child did not end");
+    }
     ASSERT(GetExitCodeProcess(c->process, &code));
     CloseHandle(c->process);
     return (int)code;
@@ -203,37 +200,9 @@ void kill_child(struct child *c)
     ASSERT(WaitForSingleObject(c->process, 10000) == WAIT_OBJECT_0);
     CloseHandle(c->process);
 }
-#else
+
+#ifndef _WIN32
 static const char *self = "/proc/self/exe";
-
-void start_child(struct child *c, const char *role, const char *arg)
-{
-    char *argv[] = {"runner", "--child", (char *)role, (char *)arg, NULL};
-    pid_t pid;
-    ASSERT(posix_spawn(&pid, self, NULL, NULL, argv, environ) == 0);
-    c->pid = pid;
-}
-
-int wait_child(struct child *c, DWORD timeout_ms)
-{
-    int status;
-    for (DWORD waited = 0; waitpid(c->pid, &status, WNOHANG) != c->pid; waited++) {
-        if (waited >= timeout_ms) {
-            kill(c->pid, SIGKILL);
-            waitpid(c->pid, &status, 0);
-            test_fail(__FILE__, __LINE__, "child %d did not end", c->pid);
-        }
-        Sleep(1);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-void kill_child(struct child *c)
-{
-    int status;
-    ASSERT(kill(c->pid, SIGKILL) == 0);
-    ASSERT(waitpid(c->pid, &status, 0) == c->pid);
-}
 #endif
 
 static const struct test_entry *find(const char *name)

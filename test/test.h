@@ -21,17 +21,14 @@
     int child_##name(const char *arg);       \
     int child_##name(const char *arg)
 
+/* Started with CreateProcess in both builds. */
 struct child {
-#ifdef _WIN32
     HANDLE process;
-#else
-    int pid;
-#endif
 };
 void start_child(struct child *c, const char *role, const char *arg);
 /* The child's exit code; fails the test if it does not end within timeout_ms. */
 int wait_child(struct child *c, DWORD timeout_ms);
-/* kill -9 (TerminateProcess under Windows), and reap it. */
+/* TerminateProcess (natively a kill -9), and waits for its end. */
 void kill_child(struct child *c);
 /* A name unique to this test process: "mmf-test-<pid>-<tag>". */
 void test_name(char *buf, const char *tag);

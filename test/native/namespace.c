@@ -106,7 +106,7 @@ TEST(list_shows_live_objects_and_holders)
     ASSERT_EQ(s.info.mode, 0600);
     ASSERT(s.info.file == NULL);
     ASSERT(holds(&s, GetCurrentProcessId()));
-    ASSERT(holds(&s, (uint32_t)c.pid));
+    ASSERT(holds(&s, (uint32_t)GetProcessId(c.process)));
     kill_child(&c);
     s = look(name, 0);
     ASSERT_EQ(s.info.nholders, 1);

@@ -22,7 +22,8 @@ CHILD(touch_reserved)
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define FAULT_EXIT(code) ((code) != 0 && (code) != 10 && (code) != 11)
 #else
-#define FAULT_EXIT(code) ((code) == 128 + SIGSEGV)
+/* A process killed by SIGSEGV ends with Windows' STATUS_ACCESS_VIOLATION. */
+#define FAULT_EXIT(code) ((DWORD)(code) == 0xC0000005u)
 #endif
 
 TEST(reserve_handler_leaves_real_faults_alone)
