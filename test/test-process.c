@@ -1,0 +1,336 @@
+/* Processes: CreateProcess, handle inheritance, process handles and their waits, exit
+ * codes, OpenProcess, the command line and standard handles. Every child is this runner,
+ * started with CreateProcess as a Windows program would (no #ifdef). */
+#include <stdlib.h>
+
+#include "test.h"
+
+static unsigned long hv(HANDLE h)
+{
+    return (unsigned long)(uintptr_t)h;
+}
+
+static HANDLE vh(const char *s, char **end)
+{
+    return (HANDLE)(uintptr_t)strtoul(s, end, 10);
+}
+
+/* Starts this runner as `--child role arg` with the given inheritance and flags. */
+static PROCESS_INFORMATION spawn(const char *role, const char *arg, BOOL inherit, DWORD flags,
+                                 STARTUPINFOA *si)
+{
+    char exe[MAX_PATH], cmd[3 * MAX_PATH];
+    STARTUPINFOA plain = {.cb = sizeof plain};
+    PROCESS_INFORMATION pi;
+    ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child %s \"%s\"", exe, role, arg);
+    ASSERT(CreateProcessA(NULL, cmd, NULL, NULL, inherit, flags, NULL, NULL, si ? si : &plain,
+                          &pi));
+    return pi;
+}
+
+static DWORD finish(PROCESS_INFORMATION *pi)
+{
+    DWORD code;
+    ASSERT_EQ(WaitForSingleObject(pi->hProcess, 20000), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForSingleObject(pi->hThread, 0), WAIT_OBJECT_0);
+    ASSERT(GetExitCodeProcess(pi->hProcess, &code));
+    ASSERT(CloseHandle(pi->hThread));
+    ASSERT(CloseHandle(pi->hProcess));
+    return code;
+}
+
+/* arg: "<section> <event>": maps the section, checks the parent's text, answers in it,
+ * sets the event. Exit codes say what went wrong. */
+CHILD(use_inherited)
+{
+    char *end;
+    HANDLE sec = vh(arg, &end), ev = vh(end, NULL);
+    char *p = MapViewOfFile(sec, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    if (!p)
+        return 10;
+    if (strcmp(p, "from the parent") != 0)
+        return 11;
+    strcpy(p, "from the child");
+    return SetEvent(ev) ? 0 : 12;
+}
+
+TEST(inherited_unnamed_section_and_event)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE ev = CreateEventA(&sa, TRUE, FALSE, NULL);
+    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 65536, NULL);
+    ASSERT(ev && sec);
+    char *p = MapViewOfFile(sec, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    ASSERT(p);
+    strcpy(p, "from the parent");
+    char arg[64];
+    snprintf(arg, sizeof arg, "%lu %lu", hv(sec), hv(ev));
+    PROCESS_INFORMATION pi = spawn("use_inherited", arg, TRUE, 0, NULL);
+    ASSERT(pi.dwProcessId != 0 && pi.dwProcessId != GetCurrentProcessId());
+    ASSERT_EQ(GetProcessId(pi.hProcess), pi.dwProcessId);
+    /* Wait-all over the event and the process itself. */
+    HANDLE both[2] = {ev, pi.hProcess};
+    ASSERT_EQ(WaitForMultipleObjects(2, both, TRUE, 20000), WAIT_OBJECT_0);
+    ASSERT_EQ(finish(&pi), 0);
+    ASSERT(strcmp(p, "from the child") == 0);
+    ASSERT(UnmapViewOfFile(p));
+    ASSERT(CloseHandle(sec) && CloseHandle(ev));
+}
+
+/* arg: a handle value that must not be valid here. */
+CHILD(expect_invalid)
+{
+    HANDLE h = vh(arg, NULL);
+    SetLastError(0);
+    if (SetEvent(h) || GetLastError() != ERROR_INVALID_HANDLE)
+        return 20;
+    if (WaitForSingleObject(h, 0) != WAIT_FAILED)
+        return 21;
+    return 0;
+}
+
+TEST(handles_not_inherited_are_invalid)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE kept = CreateEventA(NULL, TRUE, FALSE, NULL);   /* not inheritable */
+    HANDLE marked = CreateEventA(&sa, TRUE, FALSE, NULL);  /* inheritable */
+    ASSERT(kept && marked);
+    char arg[32];
+    snprintf(arg, sizeof arg, "%lu", hv(kept));
+    PROCESS_INFORMATION pi = spawn("expect_invalid", arg, TRUE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 0);
+    /* bInheritHandles FALSE: not even an inheritable one. */
+    snprintf(arg, sizeof arg, "%lu", hv(marked));
+    pi = spawn("expect_invalid", arg, FALSE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 0);
+    ASSERT(CloseHandle(kept) && CloseHandle(marked));
+}
+
+CHILD(write_stdout)
+{
+    DWORD n;
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    if (!out || out == INVALID_HANDLE_VALUE)
+        return 30;
+    if (!WriteFile(out, arg, (DWORD)strlen(arg), &n, NULL) || n != strlen(arg))
+        return 31;
+    return 0;
+}
+
+TEST(stdout_redirected_into_an_inheritable_file)
+{
+    char path[MAX_PATH], got[64] = {0};
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    temp_path(path, "stdout");
+    HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                           &sa, CREATE_ALWAYS, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    STARTUPINFOA si = {.cb = sizeof si, .dwFlags = STARTF_USESTDHANDLES};
+    si.hStdInput = NULL;
+    si.hStdOutput = f;
+    si.hStdError = f;
+    PROCESS_INFORMATION pi = spawn("write_stdout", "hello through fd 1", TRUE, 0, &si);
+    ASSERT_EQ(finish(&pi), 0);
+    read_at(f, 0, got, 18);
+    ASSERT(memcmp(got, "hello through fd 1", 18) == 0);
+    drop_file(f, path);
+}
+
+CHILD(sleep_then_exit)
+{
+    Sleep((DWORD)atoi(arg));
+    return 5;
+}
+
+TEST(wait_any_over_an_event_and_a_process)
+{
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "100", FALSE, 0, NULL);
+    HANDLE hs[2] = {ev, pi.hProcess};
+    ASSERT_EQ(WaitForMultipleObjects(2, hs, FALSE, 0), WAIT_TIMEOUT);
+    ASSERT_EQ(WaitForMultipleObjects(2, hs, FALSE, 20000), WAIT_OBJECT_0 + 1);
+    ASSERT_EQ(finish(&pi), 5);
+    ASSERT(CloseHandle(ev));
+}
+
+CHILD(exit_process)
+{
+    ExitProcess((UINT)atoi(arg));
+}
+
+TEST(exit_codes)
+{
+    PROCESS_INFORMATION pi = spawn("exit_process", "9", FALSE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 9);
+    pi = spawn("sleep_then_exit", "0", FALSE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 5);
+    /* Running: STILL_ACTIVE; terminated: the code TerminateProcess gave. */
+    pi = spawn("sleep_then_exit", "30000", FALSE, 0, NULL);
+    DWORD code;
+    ASSERT(GetExitCodeProcess(pi.hProcess, &code));
+    ASSERT_EQ(code, STILL_ACTIVE);
+    ASSERT(TerminateProcess(pi.hProcess, 33));
+    ASSERT_EQ(finish(&pi), 33);
+}
+
+TEST(create_suspended_and_resume)
+{
+    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "0", FALSE, CREATE_SUSPENDED, NULL);
+    ASSERT_EQ(WaitForSingleObject(pi.hProcess, 200), WAIT_TIMEOUT);
+    ASSERT_EQ(ResumeThread(pi.hThread), 1);
+    ASSERT_EQ(ResumeThread(pi.hThread), 0);
+    ASSERT_EQ(finish(&pi), 5);
+}
+
+/* LMDB's check on a reader: OpenProcess by id, then a wait with timeout 0. */
+TEST(open_process_by_id_and_poll_it)
+{
+    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "30000", FALSE, 0, NULL);
+    HANDLE h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_INFORMATION, FALSE, pi.dwProcessId);
+    ASSERT(h != NULL);
+    ASSERT_EQ(GetProcessId(h), pi.dwProcessId);
+    ASSERT_EQ(WaitForSingleObject(h, 0), WAIT_TIMEOUT);
+    ASSERT(TerminateProcess(pi.hProcess, 1));
+    ASSERT_EQ(WaitForSingleObject(h, 20000), WAIT_OBJECT_0);
+    ASSERT(CloseHandle(h));
+    DWORD dead = pi.dwProcessId;
+    ASSERT_EQ(finish(&pi), 1);
+    /* Gone with its last handle: the id names nothing (Linux reuses an id only after
+     * going through the whole range). Wine keeps the ended process a while longer. */
+    h = OpenProcess(SYNCHRONIZE, FALSE, dead);
+    if (!on_wine())
+        ASSERT(h == NULL && GetLastError() == ERROR_INVALID_PARAMETER);
+    else if (h)
+        CloseHandle(h);
+    ASSERT_ERR(!OpenProcess(SYNCHRONIZE, FALSE, 0), ERROR_INVALID_PARAMETER);
+    /* The current process, by id: never signaled while it runs. */
+    h = OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                    GetCurrentProcessId());
+    ASSERT(h != NULL);
+    ASSERT_EQ(WaitForSingleObject(h, 0), WAIT_TIMEOUT);
+    ASSERT(CloseHandle(h));
+}
+
+TEST(process_calls_reject_bad_input)
+{
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    DWORD code;
+    char missing[] = "mmf-no-such-program-anywhere.exe";
+    ASSERT_ERR(!CreateProcessA(NULL, missing, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi),
+               ERROR_FILE_NOT_FOUND);
+    char exe[MAX_PATH], cmd[2 * MAX_PATH];
+    ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child sleep_then_exit 0", exe);
+    char nodir[MAX_PATH];
+    temp_path(nodir, "no-such-dir");
+    ASSERT_ERR(!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, nodir, &si, &pi),
+               ERROR_DIRECTORY);
+    HANDLE garbage = (HANDLE)(uintptr_t)0x7ffc;
+    ASSERT_ERR(!GetExitCodeProcess(garbage, &code), ERROR_INVALID_HANDLE);
+    ASSERT_ERR(!TerminateProcess(garbage, 1), ERROR_INVALID_HANDLE);
+    ASSERT_ERR(GetProcessId(garbage) == 0, ERROR_INVALID_HANDLE);
+    ASSERT_ERR(ResumeThread(garbage) == (DWORD)-1, ERROR_INVALID_HANDLE);
+    /* The current process's pseudo handle is the process itself. */
+    ASSERT(GetExitCodeProcess(GetCurrentProcess(), &code));
+    ASSERT_EQ(code, STILL_ACTIVE);
+    ASSERT_EQ(GetProcessId(GetCurrentProcess()), GetCurrentProcessId());
+    /* A handle of another kind is not a process. */
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    ASSERT_ERR(!GetExitCodeProcess(ev, &code), ERROR_INVALID_HANDLE);
+    ASSERT(CloseHandle(ev));
+}
+
+/* The child's command line is the parent's string, as it was given; its argv the split. */
+CHILD(check_command_line)
+{
+    const char *cmd = GetCommandLineA();
+    const char *tail = strstr(cmd, " --child check_command_line ");
+    if (!tail)
+        return 40;
+    /* What the parent wrote after the role, and argv[3] as the rules split it. */
+    if (strcmp(tail + strlen(" --child check_command_line "), "\"a \\\"b\\\" c\\\\\"") != 0)
+        return 41;
+    return strcmp(arg, "a \"b\" c\\") == 0 ? 0 : 42;
+}
+
+TEST(command_line_reaches_the_child_as_given)
+{
+    char exe[MAX_PATH], cmd[3 * MAX_PATH];
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child check_command_line \"a \\\"b\\\" c\\\\\"", exe);
+    ASSERT(CreateProcessA(exe, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi));
+    ASSERT_EQ(finish(&pi), 0);
+}
+
+/* The result section a grandchild reports through (the test holds it): "ok", or why not. */
+static char *open_result(const char *name)
+{
+    HANDLE r = OpenFileMappingA(FILE_MAP_WRITE, FALSE, name);
+    return r ? MapViewOfFile(r, FILE_MAP_WRITE, 0, 0, 0) : NULL;
+}
+
+/* arg: the result section's name. A middle process: makes a named section only it holds,
+ * hands it to a grandchild by inheritance, and is killed at once. */
+CHILD(hand_on_and_die)
+{
+    char exe[MAX_PATH], cmd[3 * MAX_PATH], xname[128];
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    snprintf(xname, sizeof xname, "%s-x", arg);
+    HANDLE x = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 65536, xname);
+    if (!x)
+        return 50;
+    GetModuleFileNameA(NULL, exe, MAX_PATH);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child outlive_the_parent \"%lu %s\"", exe, hv(x), arg);
+    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
+        return 51;
+    TerminateProcess(GetCurrentProcess(), 0); /* at once: nothing closed in order */
+    return 52;
+}
+
+/* arg: "<section handle> <result name>": after its parent has gone, the section it
+ * inherited still works, and its name still opens it. */
+CHILD(outlive_the_parent)
+{
+    char *end, xname[128];
+    HANDLE x = vh(arg, &end);
+    char *result = open_result(end + 1);
+    if (!result)
+        return 60;
+    Sleep(300);
+    snprintf(xname, sizeof xname, "%s-x", end + 1);
+    char *p = MapViewOfFile(x, FILE_MAP_WRITE, 0, 0, 0);
+    HANDLE byname = OpenFileMappingA(FILE_MAP_READ, FALSE, xname);
+    char *q = byname ? MapViewOfFile(byname, FILE_MAP_READ, 0, 0, 0) : NULL;
+    if (!p || !q) {
+        sprintf(result, "fail: view %p, by name %p (%lu)", (void *)p, (void *)q,
+                (unsigned long)GetLastError());
+        return 61;
+    }
+    strcpy(p, "shared");
+    strcpy(result, strcmp(q, "shared") == 0 ? "ok" : "fail: not the same section");
+    return 0;
+}
+
+TEST(inherited_section_outlives_a_parent_killed_at_once)
+{
+    char name[64];
+    test_name(name, "outlive");
+    HANDLE r = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, name);
+    ASSERT(r);
+    char *result = MapViewOfFile(r, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    PROCESS_INFORMATION pi = spawn("hand_on_and_die", name, FALSE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 0);
+    for (int i = 0; i < 4000 && !result[0]; i++)
+        Sleep(5);
+    if (strcmp(result, "ok") != 0)
+        test_fail(__FILE__, __LINE__, "grandchild: %s", result[0] ? result : "no answer");
+    Sleep(50); /* the grandchild's exit, so that its name is gone when this test ends */
+    ASSERT(UnmapViewOfFile(result));
+    ASSERT(CloseHandle(r));
+}
