@@ -317,17 +317,7 @@ HANDLE WINAPI CreateFileForMappingW(LPCWSTR name, DWORD access, DWORD share,
 /* Looks up a file handle whose granted access includes `need` (0: any). */
 int mmf__file_get(HANDLE h, DWORD need, struct mmf__file **out)
 {
-    struct mmf__object *obj;
-    DWORD access;
-    int st = mmf__handle_get(h, &mmf__file_type, &obj, &access);
-    if (st < 0)
-        return st;
-    *out = (struct mmf__file *)obj;
-    if (need && !(access & need)) {
-        mmf__unref(obj);
-        return MMF__W(ERROR_ACCESS_DENIED);
-    }
-    return 0;
+    return mmf__handle_get_for(h, &mmf__file_type, need, (struct mmf__object **)out);
 }
 
 /* How many pages one probe asks about. */

@@ -138,6 +138,18 @@ int mmf__handle_get(HANDLE h, const struct mmf__type *type, struct mmf__object *
     return st;
 }
 
+int mmf__handle_get_for(HANDLE h, const struct mmf__type *type, DWORD need,
+                        struct mmf__object **out)
+{
+    DWORD access;
+    int st = mmf__handle_get(h, type, out, &access);
+    if (st == 0 && need && !(access & need)) {
+        mmf__unref(*out);
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    }
+    return st;
+}
+
 /* GetCurrentProcess() and GetCurrentThread(): closing them is a successful no-op. */
 bool mmf__is_pseudo_handle(HANDLE h)
 {

@@ -120,6 +120,10 @@ void mmf__handle_drop(struct mmf__object *obj);
 int mmf__handle_get(HANDLE h, const struct mmf__type *type, struct mmf__object **out,
                     DWORD *access);
 int mmf__handle_get_any(HANDLE h, struct mmf__object **out, DWORD *access);
+/* The same, for a handle granted one of the rights in need (0: any), else
+ * ERROR_ACCESS_DENIED. */
+int mmf__handle_get_for(HANDLE h, const struct mmf__type *type, DWORD need,
+                        struct mmf__object **out);
 /* For short operations: the object without a reference, valid until unpinned (a close of
  * the handle waits for it). Never sleep while pinned. */
 int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin);

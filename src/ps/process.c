@@ -396,17 +396,7 @@ static int get_process(HANDLE h, DWORD need, struct mmf__process **out, bool *ps
     *pseudo = h == MMF__CURRENT_PROCESS;
     if (*pseudo)
         return 0;
-    struct mmf__object *obj;
-    DWORD access;
-    int st = mmf__handle_get(h, &mmf__process_type, &obj, &access);
-    if (st < 0)
-        return st;
-    if (need && !(access & need)) {
-        mmf__unref(obj);
-        return MMF__W(ERROR_ACCESS_DENIED);
-    }
-    *out = (struct mmf__process *)obj;
-    return 0;
+    return mmf__handle_get_for(h, &mmf__process_type, need, (struct mmf__object **)out);
 }
 
 BOOL WINAPI GetExitCodeProcess(HANDLE h, LPDWORD code)
@@ -701,8 +691,31 @@ static int exec_result(int fd)
     return r == (ssize_t)sizeof err ? -err : 0;
 }
 
-static int start(const struct create_args *a, struct spawn *sp, struct mmf__process **out,
-                 struct mmf__thread **main)
+/* The process object and its main thread's, made while the child waits at the gate (its
+ * pidfd taken there, before anything could reap it), watched only once complete. A
+ * suspended child's gate (*gate >= 0) goes to the thread object once that is made (*gate
+ * is then -1), whatever happens after. */
+static int track(pid_t pid, int *gate, struct mmf__process **out)
+{
+    int fd = pidfd_open(pid);
+    struct mmf__process *p = fd >= 0 ? process_new(pid, fd) : NULL;
+    if (!p) {
+        if (fd >= 0)
+            mmf__sys.close(fd);
+        return fd < 0 ? fd : -ENOMEM;
+    }
+    if ((p->main = mmf__thread_remote((DWORD)pid, *gate)))
+        *gate = -1;
+    int st = p->main ? watch(p, true) : -ENOMEM;
+    if (st < 0) {
+        process_destroy(&p->sync.obj);
+        return st;
+    }
+    *out = p;
+    return 0;
+}
+
+static int start(const struct create_args *a, struct spawn *sp, struct mmf__process **out)
 {
     bool suspended = a->flags & CREATE_SUSPENDED;
     pid_t pid = fork();
@@ -713,35 +726,27 @@ static int start(const struct create_args *a, struct spawn *sp, struct mmf__proc
     mmf__sys.close(sp->gate[0]);
     mmf__sys.close(sp->err[1]);
     sp->gate[0] = sp->err[1] = -1;
-    /* The child waits at the gate: it is still there for its pidfd to be taken. */
-    int fd = pidfd_open(pid);
-    struct mmf__process *p = fd >= 0 ? process_new(pid, fd) : NULL;
-    int st = fd < 0 ? fd : !p ? -ENOMEM : watch(p, true);
+    struct mmf__process *p;
+    int resume_gate = suspended ? sp->gate[1] : -1;
+    int st = track(pid, &resume_gate, &p);
+    if (suspended && resume_gate < 0)
+        sp->gate[1] = -1; /* the thread object's (ResumeThread's) from now on */
     if (st < 0) {
-        kill(pid, SIGKILL);
+        kill(pid, SIGKILL); /* at the gate still: nothing ran */
         waitpid(pid, NULL, 0);
-        if (p)
-            process_destroy(&p->sync.obj);
-        else if (fd >= 0)
-            mmf__sys.close(fd);
         return st;
     }
-    *main = mmf__thread_remote((DWORD)pid, suspended ? sp->gate[1] : -1);
-    if (suspended && *main)
-        sp->gate[1] = -1; /* ResumeThread's from now on */
-    if (!*main || (!suspended && mmf__sys.write(sp->gate[1], "", 1) != 1)) {
-        syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-        process_destroy(&p->sync.obj); /* the watcher reaps it */
-        return -ENOMEM;
+    if (!suspended && mmf__sys.write(sp->gate[1], "", 1) != 1) {
+        st = -errno;
+        syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+    } else if (!suspended && (st = exec_result(sp->err[0])) < 0) {
+        st = st == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND)
+             : st == -ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT) : st;
     }
-    if (!suspended && (st = exec_result(sp->err[0])) < 0) {
-        mmf__unref((struct mmf__object *)*main);
-        process_destroy(&p->sync.obj);
-        return st == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND)
-               : st == -ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT) : st;
+    if (st < 0) {
+        process_destroy(&p->sync.obj); /* the watcher reaps the child */
+        return st;
     }
-    mmf__ref((struct mmf__object *)*main);
-    p->main = *main;
     *out = p;
     return 0;
 }
@@ -751,15 +756,16 @@ static int create_process(const struct create_args *a, LPPROCESS_INFORMATION pi)
     struct spawn sp = {.std_fds = {-1, -1, -1}, .ho = {.fd = -1}, .gate = {-1, -1},
                        .err = {-1, -1}};
     struct mmf__process *p = NULL;
-    struct mmf__thread *main = NULL;
     HANDLE hp, ht;
     int st = prepare(a, &sp);
     if (st == 0)
-        st = start(a, &sp, &p, &main);
+        st = start(a, &sp, &p);
     spawn_free(&sp);
     if (st < 0)
         return st;
     pid_t pid = p->pid;
+    struct mmf__thread *main = p->main;
+    mmf__ref((struct mmf__object *)main); /* the thread handle's */
     if ((st = mmf__handle_new(&p->sync.obj, PROCESS_ALL_ACCESS, a->process_flags, &hp)) < 0) {
         mmf__unref((struct mmf__object *)main);
         return st;

@@ -195,10 +195,8 @@ BOOL WINAPI GetExitCodeThread(HANDLE h, LPDWORD code)
 
 /* Threads are suspended only by CREATE_SUSPENDED (there is no SuspendThread): the count is
  * 1 or 0. Resuming another process's main thread lets its exec go on. */
-static int resume(struct mmf__thread *th, DWORD access, DWORD *prev)
+static int resume(struct mmf__thread *th, DWORD *prev)
 {
-    if (!(access & THREAD_SUSPEND_RESUME))
-        return MMF__W(ERROR_ACCESS_DENIED);
     uint32_t one = 1;
     *prev = atomic_compare_exchange_strong(&th->suspended, &one, 0) ? 1 : 0;
     if (*prev && th->gate >= 0) {
@@ -215,10 +213,10 @@ static int resume(struct mmf__thread *th, DWORD access, DWORD *prev)
 DWORD WINAPI ResumeThread(HANDLE h)
 {
     struct mmf__object *obj;
-    DWORD access, prev = 0;
-    int st = mmf__handle_get(h, &mmf__thread_type, &obj, &access);
+    DWORD prev = 0;
+    int st = mmf__handle_get_for(h, &mmf__thread_type, THREAD_SUSPEND_RESUME, &obj);
     if (st == 0) {
-        st = resume((struct mmf__thread *)obj, access, &prev);
+        st = resume((struct mmf__thread *)obj, &prev);
         mmf__unref(obj);
     }
     if (st < 0)

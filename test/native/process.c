@@ -1,0 +1,105 @@
+/* Processes from inside: CreateProcess's failures leak no descriptor (fault injection
+ * through mmf__sys included), and what cannot be handed to a child says so. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../test.h"
+#include "base/base.h"
+#include "native.h"
+
+CHILD(native_exit7)
+{
+    (void)arg;
+    return 7;
+}
+
+static BOOL start_role(const char *role, BOOL inherit, const char *dir, PROCESS_INFORMATION *pi)
+{
+    char exe[MAX_PATH], cmd[2 * MAX_PATH];
+    STARTUPINFOA si = {.cb = sizeof si};
+    ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child %s x", exe, role);
+    return CreateProcessA(NULL, cmd, NULL, NULL, inherit, 0, NULL, dir, &si, pi);
+}
+
+static void finish_role(PROCESS_INFORMATION *pi, DWORD want)
+{
+    DWORD code;
+    ASSERT_EQ(WaitForSingleObject(pi->hProcess, 20000), WAIT_OBJECT_0);
+    ASSERT(GetExitCodeProcess(pi->hProcess, &code));
+    ASSERT_EQ(code, want);
+    ASSERT(CloseHandle(pi->hThread) && CloseHandle(pi->hProcess));
+}
+
+/* A program file exec cannot run: ERROR_BAD_EXE_FORMAT; one this user may not run:
+ * ERROR_ACCESS_DENIED. */
+static void bad_program(const char *tag, mode_t mode, DWORD want)
+{
+    char path[MAX_PATH];
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    temp_path(path, tag);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    ASSERT(fd >= 0 && write(fd, "MZ not an ELF file", 18) == 18 && close(fd) == 0);
+    ASSERT_ERR(!CreateProcessA(path, NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi), want);
+    ASSERT(unlink(path) == 0);
+}
+
+static int (*real_memfd)(const char *, unsigned);
+static int memfd_failures;
+static int failing_memfd(const char *name, unsigned flags)
+{
+    if (memfd_failures > 0) {
+        memfd_failures--;
+        errno = EMFILE;
+        return -1;
+    }
+    return real_memfd(name, flags);
+}
+
+TEST(create_process_failures_leak_nothing)
+{
+    PROCESS_INFORMATION pi;
+    ASSERT(start_role("native_exit7", FALSE, NULL, &pi)); /* the watcher's own descriptors */
+    finish_role(&pi, 7);
+    int fds = count_fds();
+    char nodir[MAX_PATH];
+    temp_path(nodir, "absent-dir");
+    ASSERT_ERR(!start_role("native_exit7", FALSE, nodir, &pi), ERROR_DIRECTORY);
+    bad_program("not-elf", 0755, ERROR_BAD_EXE_FORMAT);
+    bad_program("not-executable", 0644, ERROR_ACCESS_DENIED);
+    ASSERT_EQ(count_fds(), fds);
+    /* The handoff cannot be made: nothing started, nothing left. */
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, NULL);
+    ASSERT(sec != NULL);
+    fds = count_fds();
+    real_memfd = mmf__sys.memfd_create;
+    mmf__sys.memfd_create = failing_memfd;
+    memfd_failures = 1;
+    ASSERT_ERR(!start_role("native_exit7", TRUE, NULL, &pi), ERROR_TOO_MANY_OPEN_FILES);
+    mmf__sys.memfd_create = real_memfd;
+    ASSERT_EQ(count_fds(), fds);
+    /* And a child that inherits, once ended and closed, leaves none either. */
+    ASSERT(start_role("native_exit7", TRUE, NULL, &pi));
+    finish_role(&pi, 7);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT(CloseHandle(sec));
+}
+
+/* An unnamed event keeps its state words private unless it is created inheritable: one
+ * made inheritable afterwards cannot cross, and CreateProcess says so rather than start a
+ * child without it (docs/processes.md). */
+TEST(private_sync_objects_cannot_be_inherited)
+{
+    PROCESS_INFORMATION pi;
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    ASSERT(ev && SetHandleInformation(ev, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
+    int fds = count_fds();
+    ASSERT_ERR(!start_role("native_exit7", TRUE, NULL, &pi), ERROR_NOT_SUPPORTED);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT(start_role("native_exit7", FALSE, NULL, &pi)); /* without inheritance: fine */
+    finish_role(&pi, 7);
+    ASSERT(CloseHandle(ev));
+}
