@@ -117,13 +117,14 @@ static void unlist_watch(struct watch *w)
         }
 }
 
+/* Its main thread first, as on Windows: a waiter woken by the process finds it ended. */
 static void process_ended(struct mmf__process *p, DWORD code)
 {
+    if (p->main)
+        mmf__thread_end(p->main, code);
     atomic_store(&p->sync.w[MMF__S_AUX], code);
     atomic_store(&p->sync.w[MMF__S_STATE], 1);
     mmf__sync_changed(&p->sync, INT32_MAX);
-    if (p->main)
-        mmf__thread_end(p->main, code);
 }
 
 /* A watched pidfd became readable: its process has ended. False: look again later (another
