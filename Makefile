@@ -206,19 +206,33 @@ build/fuzz/namespace: test/fuzz/namespace.c fuzz-lib
 	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE -fsanitize=fuzzer \
 	    $(FUZZ_SAN) -o $@ $< build/fuzz/libmmf.a -lpthread
 
-fuzz: build/fuzz/namespace
-	@mkdir -p build/fuzz/corpus
-	@echo "fuzzing for $(FUZZ_SECONDS) s, progress in build/fuzz/fuzz.log"
+build/fuzz/handoff: test/fuzz/handoff.c fuzz-lib
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE -fsanitize=fuzzer \
+	    $(FUZZ_SAN) -o $@ $< -Wl,-u,mmf__kinds build/fuzz/libmmf.a -lpthread
+
+# Each target runs FUZZ_SECONDS: the namespace (corpus test/fuzz/corpus), then the handoff
+# a child reads (test/fuzz/handoff-corpus).
+fuzz: build/fuzz/namespace build/fuzz/handoff
+	@mkdir -p build/fuzz/corpus build/fuzz/handoff-corpus
+	@echo "fuzzing for $(FUZZ_SECONDS) s a target, progress in build/fuzz/*.log"
 	@build/fuzz/namespace -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus test/fuzz/corpus >build/fuzz/fuzz.log 2>&1 \
 	    || { tail -n 60 build/fuzz/fuzz.log; exit 1; }
 	@grep -E '^(Done|stat::)' build/fuzz/fuzz.log
+	@build/fuzz/handoff -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 build/fuzz/handoff-corpus test/fuzz/handoff-corpus \
+	    >build/fuzz/handoff.log 2>&1 || { tail -n 60 build/fuzz/handoff.log; exit 1; }
+	@grep -E '^(Done|stat::)' build/fuzz/handoff.log
 
 # The corpus's seeds of the current format, from real objects (after a format change).
 fuzz-seeds: $(B)/libmmf.a
 	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE -o $(B)/fuzz-seeds test/fuzz/seeds.c $(B)/libmmf.a \
 	    $(LDFLAGS) $(LDLIBS_ALL)
 	$(B)/fuzz-seeds test/fuzz/corpus
+	$(CC) $(CFLAGS_ALL) -Isrc -D_GNU_SOURCE -o $(B)/handoff-seeds test/fuzz/handoff-seeds.c \
+	    -Wl,-u,mmf__kinds $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
+	@mkdir -p test/fuzz/handoff-corpus
+	$(B)/handoff-seeds test/fuzz/handoff-corpus
 
 demo: all $(EXAMPLES)
 	@sh examples/demo.sh $(B)

@@ -287,8 +287,10 @@ CHILD(hand_on_and_die)
         return 50;
     GetModuleFileNameA(NULL, exe, MAX_PATH);
     snprintf(cmd, sizeof cmd, "\"%s\" --child outlive_the_parent \"%lu %s\"", exe, hv(x), arg);
-    if (!CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
+    char *result = open_result(arg);
+    if (!result || !CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi))
         return 51;
+    sprintf(result + 512, "%lu", (unsigned long)pi.dwProcessId); /* for the test to wait on */
     TerminateProcess(GetCurrentProcess(), 0); /* at once: nothing closed in order */
     return 52;
 }
@@ -330,7 +332,12 @@ TEST(inherited_section_outlives_a_parent_killed_at_once)
         Sleep(5);
     if (strcmp(result, "ok") != 0)
         test_fail(__FILE__, __LINE__, "grandchild: %s", result[0] ? result : "no answer");
-    Sleep(50); /* the grandchild's exit, so that its name is gone when this test ends */
+    /* The grandchild's end, so that its names are gone when this test ends. */
+    HANDLE g = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)strtoul(result + 512, NULL, 10));
+    if (g) {
+        ASSERT_EQ(WaitForSingleObject(g, 20000), WAIT_OBJECT_0);
+        ASSERT(CloseHandle(g));
+    }
     ASSERT(UnmapViewOfFile(result));
     ASSERT(CloseHandle(r));
 }
