@@ -74,6 +74,14 @@ check "signal releases it by one" output_has "count was 0" "$MMF" signal cli-sem
 check "ls shows its count" output_has "1/2" "$MMF" ls
 check "wait takes the unit" status_is 0 "$MMF" wait cli-sem --timeout 2000
 
+"$RUNNER" --child hand_to_child cli-inh >"$MMF_ROOT/inh" & inh=$!; pids="$pids $inh"
+check "a section handed to a child is listed" until_listed cli-inh
+i=0; while [ ! -s "$MMF_ROOT/inh" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+kid=$(cat "$MMF_ROOT/inh")
+check "info names the child that inherited it" output_has "  $kid " "$MMF" info cli-inh
+check "and not its creator, which closed its handle" sh -c "sleep 0.2; ! '$MMF' info cli-inh | grep -q '^  $inh '"
+wait "$inh"
+
 kill -9 "$holder"; wait "$holder" 2>/dev/null
 check "an object whose holder was killed is not listed" sh -c "! '$MMF' ls | grep -q cli-sec"
 check "gc reclaims it" output_has "reclaimed 1 object" "$MMF" gc

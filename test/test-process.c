@@ -341,3 +341,19 @@ TEST(inherited_section_outlives_a_parent_killed_at_once)
     ASSERT(UnmapViewOfFile(result));
     ASSERT(CloseHandle(r));
 }
+
+/* For test/cli.sh: creates the named section arg, inheritable, hands it to a child that
+ * sleeps, prints the child's id, closes its own handle and waits for the child: the child
+ * is the name's only holder meanwhile. */
+CHILD(hand_to_child)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, arg);
+    if (!sec)
+        return 70;
+    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "3000", TRUE, 0, NULL);
+    printf("%lu\n", (unsigned long)pi.dwProcessId);
+    fflush(stdout);
+    CloseHandle(sec);
+    return finish(&pi) == 5 ? 0 : 71;
+}
