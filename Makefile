@@ -134,7 +134,7 @@ check-valgrind: $(B)/test/runner
 
 # Only Win32 names (and mmf_ ones) may leave the shared library.
 check-symbols: $(B)/libmmf.so
-	@bad=$$(nm -D --defined-only $(B)/libmmf.so | awk '$$2 ~ /[TDBR]/ {print $$3}' | grep -Ev '^([A-Z][A-Za-z0-9]+|lstr[a-z]+[AW]?|mmf_[a-z_]+|_init|_fini)$$' || true); \
+	@bad=$$(nm -D --defined-only $(B)/libmmf.so | awk '$$2 ~ /[TDBR]/ {print $$3}' | grep -Ev '^([A-Z][A-Za-z0-9]+|lstr[a-z]+[AW]?|mmf_[a-z_]+|_(get|open)_osfhandle|_init|_fini)$$' || true); \
 	if [ -n "$$bad" ]; then echo "non-public symbols exported: $$bad"; exit 1; fi; \
 	echo "exported symbols: ok"
 
@@ -249,7 +249,8 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/mmf $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/mmf.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 include/windows.h include/tchar.h include/winerror.h $(DESTDIR)$(WININC)/
+	install -m 644 include/windows.h include/tchar.h include/winerror.h include/io.h \
+	    $(DESTDIR)$(WININC)/
 	install -m 644 include/mmf/*.h $(DESTDIR)$(WININC)/mmf/
 	install -m 644 $(B)/libmmf.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(B)/libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/

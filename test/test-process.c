@@ -1,6 +1,8 @@
 /* Processes: CreateProcess, handle inheritance, process handles and their waits, exit
  * codes, OpenProcess, the command line and standard handles. Every child is this runner,
  * started with CreateProcess as a Windows program would (no #ifdef). */
+#include <errno.h>
+#include <io.h>
 #include <stdlib.h>
 
 #include "test.h"
@@ -356,4 +358,24 @@ CHILD(hand_to_child)
     fflush(stdout);
     CloseHandle(sec);
     return finish(&pi) == 5 ? 0 : 71;
+}
+
+/* The C runtime's descriptors and handles (<io.h>). */
+TEST(crt_descriptors_and_handles)
+{
+    char path[MAX_PATH];
+    HANDLE f = make_file(path, "osf", 16, GENERIC_READ); /* shares delete: see the end */
+    ASSERT_EQ(_get_osfhandle(1), (intptr_t)GetStdHandle(STD_OUTPUT_HANDLE));
+    int fd = _open_osfhandle((intptr_t)f, 0);
+    ASSERT(fd > 2);
+    ASSERT_EQ(_get_osfhandle(fd), (intptr_t)f);
+    ASSERT_EQ(_get_osfhandle(-1), (intptr_t)INVALID_HANDLE_VALUE);
+    ASSERT_EQ(errno, EBADF);
+    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
+    errno = 0;
+    ASSERT_EQ(_open_osfhandle((intptr_t)ev, 0), -1);
+    ASSERT(CloseHandle(ev));
+    /* Windows closed the descriptor with the handle; mmf leaves it open (it is a
+     * duplicate), which the file shares delete with. */
+    drop_file(f, path);
 }
