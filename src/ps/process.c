@@ -10,13 +10,19 @@
  *
  * A child starts by fork: before it execs it waits on a pipe (the "gate"), which the
  * parent opens once it has the child's pidfd (or, with CREATE_SUSPENDED, ResumeThread
- * does); exec's failure comes back through a close-on-exec pipe. */
+ * does); exec's failure comes back through a close-on-exec pipe.
+ *
+ * Where there are no pidfds (before Linux 5.3, or under a tool that does not know the
+ * call: valgrind 3.19), a process object holds its pid alone (pidfd -1): the watcher
+ * looks at it every 10 ms (waitid on the pid for a child, else whether it still exists),
+ * and a pid reused meanwhile is taken for the same process (docs/processes.md). */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -53,7 +59,8 @@ struct mmf__process {
 
 /* One watched pidfd. A child's watch outlives its object until the child is reaped. */
 struct watch {
-    int pidfd;
+    int pidfd;                 /* -1: no pidfd, the pid is polled */
+    pid_t pid;
     bool child;                /* ours to reap */
     struct mmf__process *proc; /* NULL once its object is gone */
     bool parked;               /* ended, its status not yet known: off the epoll set */
@@ -63,6 +70,7 @@ struct watch {
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watch *watches;
 static int epfd = -1;
+static int kick = -1; /* an eventfd in the epoll set: a parked watch was added */
 
 /* Windows' exit code for a status: the code an exit gave (Linux keeps 8 bits of it), the
  * code this process's TerminateProcess asked for, or one for the signal that ended it. */
@@ -88,11 +96,17 @@ static bool end_status(struct watch *w, bool *exited, int *value)
 {
     siginfo_t si;
     memset(&si, 0, sizeof si);
-    if (w->child && syscall(SYS_waitid, P_PIDFD, w->pidfd, &si, WEXITED | WNOHANG, NULL) == 0 &&
-        si.si_pid) {
+    idtype_t by = w->pidfd >= 0 ? (idtype_t)P_PIDFD : P_PID;
+    id_t id = w->pidfd >= 0 ? (id_t)w->pidfd : (id_t)w->pid;
+    if (w->child && syscall(SYS_waitid, by, id, &si, WEXITED | WNOHANG, NULL) == 0 && si.si_pid) {
         *exited = si.si_code == CLD_EXITED;
         *value = si.si_status;
         return true;
+    }
+    if (w->pidfd < 0) { /* the code is not to be had; its end is its pid's */
+        *exited = true;
+        *value = -1;
+        return !w->child && kill(w->pid, 0) < 0 && errno == ESRCH;
     }
     struct pidfd_info info = {.mask = PIDFD_INFO_EXIT};
     if (ioctl(w->pidfd, PIDFD_GET_INFO, &info) == 0 && (info.mask & PIDFD_INFO_EXIT)) {
@@ -146,7 +160,7 @@ static bool settle(struct watch *w)
     if (w->proc) {
         w->proc->watch = NULL;
         process_ended(w->proc, code_of(exited, value, atomic_load(&w->proc->term_code)));
-    } else {
+    } else if (w->pidfd >= 0) {
         mmf__sys.close(w->pidfd); /* its object went first: the descriptor is the watch's */
     }
     free(w);
@@ -171,9 +185,12 @@ static void *watcher(void *arg)
         int n = epoll_wait(epfd, ev, 16, parked ? 10 : -1);
         pthread_mutex_lock(&watch_lock);
         for (int i = 0; i < n; i++) {
-            struct watch *w = watch_of(ev[i].data.fd);
+            uint64_t kicks;
+            struct watch *w = ev[i].data.fd == kick ? NULL : watch_of(ev[i].data.fd);
             if (w)
                 settle(w);
+            else if (ev[i].data.fd == kick && read(kick, &kicks, sizeof kicks) < 0)
+                continue; /* read again at the next kick */
         }
         parked = false;
         for (struct watch *w = watches, *next; w; w = next) {
@@ -193,6 +210,16 @@ static int start_watcher(void)
     int fd = epoll_create1(EPOLL_CLOEXEC);
     if (fd < 0)
         return -errno;
+    struct epoll_event ev = {.events = EPOLLIN};
+    ev.data.fd = kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (kick < 0 || epoll_ctl(fd, EPOLL_CTL_ADD, kick, &ev) < 0) {
+        int err = errno;
+        if (kick >= 0)
+            mmf__sys.close(kick);
+        mmf__sys.close(fd);
+        kick = -1;
+        return -err;
+    }
     pthread_t t;
     pthread_attr_t attr;
     sigset_t all, old;
@@ -205,8 +232,9 @@ static int start_watcher(void)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
     if (st < 0) {
+        mmf__sys.close(kick);
         mmf__sys.close(fd);
-        epfd = -1;
+        epfd = kick = -1;
     }
     return st;
 }
@@ -216,16 +244,19 @@ static int watch(struct mmf__process *p, bool child)
     struct watch *w = calloc(1, sizeof *w);
     if (!w)
         return -ENOMEM;
-    *w = (struct watch){.pidfd = p->pidfd, .child = child, .proc = p};
+    *w = (struct watch){.pidfd = p->pidfd, .pid = p->pid, .child = child, .proc = p,
+                        .parked = p->pidfd < 0};
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = p->pidfd};
     pthread_mutex_lock(&watch_lock);
     int st = start_watcher();
-    if (st == 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, p->pidfd, &ev) < 0)
+    if (st == 0 && p->pidfd >= 0 && epoll_ctl(epfd, EPOLL_CTL_ADD, p->pidfd, &ev) < 0)
         st = -errno;
     if (st == 0) {
         w->next = watches;
         watches = w;
         p->watch = w;
+        if (w->parked) /* the watcher may be asleep without a limit: it polls from now on */
+            (void)eventfd_write(kick, 1);
     }
     pthread_mutex_unlock(&watch_lock);
     if (st < 0)
@@ -252,7 +283,7 @@ static void process_destroy(struct mmf__object *obj)
         }
     }
     pthread_mutex_unlock(&watch_lock);
-    if (!keep_fd)
+    if (!keep_fd && p->pidfd >= 0)
         mmf__sys.close(p->pidfd);
     if (p->main)
         mmf__unref((struct mmf__object *)p->main);
@@ -276,6 +307,8 @@ static struct mmf__process *process_new(pid_t pid, int pidfd)
 static int process_export(struct mmf__object *obj, struct mmf__xfer *x)
 {
     struct mmf__process *p = (struct mmf__process *)obj;
+    if (p->pidfd < 0)
+        return MMF__W(ERROR_NOT_SUPPORTED); /* a pid alone could name another process there */
     x->fd[0] = mmf__dup_high(p->pidfd);
     x->v[0] = (uint64_t)p->pid;
     x->v[1] = atomic_load(&p->sync.w[MMF__S_STATE]);
@@ -326,11 +359,12 @@ const struct mmf__type mmf__process_type = {
 };
 MMF__TYPE_ROW(mmf__process_type);
 
+/* A pidfd; -1 where the system has none (ENOSYS): the pid stands alone. */
 static int pidfd_open(pid_t pid)
 {
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (fd < 0)
-        return -errno;
+        return errno == ENOSYS && kill(pid, 0) == 0 ? -1 : errno == ENOSYS ? -ESRCH : -errno;
     int high = mmf__dup_high(fd); /* close-on-exec, never a standard stream */
     mmf__sys.close(fd);
     return high;
@@ -353,7 +387,14 @@ static int may_open(pid_t pid)
 static bool has_ended(int pidfd)
 {
     struct pollfd pfd = {pidfd, POLLIN, 0};
-    return poll(&pfd, 1, 0) == 1;
+    return pidfd >= 0 && poll(&pfd, 1, 0) == 1;
+}
+
+static int send_kill(const struct mmf__process *p)
+{
+    long r = p->pidfd >= 0 ? syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0)
+                           : kill(p->pid, SIGKILL);
+    return r < 0 && errno != ESRCH ? -errno : 0;
 }
 
 static int open_process(DWORD access, BOOL inherit, DWORD id, HANDLE *out)
@@ -365,14 +406,15 @@ static int open_process(DWORD access, BOOL inherit, DWORD id, HANDLE *out)
     if (st < 0)
         return st;
     int fd = pidfd_open((pid_t)id);
-    if (fd < 0)
+    if (fd < -1)
         return fd == -ESRCH ? MMF__W(ERROR_INVALID_PARAMETER) : fd;
     /* /proc/<id> is this process's only while it has not ended (a pid reused after). */
     if ((st = may_open((pid_t)id)) == 0 && has_ended(fd))
         st = MMF__W(ERROR_INVALID_PARAMETER);
     struct mmf__process *p = st == 0 ? process_new((pid_t)id, fd) : NULL;
     if (!p) {
-        mmf__sys.close(fd);
+        if (fd >= 0)
+            mmf__sys.close(fd);
         return st < 0 ? st : -ENOMEM;
     }
     if ((st = watch(p, false)) < 0) {
@@ -452,8 +494,7 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
         _exit((int)code);
     if (!atomic_load(&p->sync.w[MMF__S_STATE])) {
         atomic_store(&p->term_code, code);
-        if (syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
-            st = -errno;
+        st = send_kill(p);
     }
     mmf__unref(&p->sync.obj);
     if (st < 0)
@@ -699,11 +740,11 @@ static int exec_result(int fd)
 static int track(pid_t pid, int *gate, struct mmf__process **out)
 {
     int fd = pidfd_open(pid);
-    struct mmf__process *p = fd >= 0 ? process_new(pid, fd) : NULL;
+    struct mmf__process *p = fd >= -1 ? process_new(pid, fd) : NULL;
     if (!p) {
         if (fd >= 0)
             mmf__sys.close(fd);
-        return fd < 0 ? fd : -ENOMEM;
+        return fd < -1 ? fd : -ENOMEM;
     }
     if ((p->main = mmf__thread_remote((DWORD)pid, *gate)))
         *gate = -1;
@@ -739,7 +780,7 @@ static int start(const struct create_args *a, struct spawn *sp, struct mmf__proc
     }
     if (!suspended && mmf__sys.write(sp->gate[1], "", 1) != 1) {
         st = -errno;
-        syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+        send_kill(p);
     } else if (!suspended && (st = exec_result(sp->err[0])) < 0) {
         st = st == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND)
              : st == -ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT) : st;
