@@ -183,6 +183,12 @@ TEST(create_suspended_and_resume)
     ASSERT_EQ(ResumeThread(pi.hThread), 1);
     ASSERT_EQ(ResumeThread(pi.hThread), 0);
     ASSERT_EQ(finish(&pi), 5);
+    /* Terminated before it ever ran: resuming it harms nobody (natively, no SIGPIPE). */
+    pi = spawn("sleep_then_exit", "0", FALSE, CREATE_SUSPENDED, NULL);
+    ASSERT(TerminateProcess(pi.hProcess, 44));
+    ASSERT_EQ(WaitForSingleObject(pi.hProcess, 20000), WAIT_OBJECT_0);
+    ResumeThread(pi.hThread); /* its answer is not pinned */
+    ASSERT_EQ(finish(&pi), 44);
 }
 
 /* LMDB's check on a reader: OpenProcess by id, then a wait with timeout 0. */

@@ -362,7 +362,7 @@ static HANDLE handed_std[3];
  * have passed its environment on): the descriptor, or -1. */
 static int handoff_fd(void)
 {
-    const char *v = getenv("MMF_HANDOFF");
+    const char *v = secure_getenv("MMF_HANDOFF"); /* never for a set-user-ID program */
     unsigned long pid, fd;
     char end;
     if (!v || sscanf(v, "%lu:%lu%c", &pid, &fd, &end) != 2 || pid != (unsigned long)getpid() ||

@@ -24,6 +24,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -189,8 +190,8 @@ static void *watcher(void *arg)
             struct watch *w = ev[i].data.fd == kick ? NULL : watch_of(ev[i].data.fd);
             if (w)
                 settle(w);
-            else if (ev[i].data.fd == kick && read(kick, &kicks, sizeof kicks) < 0)
-                continue; /* read again at the next kick */
+            else if (ev[i].data.fd == kick)
+                (void)eventfd_read(kick, &kicks); /* a wake-up: the loop below polls */
         }
         parked = false;
         for (struct watch *w = watches, *next; w; w = next) {
@@ -718,7 +719,10 @@ static int prepare(const struct create_args *a, struct spawn *sp)
     if (st == 0)
         st = mmf__handoff_for_child(a->inherit, stdh, a->cmd, mmf__wcslen(a->cmd) * sizeof(WCHAR),
                                     &sp->ho);
-    if (st == 0 && (pipe2(sp->gate, O_CLOEXEC) < 0 || pipe2(sp->err, O_CLOEXEC) < 0))
+    /* The gate is a socket pair: opening it for a child killed meanwhile is an error
+     * (MSG_NOSIGNAL), never a SIGPIPE. */
+    if (st == 0 && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->gate) < 0 ||
+                    pipe2(sp->err, O_CLOEXEC) < 0))
         st = -errno;
     return st;
 }
@@ -778,7 +782,7 @@ static int start(const struct create_args *a, struct spawn *sp, struct mmf__proc
         waitpid(pid, NULL, 0);
         return st;
     }
-    if (!suspended && mmf__sys.write(sp->gate[1], "", 1) != 1) {
+    if (!suspended && send(sp->gate[1], "", 1, MSG_NOSIGNAL) != 1) {
         st = -errno;
         send_kill(p);
     } else if (!suspended && (st = exec_result(sp->err[0])) < 0) {

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "ps/ps.h"
 
@@ -16,8 +17,8 @@ struct mmf__thread {
     void *arg;
     _Atomic uint32_t tid;  /* set by the new thread before it runs user code */
     _Atomic uint32_t suspended; /* CREATE_SUSPENDED: 1 until ResumeThread (the futex word) */
-    int gate;              /* another process's main thread, suspended: the write end of the
-                              pipe its exec waits on; else -1 */
+    int gate;              /* another process's main thread, suspended: our end of the
+                              socket pair its exec waits on; else -1 */
 };
 
 /* The object of the CreateThread thread running here, if any. */
@@ -200,9 +201,12 @@ static int resume(struct mmf__thread *th, DWORD *prev)
     uint32_t one = 1;
     *prev = atomic_compare_exchange_strong(&th->suspended, &one, 0) ? 1 : 0;
     if (*prev && th->gate >= 0) {
-        int st = (int)mmf__sysret(mmf__sys.write(th->gate, "", 1));
+        /* A socket: a child killed before it was resumed is an error, not a SIGPIPE. */
+        int st = (int)mmf__sysret(send(th->gate, "", 1, MSG_NOSIGNAL));
         mmf__sys.close(th->gate);
         th->gate = -1;
+        if (st == -EPIPE || st == -ECONNRESET)
+            return 0; /* the process ended already */
         return st < 0 ? st : 0;
     }
     if (*prev)
