@@ -346,6 +346,11 @@ TEST(inherited_section_outlives_a_parent_killed_at_once)
         ASSERT_EQ(WaitForSingleObject(g, 20000), WAIT_OBJECT_0);
         ASSERT(CloseHandle(g));
     }
+    /* With both gone the name is too (a middle process slow to die, as under TSan, leaves
+     * it stale: this open reclaims it). */
+    char xname[80];
+    snprintf(xname, sizeof xname, "%s-x", name);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, xname), ERROR_FILE_NOT_FOUND);
     ASSERT(UnmapViewOfFile(result));
     ASSERT(CloseHandle(r));
 }
