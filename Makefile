@@ -129,7 +129,7 @@ check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols chec
 # Every test process under memcheck: any error or definite leak fails the run.
 check-valgrind: $(B)/test/runner
 	MMF_TEST_TIMEOUT=300 valgrind -q --trace-children=yes --error-exitcode=9 \
-	    --suppressions=test/valgrind.supp \
+	    --suppressions=$(CURDIR)/test/valgrind.supp \
 	    --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite $(B)/test/runner
 
 # Only Win32 names (and mmf_ ones) may leave the shared library.
