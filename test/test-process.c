@@ -479,3 +479,213 @@ TEST(current_directory_and_odd_arguments)
         ASSERT_ERR(!CreateProcessA(NULL, NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi),
                    ERROR_INVALID_PARAMETER);
 }
+
+/* --- DuplicateHandle between processes ------------------------------------------------ */
+
+/* What a parent and child tell each other: handle values, the parent's id. */
+struct box {
+    DWORD ppid;
+    unsigned long long v[6];
+};
+
+static struct box *open_box(const char *name, BOOL create, HANDLE *h)
+{
+    *h = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name)
+                : OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
+    return *h ? MapViewOfFile(*h, FILE_MAP_ALL_ACCESS, 0, 0, 0) : NULL;
+}
+
+static void box_name(char *name, size_t cap, const char *what)
+{
+    snprintf(name, cap, "Local\\mmf-test-%s-%lu-%lu", what, (unsigned long)GetCurrentProcessId(),
+             (unsigned long)GetTickCount());
+}
+
+static HANDLE bv(const struct box *b, int i)
+{
+    return (HANDLE)(uintptr_t)b->v[i];
+}
+
+/* arg: the box. Uses the handles its parent put in this process: a section, an event, a
+ * mutex, a semaphore, a file and the parent's process handle. */
+CHILD(use_duplicates)
+{
+    HANDLE hb;
+    DWORD n;
+    LONG prev = -1;
+    struct box *b = open_box(arg, FALSE, &hb);
+    if (!b)
+        return 9;
+    char *p = MapViewOfFile(bv(b, 0), FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    if (!p || strcmp(p, "from the parent") != 0)
+        return 10;
+    strcpy(p, "from the child");
+    if (WaitForSingleObject(bv(b, 2), 0) != WAIT_OBJECT_0 || !ReleaseMutex(bv(b, 2)))
+        return 12;
+    if (!ReleaseSemaphore(bv(b, 3), 1, &prev) || prev != 0)
+        return 13;
+    if (!WriteFile(bv(b, 4), "dup", 3, &n, NULL) || n != 3)
+        return 14;
+    if (GetProcessId(bv(b, 5)) != b->ppid || WaitForSingleObject(bv(b, 5), 0) != WAIT_TIMEOUT)
+        return 15;
+    return SetEvent(bv(b, 1)) ? 0 : 16;
+}
+
+TEST(duplicate_into_a_suspended_child)
+{
+    /* Sync objects are created inheritable: mmf can hand only those across (docs). */
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    char name[96], path[MAX_PATH], got[8] = {0};
+    HANDLE hb, mine[6], dup[6];
+    box_name(name, sizeof name, "into");
+    temp_path(path, "dupfile");
+    struct box *b = open_box(name, TRUE, &hb);
+    ASSERT(b);
+    mine[0] = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
+    mine[1] = CreateEventA(&sa, TRUE, FALSE, NULL);
+    mine[2] = CreateMutexA(&sa, FALSE, NULL);
+    mine[3] = CreateSemaphoreA(&sa, 0, 5, NULL);
+    mine[4] = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+                          NULL, CREATE_ALWAYS, 0, NULL);
+    mine[5] = GetCurrentProcess();
+    ASSERT(mine[0] && mine[1] && mine[2] && mine[3] && mine[4] != INVALID_HANDLE_VALUE);
+    char *p = MapViewOfFile(mine[0], FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    ASSERT(p);
+    strcpy(p, "from the parent");
+    PROCESS_INFORMATION pi = spawn("use_duplicates", name, FALSE, CREATE_SUSPENDED, NULL);
+    HANDLE self = GetCurrentProcess();
+    for (int i = 0; i < 6; i++) {
+        /* The file goes with DUPLICATE_CLOSE_SOURCE, the event with rights asked for. */
+        DWORD opts = DUPLICATE_SAME_ACCESS | (i == 4 ? DUPLICATE_CLOSE_SOURCE : 0);
+        DWORD access = i == 1 ? EVENT_MODIFY_STATE | SYNCHRONIZE : 0;
+        ASSERT(DuplicateHandle(self, mine[i], pi.hProcess, &dup[i], access, FALSE,
+                               i == 1 ? 0 : opts));
+        ASSERT(dup[i] != NULL && dup[i] != INVALID_HANDLE_VALUE);
+        b->v[i] = (uintptr_t)dup[i];
+    }
+    b->ppid = GetCurrentProcessId();
+    ASSERT(!CloseHandle(mine[4])); /* closed by the duplication */
+    ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    ASSERT(CloseHandle(mine[0])); /* the child's duplicate (and the view) keep the section */
+    ASSERT_EQ(ResumeThread(pi.hThread), 1);
+    ASSERT_EQ(finish(&pi), 0);
+    ASSERT_EQ(WaitForSingleObject(mine[1], 0), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForSingleObject(mine[3], 0), WAIT_OBJECT_0); /* the child released one */
+    ASSERT_EQ(WaitForSingleObject(mine[2], 0), WAIT_OBJECT_0); /* not abandoned: released */
+    ASSERT(ReleaseMutex(mine[2]));
+    ASSERT(strcmp(p, "from the child") == 0);
+    HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    read_at(f, 0, got, 3);
+    ASSERT(memcmp(got, "dup", 3) == 0);
+    drop_file(f, path);
+    ASSERT(UnmapViewOfFile(p) && UnmapViewOfFile(b));
+    ASSERT(CloseHandle(mine[1]) && CloseHandle(mine[2]) && CloseHandle(mine[3]) &&
+           CloseHandle(hb));
+}
+
+/* arg: the box. Takes handles out of its parent: a section and an event (the event with
+ * rights of its own), a semaphore closed there as it goes; refusals. */
+CHILD(take_from_parent)
+{
+    HANDLE hb, sec, ev, sem, h;
+    struct box *b = open_box(arg, FALSE, &hb);
+    if (!b)
+        return 9;
+    HANDLE weak = OpenProcess(SYNCHRONIZE, FALSE, b->ppid);
+    if (!weak || DuplicateHandle(weak, bv(b, 1), GetCurrentProcess(), &h, 0, FALSE,
+                                 DUPLICATE_SAME_ACCESS) ||
+        GetLastError() != ERROR_ACCESS_DENIED)
+        return 20;
+    HANDLE parent = OpenProcess(PROCESS_DUP_HANDLE, FALSE, b->ppid);
+    if (!parent)
+        return 21;
+    if (!DuplicateHandle(parent, bv(b, 0), GetCurrentProcess(), &sec, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS))
+        return 22;
+    char *p = MapViewOfFile(sec, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    if (!p || strcmp(p, "from the parent") != 0)
+        return 23;
+    strcpy(p, "from the child");
+    if (!DuplicateHandle(parent, bv(b, 1), GetCurrentProcess(), &ev, EVENT_MODIFY_STATE, FALSE,
+                         0))
+        return 24;
+    if (!DuplicateHandle(parent, bv(b, 2), GetCurrentProcess(), &sem, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE) ||
+        !ReleaseSemaphore(sem, 2, NULL))
+        return 25;
+    /* A value the parent never gave out. */
+    if (DuplicateHandle(parent, bv(b, 3), GetCurrentProcess(), &h, 0, FALSE,
+                        DUPLICATE_SAME_ACCESS) ||
+        GetLastError() != ERROR_INVALID_HANDLE)
+        return 26;
+    return SetEvent(ev) ? 0 : 27;
+}
+
+TEST(duplicate_out_of_the_parent)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    char name[96];
+    HANDLE hb;
+    box_name(name, sizeof name, "out");
+    struct box *b = open_box(name, TRUE, &hb);
+    ASSERT(b);
+    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
+    HANDLE ev = CreateEventA(&sa, TRUE, FALSE, NULL);
+    HANDLE sem = CreateSemaphoreA(&sa, 0, 5, NULL);
+    ASSERT(sec && ev && sem);
+    char *p = MapViewOfFile(sec, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    ASSERT(p);
+    strcpy(p, "from the parent");
+    b->ppid = GetCurrentProcessId();
+    b->v[0] = (uintptr_t)sec;
+    b->v[1] = (uintptr_t)ev;
+    b->v[2] = (uintptr_t)sem;
+    b->v[3] = 0x3ffc;
+    HANDLE sem2;
+    ASSERT(DuplicateHandle(GetCurrentProcess(), sem, GetCurrentProcess(), &sem2, 0, FALSE,
+                           DUPLICATE_SAME_ACCESS));
+    PROCESS_INFORMATION pi = spawn("take_from_parent", name, FALSE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 0);
+    ASSERT_EQ(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+    ASSERT(strcmp(p, "from the child") == 0);
+    /* The semaphore's handle went with the child's DUPLICATE_CLOSE_SOURCE; its other one
+     * sees the count the child's duplicate released. */
+    SetLastError(0);
+    ASSERT_EQ(WaitForSingleObject(sem, 0), WAIT_FAILED);
+    ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_TIMEOUT);
+    ASSERT(UnmapViewOfFile(p) && UnmapViewOfFile(b));
+    ASSERT(CloseHandle(sec) && CloseHandle(ev) && CloseHandle(sem2) && CloseHandle(hb));
+}
+
+TEST(duplicate_refuses_bad_processes)
+{
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL), out = NULL;
+    ASSERT(ev);
+    /* Not a process handle, no target without DUPLICATE_CLOSE_SOURCE. */
+    ASSERT(!DuplicateHandle(GetCurrentProcess(), ev, ev, &out, 0, FALSE, DUPLICATE_SAME_ACCESS));
+    ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    ASSERT(!DuplicateHandle(GetCurrentProcess(), ev, NULL, &out, 0, FALSE, DUPLICATE_SAME_ACCESS));
+    ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    /* Into a process that has exited. */
+    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "0", FALSE, 0, NULL);
+    ASSERT_EQ(WaitForSingleObject(pi.hProcess, 20000), WAIT_OBJECT_0);
+    SetLastError(0);
+    ASSERT(!DuplicateHandle(GetCurrentProcess(), ev, pi.hProcess, &out, 0, FALSE,
+                            DUPLICATE_SAME_ACCESS));
+    ASSERT_EQ(GetLastError(), ERROR_ACCESS_DENIED);
+    ASSERT_EQ(finish(&pi), 5);
+    /* The current process by a handle of its own is this process. */
+    HANDLE me, again;
+    ASSERT(DuplicateHandle(GetCurrentProcess(), GetCurrentProcess(), GetCurrentProcess(), &me, 0,
+                           FALSE, DUPLICATE_SAME_ACCESS));
+    ASSERT_EQ(GetProcessId(me), GetCurrentProcessId());
+    ASSERT(DuplicateHandle(me, ev, me, &again, 0, FALSE, DUPLICATE_SAME_ACCESS));
+    ASSERT(SetEvent(again));
+    ASSERT_EQ(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+    ASSERT(CloseHandle(again) && CloseHandle(me) && CloseHandle(ev));
+}

@@ -41,9 +41,9 @@ static void file_destroy(struct mmf__object *obj)
 static int file_export(struct mmf__object *obj, struct mmf__xfer *x)
 {
     struct mmf__file *f = (struct mmf__file *)obj;
-    x->fd[0] = mmf__dup_high(f->fd);
+    x->fd[0] = f->fd;
     x->v[0] = f->directory;
-    return x->fd[0] < 0 ? x->fd[0] : 0;
+    return 0;
 }
 
 static int file_import(const struct mmf__type *type, struct mmf__xfer *x,

@@ -426,12 +426,12 @@ static int build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void
 static int section_export(struct mmf__object *obj, struct mmf__xfer *x)
 {
     struct mmf__section *s = (struct mmf__section *)obj;
-    x->fd[0] = mmf__dup_high(s->fd);
+    x->fd[0] = s->fd;
     x->v[0] = s->size;
     x->v[1] = s->protect;
     x->v[2] = s->attrs;
     x->v[3] = s->commit != NULL;
-    return x->fd[0] < 0 ? x->fd[0] : 0;
+    return 0;
 }
 
 static int section_import(const struct mmf__type *type, struct mmf__xfer *x,

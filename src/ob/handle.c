@@ -19,7 +19,8 @@
 
 #define CHUNK_BITS 10
 #define CHUNK (1u << CHUNK_BITS)
-#define MAX_CHUNKS 4096 /* a million handles and more */
+#define MAX_CHUNKS (MMF__HANDLE_SLOTS / CHUNK)
+#define OWN_CHUNKS (MMF__HANDLE_REMOTE / CHUNK) /* two million handles of this process's */
 
 struct slot {
     _Atomic(struct mmf__object *) obj; /* NULL: free, or being closed */
@@ -30,7 +31,7 @@ struct slot {
 };
 
 static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Atomic(struct slot *) chunks[MAX_CHUNKS];
+static _Atomic(struct slot *) chunks[MAX_CHUNKS]; /* the first nslots / CHUNK, then sparse */
 static size_t nslots, first_free;
 
 static struct slot *slot_at(size_t i)
@@ -57,7 +58,7 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE *
     while (first_free < nslots && ((s = slot_at(first_free))->obj || s->closing))
         first_free++;
     if (first_free == nslots) {
-        struct slot *c = nslots / CHUNK < MAX_CHUNKS ? calloc(CHUNK, sizeof *c) : NULL;
+        struct slot *c = nslots / CHUNK < OWN_CHUNKS ? calloc(CHUNK, sizeof *c) : NULL;
         if (!c) {
             pthread_mutex_unlock(&alloc_lock);
             mmf__handle_drop(obj);
@@ -71,20 +72,52 @@ int mmf__handle_new(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE *
     s->access = access;
     atomic_store_explicit(&s->flags, flags & HANDLE_FLAGS, memory_order_relaxed);
     atomic_store_explicit(&s->obj, obj, memory_order_release); /* after access and flags */
+    mmf__remote_publish(i, obj, access);
     pthread_mutex_unlock(&alloc_lock);
     *out = (HANDLE)(uintptr_t)((i + 1) * 4);
     return 0;
 }
 
+/* Places what other processes gave this process (a value one thread is claiming is found
+ * by another after it). */
+static void claim(void)
+{
+    static pthread_mutex_t claim_lock = PTHREAD_MUTEX_INITIALIZER;
+    struct mmf__held e;
+    pthread_mutex_lock(&claim_lock);
+    while (mmf__remote_next(&e))
+        if (e.obj && mmf__handle_put(e.value, e.obj, e.access, e.flags) < 0)
+            mmf__handle_drop(e.obj); /* a value in use: not one this process gave out */
+    pthread_mutex_unlock(&claim_lock);
+}
+
+/* A value given out by another process is claimed the first time it is looked up. */
+static struct slot *pin_at(size_t i, struct mmf__object **obj)
+{
+    for (int claimed = 0;; claimed++) {
+        struct slot *s = slot_at(i);
+        if (s) {
+            atomic_fetch_add(&s->pins, 1); /* before reading obj: CloseHandle sees one or the other */
+            if ((*obj = atomic_load(&s->obj)))
+                return s;
+            atomic_fetch_sub_explicit(&s->pins, 1, memory_order_release);
+        }
+        if (claimed || i < MMF__HANDLE_REMOTE || i >= MMF__HANDLE_SLOTS)
+            return NULL;
+        claim();
+    }
+}
+
 int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin)
 {
-    struct slot *s = slot_at(index_of(h));
+    struct mmf__object *obj;
+    size_t i = index_of(h);
+    struct slot *s = pin_at(i, &obj);
     if (!s)
         return MMF__W(ERROR_INVALID_HANDLE);
-    atomic_fetch_add(&s->pins, 1); /* before reading obj: CloseHandle sees one or the other */
-    struct mmf__object *obj = atomic_load(&s->obj);
-    if (!obj) {
+    if (mmf__remote_closed(i)) { /* another process's DUPLICATE_CLOSE_SOURCE */
         atomic_fetch_sub_explicit(&s->pins, 1, memory_order_release);
+        CloseHandle(h);
         return MMF__W(ERROR_INVALID_HANDLE);
     }
     *out = obj;
@@ -171,8 +204,10 @@ BOOL WINAPI CloseHandle(HANDLE h)
     struct slot *s = slot_at(i);
     /* A handle protected from close stays open; Windows says it is invalid to close. */
     if (s && !(atomic_load(&s->flags) & HANDLE_FLAG_PROTECT_FROM_CLOSE) &&
-        (obj = atomic_exchange(&s->obj, NULL)))
+        (obj = atomic_exchange(&s->obj, NULL))) {
         s->closing = true;
+        mmf__remote_publish(i, NULL, 0);
+    }
     pthread_mutex_unlock(&alloc_lock);
     if (!obj) {
         mmf__fail(MMF__W(ERROR_INVALID_HANDLE));
@@ -231,34 +266,76 @@ BOOL WINAPI SetHandleInformation(HANDLE h, DWORD mask, DWORD flags)
     return TRUE;
 }
 
-/* Within the current process only: mmf has no handles to other processes. The new
+/* The process a DuplicateHandle argument names, needing PROCESS_DUP_HANDLE: NULL for this
+ * one (the pseudo-handle, or a handle to itself). */
+static int process_of(HANDLE h, struct mmf__object **out)
+{
+    const struct mmf__type *type = mmf__type_of(MMF__KIND_PROCESS);
+    *out = NULL;
+    if (h == MMF__CURRENT_PROCESS)
+        return 0;
+    int st = type ? mmf__handle_get_for(h, type, PROCESS_DUP_HANDLE, out)
+                  : MMF__W(ERROR_INVALID_HANDLE);
+    if (st < 0 || mmf__remote_is_self(*out)) {
+        if (st == 0)
+            mmf__unref(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* A handle's worth of this process's handle src (a reference, a counted handle on a
+ * name); a pseudo-handle becomes an object of its own. */
+static int local_source(HANDLE src, struct mmf__object **obj, DWORD *access)
+{
+    if (mmf__is_pseudo_handle(src)) {
+        const struct mmf__type *type =
+            mmf__type_of(src == MMF__CURRENT_PROCESS ? MMF__KIND_PROCESS : MMF__KIND_THREAD);
+        *access = type ? type->valid | STANDARD_RIGHTS_ALL : 0;
+        return type && type->open_current ? type->open_current(obj)
+                                          : MMF__W(ERROR_NOT_SUPPORTED);
+    }
+    int st = mmf__handle_get_any(src, obj, access);
+    if (st == 0 && (*obj)->ns && (st = mmf__ns_hold((*obj)->ns)) < 0)
+        mmf__unref(*obj);
+    return st;
+}
+
+/* Between any two processes (docs/processes.md): the source handle's object is taken as a
+ * handle of this process's would hold it, then given a handle in the target. The new
  * handle gets the rights asked for, mapped through the object's own kind (the object's
  * owner may have them all), or the source's with DUPLICATE_SAME_ACCESS; its attributes
  * come from bInheritHandle alone. */
 static int duplicate(HANDLE sproc, HANDLE src, HANDLE tproc, HANDLE *out, DWORD access,
                      DWORD flags, DWORD options)
 {
-    struct mmf__object *obj;
+    struct mmf__object *sp, *tp = NULL, *obj;
     DWORD src_access;
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
         return MMF__W(ERROR_INVALID_PARAMETER);
-    if (sproc != MMF__CURRENT_PROCESS || tproc != MMF__CURRENT_PROCESS ||
-        mmf__is_pseudo_handle(src))
-        return MMF__W(ERROR_INVALID_HANDLE);
-    int st = mmf__handle_get_any(src, &obj, &src_access);
-    if (st < 0)
-        return st;
-    if (out) {
+    int st = process_of(sproc, &sp);
+    if (st == 0 && !tproc && (options & DUPLICATE_CLOSE_SOURCE) && !sp)
+        return 0; /* only the closing, which the caller does */
+    if (st == 0 && (st = process_of(tproc, &tp)) == 0)
+        st = sp ? mmf__remote_get(sp, src, options & DUPLICATE_CLOSE_SOURCE, &obj, &src_access)
+                : local_source(src, &obj, &src_access);
+    if (st == 0) {
         DWORD a = options & DUPLICATE_SAME_ACCESS ? src_access
                                                   : mmf__access_map(obj->type, access);
-        if (obj->ns && (st = mmf__ns_hold(obj->ns)) < 0) {
-            mmf__unref(obj);
-            return st;
+        HANDLE v;
+        if (!tp && out) {
+            st = mmf__handle_new(obj, a, flags, out);
+        } else {
+            st = tp ? mmf__remote_put(tp, obj, a, flags, &v) : 0;
+            if (st == 0 && out)
+                *out = v;
+            mmf__handle_drop(obj);
         }
-        mmf__ref(obj);
-        st = mmf__handle_new(obj, a, flags, out);
     }
-    mmf__unref(obj);
+    if (sp)
+        mmf__unref(sp);
+    if (tp)
+        mmf__unref(tp);
     return st;
 }
 
@@ -266,7 +343,8 @@ BOOL WINAPI DuplicateHandle(HANDLE sproc, HANDLE src, HANDLE tproc, LPHANDLE out
                             BOOL inherit, DWORD options)
 {
     int st = duplicate(sproc, src, tproc, out, access, mmf__inherit_flags(inherit), options);
-    /* DUPLICATE_CLOSE_SOURCE closes the source even when duplication failed. */
+    /* DUPLICATE_CLOSE_SOURCE closes the source even when duplication failed (in another
+     * process: when its handle could be read). */
     if ((options & DUPLICATE_CLOSE_SOURCE) && sproc == MMF__CURRENT_PROCESS &&
         !mmf__is_pseudo_handle(src))
         CloseHandle(src);
@@ -285,10 +363,14 @@ static int collect_inheritable(struct mmf__held **out, size_t *n)
     if (!hs)
         return -ENOMEM;
     pthread_mutex_lock(&alloc_lock);
-    for (size_t i = 0; i < nslots; i++) {
+    for (size_t i = 0; i < MMF__HANDLE_SLOTS; i++) {
         struct slot *s = slot_at(i);
+        if (!s) {
+            i |= CHUNK - 1; /* a chunk never made */
+            continue;
+        }
         struct mmf__object *obj = atomic_load(&s->obj);
-        if (!obj || !(atomic_load(&s->flags) & HANDLE_FLAG_INHERIT))
+        if (!obj || !(atomic_load(&s->flags) & HANDLE_FLAG_INHERIT) || mmf__remote_closed(i))
             continue;
         if (k == cap) {
             struct mmf__held *more = realloc(hs, 2 * cap * sizeof *hs);
@@ -331,53 +413,81 @@ int mmf__handoff_for_child(bool inherit, const HANDLE std[3], const void *extra,
     return st;
 }
 
-/* Puts an inherited handle at the value it had in the parent. */
-static bool put_inherited(const struct mmf__held *e)
+static bool add_chunk(size_t c)
+{
+    struct slot *chunk = calloc(CHUNK, sizeof *chunk);
+    if (chunk)
+        atomic_store_explicit(&chunks[c], chunk, memory_order_release);
+    return chunk != NULL;
+}
+
+/* Puts a handle at the value another process gave it (alloc_lock held). This process's own
+ * values stay one run of chunks from 0; the others' are each in a chunk of its own. */
+static bool put_at(const struct mmf__held *e)
 {
     uintptr_t v = (uintptr_t)e->value;
     size_t i = index_of(e->value);
-    if (v & 3 || i >= (size_t)MAX_CHUNKS * CHUNK)
+    if (v & 3 || i >= MMF__HANDLE_SLOTS)
         return false;
-    while (nslots <= i) {
-        struct slot *c = calloc(CHUNK, sizeof *c);
-        if (!c)
+    while (i < MMF__HANDLE_REMOTE && nslots <= i) {
+        if (!add_chunk(nslots / CHUNK))
             return false;
-        atomic_store_explicit(&chunks[nslots / CHUNK], c, memory_order_release);
         nslots += CHUNK;
     }
+    if (!slot_at(i) && !add_chunk(i / CHUNK))
+        return false;
     struct slot *s = slot_at(i);
-    if (atomic_load(&s->obj))
+    if (atomic_load(&s->obj) || s->closing)
         return false; /* named twice */
     s->access = e->access;
     atomic_store(&s->flags, e->flags & HANDLE_FLAGS);
     atomic_store_explicit(&s->obj, e->obj, memory_order_release);
+    mmf__remote_publish(i, e->obj, e->access);
+    mmf__remote_reserve_past(i);
     return true;
+}
+
+int mmf__handle_put(HANDLE value, struct mmf__object *obj, DWORD access, DWORD flags)
+{
+    struct mmf__held e = {value, obj, access, flags};
+    pthread_mutex_lock(&alloc_lock);
+    bool ok = put_at(&e);
+    pthread_mutex_unlock(&alloc_lock);
+    return ok ? 0 : MMF__W(ERROR_INVALID_HANDLE);
 }
 
 static const void *handed_extra;
 static size_t handed_extra_len;
 static HANDLE handed_std[3];
 
-/* MMF_HANDOFF=<pid>:<fd>, meant for this process (a program that did not read it may
- * have passed its environment on): the descriptor, or -1. */
-static int handoff_fd(void)
+/* MMF_HANDOFF=<pid>:<fd>:<table>:<inbox>, meant for this process (a program that did not
+ * read it may have passed its environment on): the handoff's descriptor, or -1, and the
+ * table and inbox made for this process (remote.c), or -1. */
+static int handoff_fd(int *table, int *inbox)
 {
     const char *v = secure_getenv("MMF_HANDOFF"); /* never for a set-user-ID program */
-    unsigned long pid, fd;
+    unsigned long pid, fd, t, in;
     char end;
-    if (!v || sscanf(v, "%lu:%lu%c", &pid, &fd, &end) != 2 || pid != (unsigned long)getpid() ||
-        fd < 3 || fd > INT32_MAX)
+    *table = *inbox = -1;
+    if (!v || sscanf(v, "%lu:%lu:%lu:%lu%c", &pid, &fd, &t, &in, &end) != 4 ||
+        pid != (unsigned long)getpid() || fd < 3 || fd > INT32_MAX || t < 3 || t > INT32_MAX ||
+        in < 3 || in > INT32_MAX || fd == t || fd == in || t == in ||
+        mmf__sys.fcntl((int)t, F_SETFD, FD_CLOEXEC) < 0 ||
+        mmf__sys.fcntl((int)in, F_SETFD, FD_CLOEXEC) < 0)
         return -1;
+    *table = (int)t;
+    *inbox = (int)in;
     return (int)fd;
 }
 
 /* A child made by CreateProcess takes over what its parent handed it before the program
- * runs: its inheritable handles, under the same values. (After the page size's own
- * constructor.) */
+ * runs: its handle table and inbox, its inheritable handles under the same values. Any
+ * other process starts a table of its own. (After the page size's own constructor.) */
 __attribute__((constructor(200))) static void take_handoff(void)
 {
-    int fd = handoff_fd();
+    int table, inbox, fd = handoff_fd(&table, &inbox);
     unsetenv("MMF_HANDOFF"); /* never to a grandchild */
+    mmf__remote_start(table, inbox);
     if (fd < 0 || mmf__sys.fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
         return;
     struct mmf__held *hs;
@@ -388,7 +498,7 @@ __attribute__((constructor(200))) static void take_handoff(void)
     if (mmf__handoff_read(fd, &hs, &n, std, &extra, &extra_len) == 0) {
         pthread_mutex_lock(&alloc_lock);
         for (size_t i = 0; i < n; i++)
-            if (!put_inherited(&hs[i]))
+            if (!put_at(&hs[i]))
                 mmf__handle_drop(hs[i].obj);
         pthread_mutex_unlock(&alloc_lock);
         for (int j = 0; j < 3; j++)

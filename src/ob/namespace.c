@@ -899,32 +899,31 @@ int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, boo
 
 /* --- Crossing into another process (handle inheritance) ----------------------------------- */
 
-int mmf__ns_export(struct mmf__nsobj *ns, struct mmf__xfer *x)
+void mmf__ns_export(const struct mmf__nsobj *ns, struct mmf__xfer *x)
 {
-    int flags = mmf__sys.fcntl(ns->fd, F_GETFL);
+    x->fd[0] = ns->fd;
+    x->fd[1] = ns->data_fd != ns->fd ? ns->data_fd : -1;
+    x->v[0] = ns->scope;
+}
+
+int mmf__ns_lease_copy(int fd)
+{
+    int flags = mmf__sys.fcntl(fd, F_GETFL);
     if (flags < 0)
         return -errno;
     /* A description of its own, with a lease of its own: the other process holds the name
      * from now on, whatever this one does next (closes its handle, is killed). */
-    int fd = mmf__reopen(ns->fd, flags & O_ACCMODE);
-    int st = fd < 0 ? fd : mmf__ns_lease(fd, LOCK_SH);
-    if (fd >= 0 && st == 0 && fd < 3) {
-        int high = mmf__dup_high(fd);
-        mmf__sys.close(fd);
-        fd = high;
-        st = fd < 0 ? fd : 0;
+    int copy = mmf__reopen(fd, flags & O_ACCMODE);
+    int st = copy < 0 ? copy : mmf__ns_lease(copy, LOCK_SH);
+    if (st == 0 && copy < 3) {
+        int high = mmf__dup_high(copy);
+        mmf__sys.close(copy);
+        copy = high;
+        st = copy < 0 ? copy : 0;
     }
-    if (st == 0 && ns->data_fd != ns->fd && (x->fd[1] = mmf__dup_high(ns->data_fd)) < 0)
-        st = x->fd[1];
-    if (st < 0) {
-        if (fd >= 0)
-            mmf__sys.close(fd);
-        return st;
-    }
-    x->fd[0] = fd;
-    x->v[0] = ns->scope;
-    snprintf(x->fname, sizeof x->fname, "%s", ns->fname);
-    return 0;
+    if (st < 0 && copy >= 0)
+        mmf__sys.close(copy);
+    return st < 0 ? st : copy;
 }
 
 /* The file name a header's own name is stored under: an imported object file must be the

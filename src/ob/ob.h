@@ -34,8 +34,9 @@ struct mmf__nsobj;
 struct mmf__objhdr;
 struct mmf__wait_ops; /* sync/sync.h */
 
-/* What crosses into another process for one object (handle inheritance): descriptors made
- * for the other side (close-on-exec, numbered 3 or above; -1: none) and the kind's values.
+/* What crosses into another process for one object (inheritance, DuplicateHandle): the
+ * descriptors it is made of (-1: none) and the kind's values. As a kind exports it, the
+ * descriptors are the object's own (borrowed); mmf__xfer_own makes them the other side's.
  * A named object is its name's file (fname, in the namespace of scope v[0]) with a lease
  * of its own, and its data file; an unnamed one is what its kind says. */
 struct mmf__xfer {
@@ -67,13 +68,18 @@ struct mmf__type {
     /* Waitable kinds: how a wait takes and gives back the object (its struct begins with
      * struct mmf__sync). NULL: not waitable. */
     const struct mmf__wait_ops *wait;
-    /* Unnamed objects that can cross into another process: fills x (not kind) for the
-     * other side, and builds the object there from it. import takes the descriptors over,
+    /* Unnamed objects that can cross into another process: fills x (not kind) with the
+     * object's own descriptors (borrowed: the caller copies them for the other side) and
+     * values, and builds the object there from it. import takes the descriptors over,
      * closing them if it fails. NULL: the kind cannot cross (ERROR_NOT_SUPPORTED). Named
-     * objects cross by their name's file, whatever their kind (namespace.c). */
+     * objects cross by their name's file, whatever their kind (namespace.c). A process's
+     * export is its pidfd and v[0] its pid: DuplicateHandle reaches the process by it. */
     int (*export_obj)(struct mmf__object *obj, struct mmf__xfer *x);
     int (*import_obj)(const struct mmf__type *type, struct mmf__xfer *x,
                       struct mmf__object **out);
+    /* Kinds with a pseudo-handle (GetCurrentProcess): an object of its own for what it
+     * stands for, which DuplicateHandle makes a real handle of. NULL: none. */
+    int (*open_current)(struct mmf__object **out);
 };
 
 /* Each kind's file lists its row with MMF__TYPE_ROW(row): the rows make one table, by
@@ -103,6 +109,13 @@ DWORD mmf__access_map(const struct mmf__type *type, DWORD access);
  * privilege to hold: ERROR_PRIVILEGE_NOT_HELD). */
 int mmf__access_check(const struct mmf__type *type, DWORD access, DWORD *granted);
 
+/* handle.c: the process handle table: MMF__HANDLE_SLOTS values at most, those of slots
+ * from MMF__HANDLE_REMOTE up given out by other processes only (remote.c). */
+#define MMF__HANDLE_SLOTS (1u << 22)
+#define MMF__HANDLE_REMOTE (1u << 21)
+/* Places a handle at a value another process gave it (inheritance, DuplicateHandle): fails
+ * if the value is in use or out of range, giving nothing back. */
+int mmf__handle_put(HANDLE value, struct mmf__object *obj, DWORD access, DWORD flags);
 /* handle.c: the process handle table. Each handle holds one reference to its object, its
  * granted access and its attributes (HANDLE_FLAG_*). */
 #define MMF__CURRENT_PROCESS ((HANDLE)(LONG_PTR)-1)
@@ -157,6 +170,28 @@ void mmf__handoff_close(struct mmf__handoff *h);
 /* What this process was handed at its start (none: extra NULL, std handles NULL). */
 const void *mmf__inherited_extra(size_t *len);
 HANDLE mmf__inherited_std(int which);
+
+/* remote.c: handles between processes. This process's table: started at load from a
+ * table its parent made for it (descriptors; -1: none) or a new one; published entries
+ * (obj NULL: none), called with the handle table's lock; whether another process closed
+ * slot i's handle (DUPLICATE_CLOSE_SOURCE); the values other processes reserved made
+ * past i (an inherited one); the next handle that arrived on the inbox (false: none
+ * left; obj NULL: one that was unusable), to be placed by the caller. */
+void mmf__remote_start(int table_fd, int inbox_fd);
+void mmf__remote_publish(size_t i, struct mmf__object *obj, DWORD access);
+bool mmf__remote_closed(size_t i);
+void mmf__remote_reserve_past(size_t i);
+bool mmf__remote_next(struct mmf__held *out);
+/* A table and inbox for a child about to be made (its process object keeps the table). */
+int mmf__remote_table_for_child(int *table_fd, int *inbox_fd);
+/* Through a process object (not this process: mmf__remote_is_self): the object of its
+ * handle `value`, with a reference and a counted handle, and the handle's access (closing
+ * it there if asked); or obj given a handle there (flags: its attributes), its value. */
+bool mmf__remote_is_self(struct mmf__object *proc);
+int mmf__remote_get(struct mmf__object *proc, HANDLE value, bool close_source,
+                    struct mmf__object **out, DWORD *access);
+int mmf__remote_put(struct mmf__object *proc, struct mmf__object *obj, DWORD access,
+                    DWORD flags, HANDLE *out);
 
 /* security.c: what SECURITY_ATTRIBUTES ask of a new object: the file mode its security
  * descriptor stands for (NULL DACL: everyone), and the new handle's attributes. */
@@ -241,7 +276,16 @@ struct mmf__ns_new {
     int (*init)(int data_fd, struct mmf__objhdr *hdr, void *ctx);
     void *ctx;
 };
-/* xfer.c: the handoff's format. make: from the handles, the parent's side; read: the
+/* xfer.c: an object crossing. borrow: what a handle on obj exports (the file name of a
+ * named one only if with_name); ERROR_NOT_SUPPORTED for a kind that cannot cross. own:
+ * the borrowed descriptors replaced by copies for the other side (a named object's file
+ * with a lease of its own), or none on failure. import: the object from an export the
+ * caller owns (taken over, closed on failure); the reference and counted handle of
+ * mmf__ns_create's. */
+int mmf__xfer_borrow(struct mmf__object *obj, struct mmf__xfer *x, bool with_name);
+int mmf__xfer_own(struct mmf__xfer *x);
+int mmf__xfer_import(struct mmf__xfer *x, struct mmf__object **out);
+/* The handoff's format. make: from the handles, the parent's side; read: the
  * child's, objects built and one reference per handle returned (malloc'd list). */
 int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3],
                       const void *extra, size_t extra_len, struct mmf__handoff *h);
@@ -255,11 +299,15 @@ int mmf__ns_create(const struct mmf__name *name, const struct mmf__type *type,
                    const struct mmf__ns_new *nw, struct mmf__object **out, bool *existed);
 int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, bool want_write,
                  struct mmf__object **out);
-/* A held name for another process (handle inheritance): a description of the object file
- * of its own, leased, the data file's and the name (mmf__xfer). */
-int mmf__ns_export(struct mmf__nsobj *ns, struct mmf__xfer *x);
-/* The other side: the object `type` from what mmf__ns_export made, checked as an opened
- * one is, held with one handle; takes the descriptors over (closed on failure). */
+/* A held name for another process: what its handles export (mmf__xfer: the object file's
+ * and the data file's descriptors, borrowed, and the scope; not the file name). */
+void mmf__ns_export(const struct mmf__nsobj *ns, struct mmf__xfer *x);
+/* For another process, from a descriptor of an object file: a description of its own,
+ * holding a lease of its own (close-on-exec, 3 or above), or negative. */
+int mmf__ns_lease_copy(int fd);
+/* The other side: the object `type` from an export made its own (mmf__xfer_own), checked
+ * as an opened one is, held with one handle; takes the descriptors over (closed on
+ * failure). */
 int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out);
 /* One more handle on a held name (DuplicateHandle); fails if its last one went. */
 int mmf__ns_hold(struct mmf__nsobj *ns);

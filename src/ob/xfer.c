@@ -9,6 +9,8 @@
  * The child reads it as untrusted input: every count against the size, every index and
  * descriptor checked, each object built by its kind's import, which validates the rest. */
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,14 +35,17 @@ struct handoff_handle {
     uint32_t obj, reserved;
 };
 
-/* The object's part of the handoff: its name's file, or what its kind exports. */
-static int export_object(struct mmf__object *obj, struct mmf__xfer *x)
+int mmf__xfer_borrow(struct mmf__object *obj, struct mmf__xfer *x, bool with_name)
 {
-    memset(x, 0, sizeof *x);
+    memset(x, 0, with_name ? sizeof *x : offsetof(struct mmf__xfer, fname));
     x->kind = (uint32_t)obj->type->kind;
     x->fd[0] = x->fd[1] = -1;
-    if (obj->ns)
-        return mmf__ns_export(obj->ns, x);
+    if (obj->ns) {
+        mmf__ns_export(obj->ns, x);
+        if (with_name)
+            snprintf(x->fname, sizeof x->fname, "%s", obj->ns->fname);
+        return 0;
+    }
     if (!obj->type->export_obj)
         return MMF__W(ERROR_NOT_SUPPORTED);
     return obj->type->export_obj(obj, x);
@@ -51,6 +56,36 @@ static void close_xfer(const struct mmf__xfer *x)
     for (int i = 0; i < 2; i++)
         if (x->fd[i] >= 0)
             mmf__sys.close(x->fd[i]);
+}
+
+int mmf__xfer_own(struct mmf__xfer *x)
+{
+    int st = x->fd[0] < 0 ? MMF__W(ERROR_NOT_SUPPORTED) : 0; /* nothing to cross by */
+    for (int i = 0; i < 2; i++) {
+        if (x->fd[i] < 0)
+            continue;
+        int fd = st < 0 ? -1 : i == 0 && x->fname[0] ? mmf__ns_lease_copy(x->fd[i])
+                                                   : mmf__dup_high(x->fd[i]);
+        if (fd < 0 && st == 0)
+            st = fd;
+        x->fd[i] = fd < 0 ? -1 : fd;
+    }
+    if (st < 0) {
+        close_xfer(x);
+        x->fd[0] = x->fd[1] = -1;
+    }
+    return st;
+}
+
+/* The object's part of the handoff: descriptors of the child's own. */
+static int export_object(struct mmf__object *obj, struct mmf__xfer *x)
+{
+    int st = mmf__xfer_borrow(obj, x, true);
+    if (st == 0)
+        st = mmf__xfer_own(x);
+    else
+        x->fd[0] = x->fd[1] = -1;
+    return st;
 }
 
 void mmf__handoff_close(struct mmf__handoff *h)
@@ -181,6 +216,18 @@ static bool fd_usable(int fd, const int *seen, size_t nseen)
     return true;
 }
 
+int mmf__xfer_import(struct mmf__xfer *x, struct mmf__object **out)
+{
+    const struct mmf__type *type = mmf__type_of(x->kind);
+    bool named = x->fname[0] != 0;
+    if (x->fd[0] < 0 || !type || (!named && !type->import_obj) ||
+        !memchr(x->fname, 0, sizeof x->fname)) {
+        close_xfer(x);
+        return MMF__W(ERROR_FILE_CORRUPT);
+    }
+    return named ? mmf__ns_import(type, x, out) : type->import_obj(type, x, out);
+}
+
 /* Builds one object; NULL when its entry is unusable (its descriptors then closed). */
 static struct mmf__object *import_object(struct mmf__xfer *x, int *seen, size_t *nseen)
 {
@@ -190,15 +237,8 @@ static struct mmf__object *import_object(struct mmf__xfer *x, int *seen, size_t 
         else
             x->fd[i] = -1; /* none, or not one to take over */
     }
-    const struct mmf__type *type = mmf__type_of(x->kind);
-    bool named = x->fname[0] != 0;
-    if (x->fd[0] < 0 || !type || (!named && !type->import_obj)) {
-        close_xfer(x);
-        return NULL;
-    }
     struct mmf__object *obj;
-    int st = named ? mmf__ns_import(type, x, &obj) : type->import_obj(type, x, &obj);
-    return st < 0 ? NULL : obj;
+    return mmf__xfer_import(x, &obj) < 0 ? NULL : obj;
 }
 
 int mmf__handoff_read(int fd, struct mmf__held **out, size_t *n, uint64_t std[3],

@@ -51,6 +51,7 @@ struct mmf__process {
     struct mmf__sync sync;     /* STATE: ended; AUX: exit code */
     pid_t pid;
     int pidfd;
+    int table_fd;              /* a child's handle table (ob/remote.c), made for it; else -1 */
     _Atomic int64_t term_code; /* TerminateProcess's code, from this process; -1: none */
     struct mmf__thread *main;  /* CreateProcess: the main thread's object (referenced) */
     struct watch *watch;       /* while its end is being watched */
@@ -286,6 +287,8 @@ static void process_destroy(struct mmf__object *obj)
     pthread_mutex_unlock(&watch_lock);
     if (!keep_fd && p->pidfd >= 0)
         mmf__sys.close(p->pidfd);
+    if (p->table_fd >= 0)
+        mmf__sys.close(p->table_fd);
     if (p->main)
         mmf__unref((struct mmf__object *)p->main);
     free(p);
@@ -300,35 +303,38 @@ static struct mmf__process *process_new(pid_t pid, int pidfd)
         atomic_store(&p->term_code, -1);
         p->pid = pid;
         p->pidfd = pidfd;
+        p->table_fd = -1;
     }
     return p;
 }
 
-/* A process handle crosses as a pidfd of its own, with what is known of its end. */
+/* A process handle crosses as a pidfd, the process's handle table if known, and what is
+ * known of its end. */
 static int process_export(struct mmf__object *obj, struct mmf__xfer *x)
 {
     struct mmf__process *p = (struct mmf__process *)obj;
-    if (p->pidfd < 0)
-        return MMF__W(ERROR_NOT_SUPPORTED); /* a pid alone could name another process there */
-    x->fd[0] = mmf__dup_high(p->pidfd);
+    x->fd[0] = p->pidfd; /* none without pidfds: then it cannot cross (a pid alone could
+                            name another process there) */
+    x->fd[1] = p->table_fd;
     x->v[0] = (uint64_t)p->pid;
     x->v[1] = atomic_load(&p->sync.w[MMF__S_STATE]);
     x->v[2] = atomic_load(&p->sync.w[MMF__S_AUX]);
-    return x->fd[0] < 0 ? x->fd[0] : 0;
+    return 0;
 }
 
 static int process_import(const struct mmf__type *type, struct mmf__xfer *x,
                           struct mmf__object **out)
 {
     (void)type;
-    if (x->fd[1] >= 0)
-        mmf__sys.close(x->fd[1]);
     struct mmf__process *p = x->v[0] && x->v[0] <= INT32_MAX
                                  ? process_new((pid_t)x->v[0], x->fd[0]) : NULL;
     if (!p) {
         mmf__sys.close(x->fd[0]);
+        if (x->fd[1] >= 0)
+            mmf__sys.close(x->fd[1]);
         return -ENOMEM;
     }
+    p->table_fd = x->fd[1];
     int st = 0;
     if (x->v[1])
         process_ended(p, (DWORD)x->v[2]);
@@ -337,6 +343,22 @@ static int process_import(const struct mmf__type *type, struct mmf__xfer *x,
     if (st < 0) {
         process_destroy(&p->sync.obj);
         return st;
+    }
+    *out = &p->sync.obj;
+    return 0;
+}
+
+static int pidfd_open(pid_t pid);
+
+/* DuplicateHandle(GetCurrentProcess()): this process, never seen to end by itself. */
+static int process_open_current(struct mmf__object **out)
+{
+    int fd = pidfd_open(getpid());
+    struct mmf__process *p = fd >= -1 ? process_new(getpid(), fd) : NULL;
+    if (!p) {
+        if (fd >= 0)
+            mmf__sys.close(fd);
+        return fd < -1 ? fd : -ENOMEM;
     }
     *out = &p->sync.obj;
     return 0;
@@ -357,6 +379,7 @@ const struct mmf__type mmf__process_type = {
     .wait = &mmf__ended_wait_ops,
     .export_obj = process_export,
     .import_obj = process_import,
+    .open_current = process_open_current,
 };
 MMF__TYPE_ROW(mmf__process_type);
 
@@ -509,14 +532,15 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
  * async-signal-safe calls. */
 struct spawn {
     char *path, **argv, **envp, *cwd;
-    char *handoff_var;         /* "MMF_HANDOFF=" and room for "<pid>:<fd>", in envp */
+    char *handoff_var;         /* "MMF_HANDOFF=" and room for "<pid>:<fd>:<table>:<inbox>" */
     int std_fds[3];            /* the child's 0, 1, 2 (STARTF_USESTDHANDLES); -1: as ours */
     struct mmf__handoff ho;
+    int table[2];              /* the child's handle table and inbox (ob/remote.c) */
     int gate[2], err[2];
 };
 
 #define HANDOFF_VAR "MMF_HANDOFF="
-#define HANDOFF_ROOM 32
+#define HANDOFF_ROOM 48
 
 static void spawn_free(struct spawn *sp)
 {
@@ -532,6 +556,8 @@ static void spawn_free(struct spawn *sp)
             mmf__sys.close(sp->std_fds[i]);
     mmf__handoff_close(&sp->ho);
     for (int i = 0; i < 2; i++) {
+        if (sp->table[i] >= 0)
+            mmf__sys.close(sp->table[i]);
         if (sp->gate[i] >= 0)
             mmf__sys.close(sp->gate[i]);
         if (sp->err[i] >= 0)
@@ -676,12 +702,15 @@ static _Noreturn void child_exec(struct spawn *sp)
             if (sp->ho.objs[i].fd[j] >= 0)
                 fcntl(sp->ho.objs[i].fd[j], F_SETFD, 0);
     if (!err) {
-        fcntl(sp->ho.fd, F_SETFD, 0);
+        unsigned long vals[4] = {(unsigned long)getpid(), (unsigned long)sp->ho.fd,
+                                 (unsigned long)sp->table[0], (unsigned long)sp->table[1]};
         char *v = sp->handoff_var + sizeof HANDOFF_VAR - 1;
-        put_decimal(v, (unsigned long)getpid());
-        v += strlen(v);
-        *v++ = ':';
-        put_decimal(v, (unsigned long)sp->ho.fd);
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                *v++ = ':', fcntl((int)vals[i], F_SETFD, 0);
+            put_decimal(v, vals[i]);
+            v += strlen(v);
+        }
         execve(sp->path, sp->argv, sp->envp);
         err = errno;
     }
@@ -719,6 +748,8 @@ static int prepare(const struct create_args *a, struct spawn *sp)
     if (st == 0)
         st = mmf__handoff_for_child(a->inherit, stdh, a->cmd, mmf__wcslen(a->cmd) * sizeof(WCHAR),
                                     &sp->ho);
+    if (st == 0)
+        st = mmf__remote_table_for_child(&sp->table[0], &sp->table[1]);
     /* The gate is a socket pair: opening it for a child killed meanwhile is an error
      * (MSG_NOSIGNAL), never a SIGPIPE. */
     if (st == 0 && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->gate) < 0 ||
@@ -777,6 +808,10 @@ static int start(const struct create_args *a, struct spawn *sp, struct mmf__proc
     int st = track(pid, &resume_gate, &p);
     if (suspended && resume_gate < 0)
         sp->gate[1] = -1; /* the thread object's (ResumeThread's) from now on */
+    if (st == 0) { /* the child's table: handles can be given to it before it runs */
+        p->table_fd = sp->table[0];
+        sp->table[0] = -1;
+    }
     if (st < 0) {
         kill(pid, SIGKILL); /* at the gate still: nothing ran */
         waitpid(pid, NULL, 0);
@@ -799,7 +834,8 @@ static int start(const struct create_args *a, struct spawn *sp, struct mmf__proc
 
 static int create_process(const struct create_args *a, LPPROCESS_INFORMATION pi)
 {
-    struct spawn sp = {.std_fds = {-1, -1, -1}, .ho = {.fd = -1}, .gate = {-1, -1},
+    struct spawn sp = {.std_fds = {-1, -1, -1}, .ho = {.fd = -1}, .table = {-1, -1},
+                       .gate = {-1, -1},
                        .err = {-1, -1}};
     struct mmf__process *p = NULL;
     HANDLE hp, ht;

@@ -68,8 +68,8 @@ int mmf__sync_export(struct mmf__object *obj, struct mmf__xfer *x)
     struct mmf__sync *s = (struct mmf__sync *)obj;
     if (s->fd < 0)
         return MMF__W(ERROR_NOT_SUPPORTED);
-    x->fd[0] = mmf__dup_high(s->fd);
-    return x->fd[0] < 0 ? x->fd[0] : 0;
+    x->fd[0] = s->fd;
+    return 0;
 }
 
 int mmf__sync_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out)
