@@ -92,6 +92,27 @@ CHILD(expect_invalid)
     return 0;
 }
 
+/* Handles made inheritable after their objects were created cross too. */
+TEST(made_inheritable_after_creation)
+{
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    ASSERT(ev && sec);
+    ASSERT(SetHandleInformation(ev, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
+    ASSERT(SetHandleInformation(sec, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
+    char *p = MapViewOfFile(sec, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+    ASSERT(p);
+    strcpy(p, "from the parent");
+    char arg[64];
+    snprintf(arg, sizeof arg, "%lu %lu", hv(sec), hv(ev));
+    PROCESS_INFORMATION pi = spawn("use_inherited", arg, TRUE, 0, NULL);
+    ASSERT_EQ(finish(&pi), 0);
+    ASSERT_EQ(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+    ASSERT(strcmp(p, "from the child") == 0);
+    ASSERT(UnmapViewOfFile(p));
+    ASSERT(CloseHandle(sec) && CloseHandle(ev));
+}
+
 TEST(handles_not_inherited_are_invalid)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
@@ -533,8 +554,6 @@ CHILD(use_duplicates)
 
 TEST(duplicate_into_a_suspended_child)
 {
-    /* Sync objects are created inheritable: mmf can hand only those across (docs). */
-    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
     char name[96], path[MAX_PATH], got[8] = {0};
     HANDLE hb, mine[6], dup[6];
     box_name(name, sizeof name, "into");
@@ -542,9 +561,9 @@ TEST(duplicate_into_a_suspended_child)
     struct box *b = open_box(name, TRUE, &hb);
     ASSERT(b);
     mine[0] = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
-    mine[1] = CreateEventA(&sa, TRUE, FALSE, NULL);
-    mine[2] = CreateMutexA(&sa, FALSE, NULL);
-    mine[3] = CreateSemaphoreA(&sa, 0, 5, NULL);
+    mine[1] = CreateEventA(NULL, TRUE, FALSE, NULL);
+    mine[2] = CreateMutexA(NULL, FALSE, NULL);
+    mine[3] = CreateSemaphoreA(NULL, 0, 5, NULL);
     mine[4] = CreateFileA(path, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
                           NULL, CREATE_ALWAYS, 0, NULL);
     mine[5] = GetCurrentProcess();
@@ -555,8 +574,9 @@ TEST(duplicate_into_a_suspended_child)
     PROCESS_INFORMATION pi = spawn("use_duplicates", name, FALSE, CREATE_SUSPENDED, NULL);
     HANDLE self = GetCurrentProcess();
     for (int i = 0; i < 6; i++) {
-        /* The file goes with DUPLICATE_CLOSE_SOURCE, the event with rights asked for. */
-        DWORD opts = DUPLICATE_SAME_ACCESS | (i == 4 ? DUPLICATE_CLOSE_SOURCE : 0);
+        /* The mutex and the file go with DUPLICATE_CLOSE_SOURCE (the child's handles alone
+         * keep them, before it has even run), the event with rights asked for. */
+        DWORD opts = DUPLICATE_SAME_ACCESS | (i == 2 || i == 4 ? DUPLICATE_CLOSE_SOURCE : 0);
         DWORD access = i == 1 ? EVENT_MODIFY_STATE | SYNCHRONIZE : 0;
         ASSERT(DuplicateHandle(self, mine[i], pi.hProcess, &dup[i], access, FALSE,
                                i == 1 ? 0 : opts));
@@ -564,15 +584,13 @@ TEST(duplicate_into_a_suspended_child)
         b->v[i] = (uintptr_t)dup[i];
     }
     b->ppid = GetCurrentProcessId();
-    ASSERT(!CloseHandle(mine[4])); /* closed by the duplication */
-    ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    ASSERT(!CloseHandle(mine[4]) && GetLastError() == ERROR_INVALID_HANDLE); /* gone */
+    ASSERT(!CloseHandle(mine[2]) && GetLastError() == ERROR_INVALID_HANDLE);
     ASSERT(CloseHandle(mine[0])); /* the child's duplicate (and the view) keep the section */
     ASSERT_EQ(ResumeThread(pi.hThread), 1);
     ASSERT_EQ(finish(&pi), 0);
     ASSERT_EQ(WaitForSingleObject(mine[1], 0), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(mine[3], 0), WAIT_OBJECT_0); /* the child released one */
-    ASSERT_EQ(WaitForSingleObject(mine[2], 0), WAIT_OBJECT_0); /* not abandoned: released */
-    ASSERT(ReleaseMutex(mine[2]));
     ASSERT(strcmp(p, "from the child") == 0);
     HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
                            OPEN_EXISTING, 0, NULL);
@@ -581,8 +599,7 @@ TEST(duplicate_into_a_suspended_child)
     ASSERT(memcmp(got, "dup", 3) == 0);
     drop_file(f, path);
     ASSERT(UnmapViewOfFile(p) && UnmapViewOfFile(b));
-    ASSERT(CloseHandle(mine[1]) && CloseHandle(mine[2]) && CloseHandle(mine[3]) &&
-           CloseHandle(hb));
+    ASSERT(CloseHandle(mine[1]) && CloseHandle(mine[3]) && CloseHandle(hb));
 }
 
 /* arg: the box. Takes handles out of its parent: a section and an event (the event with
@@ -625,15 +642,14 @@ CHILD(take_from_parent)
 
 TEST(duplicate_out_of_the_parent)
 {
-    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
     char name[96];
     HANDLE hb;
     box_name(name, sizeof name, "out");
     struct box *b = open_box(name, TRUE, &hb);
     ASSERT(b);
     HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
-    HANDLE ev = CreateEventA(&sa, TRUE, FALSE, NULL);
-    HANDLE sem = CreateSemaphoreA(&sa, 0, 5, NULL);
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    HANDLE sem = CreateSemaphoreA(NULL, 0, 5, NULL);
     ASSERT(sec && ev && sem);
     char *p = MapViewOfFile(sec, FILE_MAP_ALL_ACCESS, 0, 0, 0);
     ASSERT(p);

@@ -77,6 +77,10 @@ struct mmf__type {
     int (*export_obj)(struct mmf__object *obj, struct mmf__xfer *x);
     int (*import_obj)(const struct mmf__type *type, struct mmf__xfer *x,
                       struct mmf__object **out);
+    /* Kinds whose object another process's import must find alive: a count of it travels
+     * with an export made the other side's (mmf__xfer_own), for an import that comes
+     * after the object is gone here. NULL: the descriptors keep it. */
+    void (*lend)(struct mmf__object *obj, struct mmf__xfer *x);
     /* Kinds with a pseudo-handle (GetCurrentProcess): an object of its own for what it
      * stands for, which DuplicateHandle makes a real handle of. NULL: none. */
     int (*open_current)(struct mmf__object **out);
@@ -279,11 +283,11 @@ struct mmf__ns_new {
 /* xfer.c: an object crossing. borrow: what a handle on obj exports (the file name of a
  * named one only if with_name); ERROR_NOT_SUPPORTED for a kind that cannot cross. own:
  * the borrowed descriptors replaced by copies for the other side (a named object's file
- * with a lease of its own), or none on failure. import: the object from an export the
+ * with a lease of its own) and what the kind lends, or none on failure. import: the object from an export the
  * caller owns (taken over, closed on failure); the reference and counted handle of
  * mmf__ns_create's. */
 int mmf__xfer_borrow(struct mmf__object *obj, struct mmf__xfer *x, bool with_name);
-int mmf__xfer_own(struct mmf__xfer *x);
+int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x);
 int mmf__xfer_import(struct mmf__xfer *x, struct mmf__object **out);
 /* The handoff's format. make: from the handles, the parent's side; read: the
  * child's, objects built and one reference per handle returned (malloc'd list). */

@@ -451,7 +451,7 @@ static int push(int tfd, struct mmf__object *obj, DWORD access, DWORD flags, HAN
     struct inbox_msg msg = {MSG_MAGIC, TABLE_VERSION, ((uint64_t)MMF__HANDLE_REMOTE + k + 1) * 4,
                             access, flags, {0}};
     int st = mmf__xfer_borrow(obj, &msg.x, true);
-    if (st < 0 || (st = mmf__xfer_own(&msg.x)) < 0)
+    if (st < 0 || (st = mmf__xfer_own(obj, &msg.x)) < 0)
         return st;
     int fds[2], nfds = 0;
     for (int j = 0; j < 2; j++)

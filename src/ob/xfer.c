@@ -58,7 +58,7 @@ static void close_xfer(const struct mmf__xfer *x)
             mmf__sys.close(x->fd[i]);
 }
 
-int mmf__xfer_own(struct mmf__xfer *x)
+int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x)
 {
     int st = x->fd[0] < 0 ? MMF__W(ERROR_NOT_SUPPORTED) : 0; /* nothing to cross by */
     for (int i = 0; i < 2; i++) {
@@ -73,6 +73,8 @@ int mmf__xfer_own(struct mmf__xfer *x)
     if (st < 0) {
         close_xfer(x);
         x->fd[0] = x->fd[1] = -1;
+    } else if (!obj->ns && obj->type->lend) {
+        obj->type->lend(obj, x);
     }
     return st;
 }
@@ -82,7 +84,7 @@ static int export_object(struct mmf__object *obj, struct mmf__xfer *x)
 {
     int st = mmf__xfer_borrow(obj, x, true);
     if (st == 0)
-        st = mmf__xfer_own(x);
+        st = mmf__xfer_own(obj, x);
     else
         x->fd[0] = x->fd[1] = -1;
     return st;

@@ -76,6 +76,7 @@ const struct mmf__type mmf__semaphore_type = {
     .wait = &wait_ops,
     .export_obj = mmf__sync_export,
     .import_obj = mmf__sync_import,
+    .lend = mmf__sync_lend,
 };
 MMF__TYPE_ROW(mmf__semaphore_type);
 

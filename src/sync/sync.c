@@ -5,9 +5,9 @@
  * Named objects keep their words in the shared region of their data file (ob), mapped by
  * every process that holds them; those words are written by other processes and are
  * never trusted to be sane: a hostile value can make a wait return early or late, never
- * crash. */
+ * crash. Unnamed ones keep them in a cell (cells.c), which other processes map when they
+ * are handed the object. */
 #include <stdlib.h>
-#include <sys/mman.h>
 
 #include "sync/sync.h"
 
@@ -31,59 +31,34 @@ void mmf__sync_destroy(struct mmf__object *obj)
     struct mmf__sync *s = (struct mmf__sync *)obj;
     if (obj->ns)
         mmf__ns_free(obj->ns);
-    if (s->fd >= 0) {
-        mmf__sys.munmap((void *)s->w, mmf__page_size);
-        mmf__sys.close(s->fd);
-    }
+    if (s->cell_own || s->map)
+        mmf__cell_release(s);
     free(obj);
-}
-
-/* The words of an unnamed object another process may come to share: a memfd page. */
-static int map_words(struct mmf__sync *s, int fd)
-{
-    void *p = mmf__sys.mmap(NULL, mmf__page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED)
-        return -errno;
-    s->w = p;
-    s->shared = true;
-    s->fd = fd;
-    return 0;
-}
-
-static int shareable_words(struct mmf__sync *s)
-{
-    int fd = mmf__sys.memfd_create("mmf-sync", MFD_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    int st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)mmf__page_size));
-    if (st == 0)
-        st = map_words(s, fd);
-    if (st < 0)
-        mmf__sys.close(fd);
-    return st;
 }
 
 int mmf__sync_export(struct mmf__object *obj, struct mmf__xfer *x)
 {
     struct mmf__sync *s = (struct mmf__sync *)obj;
-    if (s->fd < 0)
+    if (!s->cell_own && !s->map)
         return MMF__W(ERROR_NOT_SUPPORTED);
-    x->fd[0] = s->fd;
+    mmf__cell_export(s, x);
     return 0;
+}
+
+void mmf__sync_lend(struct mmf__object *obj, struct mmf__xfer *x)
+{
+    mmf__cell_lend((struct mmf__sync *)obj, x);
 }
 
 int mmf__sync_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out)
 {
-    struct stat sb;
     struct mmf__sync *s = calloc(1, sizeof *s);
     if (x->fd[1] >= 0)
         mmf__sys.close(x->fd[1]);
-    int st = !s ? -ENOMEM
-             : mmf__sys.fstat(x->fd[0], &sb) < 0 ? -errno
-             : (uint64_t)sb.st_size < mmf__page_size ? MMF__W(ERROR_FILE_CORRUPT) : 0;
+    int st = s ? 0 : -ENOMEM;
     if (st == 0) {
         mmf__sync_init(s, type);
-        st = map_words(s, x->fd[0]);
+        st = mmf__cell_import(s, x);
     }
     if (st < 0) {
         free(s);
@@ -110,16 +85,14 @@ int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, v
     return 0;
 }
 
-/* An unnamed object: its words private to this process, unless it is created inheritable
- * (then a child can be handed it). */
-static int create_unnamed(const struct mmf__sync_request *rq, bool inheritable,
-                          struct mmf__object **out)
+/* An unnamed object: its words in a cell, which other processes can be handed. */
+static int create_unnamed(const struct mmf__sync_request *rq, struct mmf__object **out)
 {
     struct mmf__sync *s = calloc(1, sizeof *s);
     if (!s)
         return -ENOMEM;
     mmf__sync_init(s, rq->type);
-    int st = inheritable ? shareable_words(s) : 0;
+    int st = mmf__cell_new(s);
     if (st < 0) {
         free(s);
         return st;
@@ -146,7 +119,7 @@ HANDLE mmf__sync_create(const struct mmf__sync_request *rq, LPSECURITY_ATTRIBUTE
         if ((st = mmf__name_parse(wname, units, &name)) == 0)
             st = mmf__ns_create(&name, rq->type, &nw, &obj, &existed);
     } else {
-        st = create_unnamed(rq, mmf__sa_handle_flags(sa) & HANDLE_FLAG_INHERIT, &obj);
+        st = create_unnamed(rq, &obj);
     }
     if (st == 0 && owned && !existed &&
         rq->type->wait->take((struct mmf__sync *)obj, 0) == MMF__TAKE_NO) {

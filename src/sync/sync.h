@@ -18,14 +18,21 @@ enum {
                           thread: exit code */
     MMF__S_ABANDONED,  /* mutex: its owner died or exited owning it */
     MMF__S_PULSE,      /* event: PulseEvent generation */
-    MMF__S_PULSE_TOKEN /* auto-reset event: the generation one waiter may still take */
+    MMF__S_PULSE_TOKEN, /* auto-reset event: the generation one waiter may still take */
+    MMF__S_GEN = MMF__SYNC_WORDS - 2, /* unnamed objects' cells (cells.c): reuses, */
+    MMF__S_REFS = MMF__SYNC_WORDS - 1 /* and users in every process */
 };
 struct mmf__sync {
     struct mmf__object obj;
     _Atomic uint32_t *w;     /* the state words */
-    _Atomic uint32_t own[MMF__SYNC_WORDS]; /* unnamed objects keep them here */
+    _Atomic uint32_t own[MMF__SYNC_WORDS]; /* threads and processes keep them here */
     bool shared;             /* futexes are shared between processes */
-    int fd;                  /* unnamed, inheritable: the memfd the words live in; else -1 */
+    /* Unnamed events, mutexes and semaphores: their cell (cells.c), this process's own or
+     * another's, mapped (map: the page, fd: that process's cells) */
+    bool cell_own;
+    uint64_t cell;           /* byte offset; valid with cell_own or map */
+    void *map;
+    int fd;                  /* -1: none */
 };
 
 /* Result of trying to take an object. */
@@ -49,11 +56,23 @@ void mmf__sync_init(struct mmf__sync *s, const struct mmf__type *type);
 void mmf__sync_changed(struct mmf__sync *s, int n);
 /* The destroy of event, mutex and semaphore objects. */
 void mmf__sync_destroy(struct mmf__object *obj);
-/* The export_obj and import_obj of event, mutex and semaphore objects: an unnamed one
- * created inheritable keeps its words in a memfd page, which crosses (ERROR_NOT_SUPPORTED
- * for one whose words are private to this process). */
+/* The export_obj, lend and import_obj of event, mutex and semaphore objects: an unnamed
+ * one crosses as its cell. */
 int mmf__sync_export(struct mmf__object *obj, struct mmf__xfer *x);
+void mmf__sync_lend(struct mmf__object *obj, struct mmf__xfer *x);
 int mmf__sync_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out);
+
+/* cells.c: the words of unnamed objects, in cells other processes can map. new: one for
+ * a new object (words zero); release: the object's use of it ends; export: its part of an
+ * export (the cells' memfd, borrowed; the cell, its generation); lend: a count of the
+ * cell's travels with an export (for a handing that arrives after the object is gone);
+ * import: the cell an export names, checked and counted (ERROR_INVALID_HANDLE: it was
+ * given back meanwhile); the caller keeps x->fd[0] only on success. */
+int mmf__cell_new(struct mmf__sync *s);
+void mmf__cell_release(struct mmf__sync *s);
+void mmf__cell_export(const struct mmf__sync *s, struct mmf__xfer *x);
+void mmf__cell_lend(struct mmf__sync *s, struct mmf__xfer *x);
+int mmf__cell_import(struct mmf__sync *s, const struct mmf__xfer *x);
 /* The build_named of event, mutex and semaphore objects: their words are the header's. */
 int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx);
 /* The state words of a new object of a kind: what its creator asks for. */

@@ -88,18 +88,3 @@ TEST(create_process_failures_leak_nothing)
     ASSERT(CloseHandle(sec));
 }
 
-/* An unnamed event keeps its state words private unless it is created inheritable: one
- * made inheritable afterwards cannot cross, and CreateProcess says so rather than start a
- * child without it (docs/processes.md). */
-TEST(private_sync_objects_cannot_be_inherited)
-{
-    PROCESS_INFORMATION pi;
-    HANDLE ev = CreateEventA(NULL, FALSE, FALSE, NULL);
-    ASSERT(ev && SetHandleInformation(ev, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
-    int fds = count_fds();
-    ASSERT_ERR(!start_role("native_exit7", TRUE, NULL, &pi), ERROR_NOT_SUPPORTED);
-    ASSERT_EQ(count_fds(), fds);
-    ASSERT(start_role("native_exit7", FALSE, NULL, &pi)); /* without inheritance: fine */
-    finish_role(&pi, 7);
-    ASSERT(CloseHandle(ev));
-}
