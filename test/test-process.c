@@ -603,7 +603,8 @@ TEST(duplicate_into_a_suspended_child)
 }
 
 /* arg: the box. Takes handles out of its parent: a section and an event (the event with
- * rights of its own), a semaphore closed there as it goes; refusals. */
+ * rights of its own), a semaphore closed there as it goes; refusals; then gives the parent
+ * an event and a section of its own. */
 CHILD(take_from_parent)
 {
     HANDLE hb, sec, ev, sem, h;
@@ -628,6 +629,22 @@ CHILD(take_from_parent)
     if (!DuplicateHandle(parent, bv(b, 1), GetCurrentProcess(), &ev, EVENT_MODIFY_STATE, FALSE,
                          0))
         return 24;
+    /* Handles of this child's own into the parent, which uses them after this child is
+     * gone (given before the parent's semaphore handle is closed, whose value the parent
+     * may give out again). */
+    HANDLE mine = CreateEventA(NULL, TRUE, TRUE, NULL);
+    HANDLE sec2 = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, NULL);
+    char *q = sec2 ? MapViewOfFile(sec2, FILE_MAP_WRITE, 0, 0, 0) : NULL;
+    if (!mine || !q)
+        return 28;
+    strcpy(q, "made by the child");
+    HANDLE to[2];
+    if (!DuplicateHandle(GetCurrentProcess(), mine, parent, &to[0], 0, FALSE,
+                         DUPLICATE_SAME_ACCESS) ||
+        !DuplicateHandle(GetCurrentProcess(), sec2, parent, &to[1], FILE_MAP_READ, FALSE, 0))
+        return 29;
+    b->v[4] = (uintptr_t)to[0];
+    b->v[5] = (uintptr_t)to[1];
     if (!DuplicateHandle(parent, bv(b, 2), GetCurrentProcess(), &sem, 0, FALSE,
                          DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE) ||
         !ReleaseSemaphore(sem, 2, NULL))
@@ -674,6 +691,13 @@ TEST(duplicate_out_of_the_parent)
     ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_TIMEOUT);
+    /* What the child gave this process outlives the child. */
+    ASSERT_EQ(WaitForSingleObject(bv(b, 4), 0), WAIT_OBJECT_0);
+    char *q = MapViewOfFile(bv(b, 5), FILE_MAP_READ, 0, 0, 0);
+    ASSERT(q && strcmp(q, "made by the child") == 0);
+    ASSERT(!MapViewOfFile(bv(b, 5), FILE_MAP_WRITE, 0, 0, 0)); /* the rights it was given */
+    ASSERT_EQ(GetLastError(), ERROR_ACCESS_DENIED);
+    ASSERT(UnmapViewOfFile(q) && CloseHandle(bv(b, 4)) && CloseHandle(bv(b, 5)));
     ASSERT(UnmapViewOfFile(p) && UnmapViewOfFile(b));
     ASSERT(CloseHandle(sec) && CloseHandle(ev) && CloseHandle(sem2) && CloseHandle(hb));
 }

@@ -186,6 +186,15 @@ void mmf__remote_publish(size_t i, struct mmf__object *obj, DWORD access);
 bool mmf__remote_closed(size_t i);
 void mmf__remote_reserve_past(size_t i);
 bool mmf__remote_next(struct mmf__held *out);
+/* One inbox message (n bytes) and the descriptors that came with it, as untrusted input:
+ * the handle it carries (its object with a reference and counted handle), or negative.
+ * Takes the descriptors over. */
+int mmf__remote_parse(const void *buf, size_t n, int *fds, int nfds, struct mmf__held *out);
+/* The message that gives obj to another process under `value` (MMF__REMOTE_MSG_MAX bytes
+ * at most, *len) and the descriptors to send with it, the caller's to close. */
+#define MMF__REMOTE_MSG_MAX 512
+int mmf__remote_message(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE value,
+                        void *buf, size_t *len, int fds[2], int *nfds);
 /* A table and inbox for a child about to be made (its process object keeps the table). */
 int mmf__remote_table_for_child(int *table_fd, int *inbox_fd);
 /* Through a process object (not this process: mmf__remote_is_self): the object of its

@@ -20,6 +20,8 @@
  * can be given handles. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,9 @@ struct inbox_msg {
     uint32_t access, flags;
     struct mmf__xfer x;         /* fd[i]: index in the message's descriptors, or -1 */
 };
+
+_Static_assert(sizeof(struct entry) == 64, "entries are 64 bytes");
+_Static_assert(sizeof(struct inbox_msg) <= MMF__REMOTE_MSG_MAX, "message size");
 
 #define TABLE_BYTES(page) ((page) + (uint64_t)MMF__HANDLE_SLOTS * sizeof(struct entry))
 
@@ -199,8 +204,8 @@ static struct entry *entry_at(size_t i)
 static void entry_write(struct entry *e, const struct entry *with)
 {
     uint32_t seq = atomic_load_explicit(&e->seq, memory_order_relaxed) & ~(SEQ_WRITING | SEQ_CLOSE);
-    atomic_store_explicit(&e->seq, seq | SEQ_WRITING, memory_order_relaxed);
-    atomic_thread_fence(memory_order_release);
+    /* acquire: the writes below stay after the mark */
+    atomic_exchange_explicit(&e->seq, seq | SEQ_WRITING, memory_order_acquire);
     e->kind = with->kind;
     e->access = with->access;
     e->fd[0] = with->fd[0];
@@ -246,7 +251,35 @@ void mmf__remote_reserve_past(size_t i)
     }
 }
 
-/* One message off a connection: the handle it carries (obj NULL: none). */
+int mmf__remote_parse(const void *buf, size_t n, int *fds, int nfds, struct mmf__held *out)
+{
+    struct inbox_msg m;
+    memcpy(&m, buf, n < sizeof m ? n : sizeof m);
+    uintptr_t v = (uintptr_t)m.value;
+    bool ok = n == sizeof m && nfds >= 0 && nfds <= 2 && m.magic == MSG_MAGIC &&
+              m.version == TABLE_VERSION && v % 4 == 0 && v / 4 > MMF__HANDLE_REMOTE &&
+              v / 4 <= MMF__HANDLE_SLOTS;
+    for (int j = 0; j < 2; j++) { /* indices become this process's descriptors, once each */
+        int k = ok ? m.x.fd[j] : -1;
+        m.x.fd[j] = k >= 0 && k < nfds ? fds[k] : -1;
+        if (k >= 0 && k < nfds)
+            fds[k] = -1;
+    }
+    for (int j = 0; j < nfds && j < 2; j++)
+        if (fds[j] >= 0)
+            mmf__sys.close(fds[j]);
+    if (!ok) {
+        for (int j = 0; j < 2; j++)
+            if (m.x.fd[j] >= 0)
+                mmf__sys.close(m.x.fd[j]);
+        return MMF__W(ERROR_FILE_CORRUPT);
+    }
+    *out = (struct mmf__held){(HANDLE)v, NULL, m.access, m.flags};
+    return mmf__xfer_import(&m.x, &out->obj);
+}
+
+/* One message off a connection: the handle it carries (obj NULL: none), from a sender of
+ * this process's user (or root). */
 static void claim_one(int conn, struct mmf__held *out)
 {
     struct inbox_msg m;
@@ -260,35 +293,23 @@ static void claim_one(int conn, struct mmf__held *out)
     struct ucred cred;
     socklen_t clen = sizeof cred;
     int fds[2] = {-1, -1}, nfds = 0;
+    /* A sender sends right after it connects: one met in between is waited for, briefly
+     * (one killed there ends the connection). */
+    struct pollfd pfd = {conn, POLLIN, 0};
     ssize_t n = recvmsg(conn, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EAGAIN && poll(&pfd, 1, 1000) == 1)
+        n = recvmsg(conn, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
     if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
         nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        memcpy(fds, CMSG_DATA(c), (size_t)(nfds > 2 ? 2 : nfds) * sizeof(int));
+        nfds = nfds > 2 ? 2 : nfds; /* the buffer holds two: the kernel closed the rest */
+        memcpy(fds, CMSG_DATA(c), (size_t)nfds * sizeof(int));
     }
-    bool ok = n == (ssize_t)sizeof m && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
-              nfds <= 2 && m.magic == MSG_MAGIC && m.version == TABLE_VERSION &&
+    bool ok = n > 0 && !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) &&
               getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
               (cred.uid == geteuid() || cred.uid == 0);
-    for (int j = 0; j < 2; j++) { /* indices become this process's descriptors */
-        int k = m.x.fd[j];
-        m.x.fd[j] = ok && k >= 0 && k < nfds && fds[k] >= 0 ? fds[k] : -1;
-        if (k >= 0 && k < nfds)
-            fds[k] = -1;
-    }
-    for (int j = 0; j < nfds && j < 2; j++)
-        if (fds[j] >= 0)
-            mmf__sys.close(fds[j]);
-    uintptr_t v = (uintptr_t)m.value;
     out->obj = NULL;
-    if (!ok || v % 4 || v / 4 - 1 < MMF__HANDLE_REMOTE || v / 4 > MMF__HANDLE_SLOTS) {
-        for (int j = 0; j < 2; j++)
-            if (m.x.fd[j] >= 0)
-                mmf__sys.close(m.x.fd[j]);
-        return;
-    }
-    *out = (struct mmf__held){(HANDLE)v, NULL, m.access, m.flags};
-    if (mmf__xfer_import(&m.x, &out->obj) < 0)
+    if (mmf__remote_parse(&m, ok ? (size_t)n : 0, fds, nfds, out) < 0)
         out->obj = NULL;
 }
 
@@ -359,11 +380,27 @@ static uint32_t read_entry(struct entry *e, struct entry *out)
         uint32_t s1 = atomic_load_explicit(&e->seq, memory_order_acquire);
         memcpy((char *)out + sizeof out->seq, (char *)e + sizeof e->seq,
                sizeof *e - sizeof e->seq);
-        atomic_thread_fence(memory_order_acquire);
-        if (!(s1 & SEQ_WRITING) && atomic_load_explicit(&e->seq, memory_order_relaxed) == s1)
+        /* release: the reads above stay before this second look */
+        uint32_t s2 = atomic_fetch_add_explicit(&e->seq, 0, memory_order_acq_rel);
+        if (!(s1 & SEQ_WRITING) && s2 == s1)
             return s1;
         sched_yield();
     }
+}
+
+/* The name of the file open as fd, in its directory ("" if it has none). */
+static void file_name(int fd, char *out, size_t cap)
+{
+    char path[40], link[PATH_MAX];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t n = mmf__sys.readlink(path, link, sizeof link - 1);
+    out[0] = 0;
+    if (n <= 0)
+        return;
+    link[n] = 0;
+    const char *base = strrchr(link, '/');
+    if (base && strlen(base + 1) < cap)
+        strcpy(out, base + 1);
 }
 
 /* The object behind handle `value` of another process, copied while its entry holds
@@ -413,15 +450,10 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source, 
     if (st < 0)
         return st;
     if (copy.named) { /* its own description and lease, as a child's; and its file name */
-        char path[40], link[PATH_MAX];
-        snprintf(path, sizeof path, "/proc/self/fd/%d", x.fd[0]);
-        ssize_t n = mmf__sys.readlink(path, link, sizeof link - 1);
-        const char *base = n > 0 ? (link[n] = 0, strrchr(link, '/')) : NULL;
         int own = mmf__ns_lease_copy(x.fd[0]);
+        file_name(x.fd[0], x.fname, sizeof x.fname);
         mmf__sys.close(x.fd[0]);
         x.fd[0] = own;
-        if (base && strlen(base + 1) < sizeof x.fname)
-            strcpy(x.fname, base + 1);
         x.v[0] = copy.named - 1;
         if (own < 0 || !x.fname[0]) {
             if (own >= 0)
@@ -432,6 +464,25 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source, 
         }
     }
     return mmf__xfer_import(&x, out);
+}
+
+int mmf__remote_message(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE value,
+                        void *buf, size_t *len, int fds[2], int *nfds)
+{
+    struct inbox_msg m = {MSG_MAGIC, TABLE_VERSION, (uint64_t)(uintptr_t)value, access, flags,
+                          {0}};
+    int st = mmf__xfer_borrow(obj, &m.x, true);
+    if (st < 0 || (st = mmf__xfer_own(obj, &m.x)) < 0)
+        return st;
+    *nfds = 0;
+    for (int j = 0; j < 2; j++)
+        if (m.x.fd[j] >= 0) {
+            fds[*nfds] = m.x.fd[j];
+            m.x.fd[j] = (*nfds)++;
+        }
+    memcpy(buf, &m, sizeof m);
+    *len = sizeof m;
+    return 0;
 }
 
 /* Sends obj to another process's inbox, under the value reserved for it there. */
@@ -448,17 +499,13 @@ static int push(int tfd, struct mmf__object *obj, DWORD access, DWORD flags, HAN
     mmf__sys.munmap(m, mmf__page_size);
     if (k >= MMF__HANDLE_SLOTS - MMF__HANDLE_REMOTE)
         return MMF__W(ERROR_NO_SYSTEM_RESOURCES);
-    struct inbox_msg msg = {MSG_MAGIC, TABLE_VERSION, ((uint64_t)MMF__HANDLE_REMOTE + k + 1) * 4,
-                            access, flags, {0}};
-    int st = mmf__xfer_borrow(obj, &msg.x, true);
-    if (st < 0 || (st = mmf__xfer_own(obj, &msg.x)) < 0)
+    struct inbox_msg msg;
+    size_t len;
+    int fds[2], nfds;
+    HANDLE value = (HANDLE)(uintptr_t)(((uint64_t)MMF__HANDLE_REMOTE + k + 1) * 4);
+    int st = mmf__remote_message(obj, access, flags, value, &msg, &len, fds, &nfds);
+    if (st < 0)
         return st;
-    int fds[2], nfds = 0;
-    for (int j = 0; j < 2; j++)
-        if (msg.x.fd[j] >= 0) {
-            fds[nfds] = msg.x.fd[j];
-            msg.x.fd[j] = nfds++;
-        }
     union {
         struct cmsghdr h;
         char buf[CMSG_SPACE(2 * sizeof(int))];
@@ -474,12 +521,21 @@ static int push(int tfd, struct mmf__object *obj, DWORD access, DWORD flags, HAN
         c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
         memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
     }
+    /* The inbox's name can be seen (/proc/net/unix), and taken by anyone once its process
+     * is gone: the listener must be the table's owner's. */
+    struct ucred cred;
+    struct stat sb;
+    socklen_t clen = sizeof cred;
     int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (s < 0 || connect(s, (struct sockaddr *)&a, alen) < 0 ||
-        sendmsg(s, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof msg)
+    if (s < 0 || connect(s, (struct sockaddr *)&a, alen) < 0)
         st = errno == EAGAIN ? MMF__W(ERROR_NO_SYSTEM_RESOURCES)
-             : errno == ECONNREFUSED || errno == ENOENT ? MMF__W(ERROR_ACCESS_DENIED) /* ended */
-                                                       : -errno;
+             : errno == ECONNREFUSED ? MMF__W(ERROR_ACCESS_DENIED) /* it ended */
+                                     : -errno;
+    else if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
+             mmf__sys.fstat(tfd, &sb) < 0 || cred.uid != sb.st_uid)
+        st = MMF__W(ERROR_ACCESS_DENIED);
+    else if (sendmsg(s, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof msg)
+        st = errno == EAGAIN ? MMF__W(ERROR_NO_SYSTEM_RESOURCES) : -errno;
     if (s >= 0)
         mmf__sys.close(s);
     for (int j = 0; j < nfds; j++)

@@ -1,6 +1,7 @@
 /* Seeds for the handoff fuzz target: real handoffs, as CreateProcess would write them for
- * a child, one per kind and one with every kind. Each entry's descriptors are renumbered
- * for the target's pool (0 a memfd, 1 a pidfd, 2 a file, 3 a named object's file).
+ * a child, one per kind and one with every kind, and real inbox messages, one per kind.
+ * Each entry's descriptors are renumbered for the target's pool (0 a memfd, 1 a pidfd, 2 a
+ * file, 3 a named object's file).
  * `make fuzz-seeds` writes them to test/fuzz/handoff-corpus. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,37 @@ static void save(const char *tag, HANDLE *hs, int n)
         SetHandleInformation(hs[i], HANDLE_FLAG_INHERIT, 0);
 }
 
+#define MSG_XFER_AT 24 /* struct inbox_msg's export (ob/remote.c) */
+
+/* A message giving h to another process: its bytes, the pool entry of each descriptor,
+ * their count. */
+static void save_message(const char *tag, HANDLE h)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    unsigned char buf[MMF__REMOTE_MSG_MAX + 3];
+    size_t len;
+    int fds[2], nfds;
+    HANDLE value = (HANDLE)(uintptr_t)((MMF__HANDLE_REMOTE + 1) * 4ull);
+    if (mmf__handle_get_any(h, &obj, &access) < 0 ||
+        mmf__remote_message(obj, access, 0, value, buf, &len, fds, &nfds) < 0)
+        exit(7);
+    struct mmf__xfer x;
+    memcpy(&x, buf + MSG_XFER_AT, sizeof x);
+    for (int j = 0; j < 2; j++)
+        if (x.fd[j] >= 0)
+            buf[len + x.fd[j]] = (unsigned char)pool_of(&x, j);
+    buf[len + nfds] = (unsigned char)nfds;
+    for (int j = 0; j < nfds; j++)
+        close(fds[j]);
+    mmf__unref(obj);
+    char path[400];
+    snprintf(path, sizeof path, "%s/message-%s", out, tag);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(buf, 1, len + (size_t)nfds + 1, f) != len + (size_t)nfds + 1 || fclose(f))
+        exit(8);
+}
+
 int main(int argc, char **argv)
 {
     static char root[] = "/tmp/mmf-handoff-seeds-XXXXXX";
@@ -84,8 +116,10 @@ int main(int argc, char **argv)
         if (!all[i] || all[i] == INVALID_HANDLE_VALUE ||
             !SetHandleInformation(all[i], HANDLE_FLAG_INHERIT, 0))
             return 6;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         save(tags[i], &all[i], 1);
+        save_message(tags[i], all[i]);
+    }
     save("every-kind", all, n);
     for (int i = 0; i < n; i++)
         CloseHandle(all[i]);

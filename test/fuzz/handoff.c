@@ -1,7 +1,11 @@
 /* Fuzz target: the handoff a child reads at its start (ob/xfer.c), as a hostile or broken
- * parent could leave it.
+ * parent could leave it, and a message on a process's inbox (ob/remote.c), as another
+ * process could send it.
  *
- * The input is the handoff's bytes, put in a memfd and read as a child reads it. Each
+ * An input that starts with a message's magic ("MMFX") is a message: its bytes, then a
+ * byte per descriptor sent with it, which picks the pool entry (below) it is a duplicate
+ * of, then the count of those bytes (modulo 3). Any other input is the handoff's bytes, put in a memfd and read as a
+ * child reads it. Each
  * descriptor an object entry names is first replaced by a fresh duplicate of one of this
  * process's own (a memfd, a pidfd of this process, a regular file, a live named section's
  * object file, chosen by the value modulo 4; negative ones stay -1), so that what the
@@ -41,11 +45,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!h)
         abort();
     snprintf(path, sizeof path, "%s/mmf-%u/f", root, (unsigned)geteuid());
-    pool[0] = memfd_create("fuzz", MFD_CLOEXEC);
+    pool[0] = memfd_create("fuzz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     pool[1] = (int)syscall(SYS_pidfd_open, getpid(), 0);
     pool[2] = mkstemp(file);
     pool[3] = open(path, O_RDWR | O_CLOEXEC);
-    if (pool[0] < 0 || ftruncate(pool[0], 1 << 20) < 0 || pool[1] < 0 || pool[2] < 0 ||
+    /* Sealed as cells' memfds are, so that a sync object's cell can be imported. */
+    if (pool[0] < 0 || ftruncate(pool[0], 1 << 20) < 0 ||
+        fcntl(pool[0], F_ADD_SEALS, F_SEAL_SHRINK) < 0 || pool[1] < 0 || pool[2] < 0 ||
         pool[3] < 0)
         abort();
     unlink(file);
@@ -83,8 +89,27 @@ static void own_descriptors(uint8_t *buf, size_t size)
     }
 }
 
+/* A message as the inbox would receive it: the handle it carries is given back. */
+static void message(const uint8_t *data, size_t size)
+{
+    size_t k = data[size - 1] % 3; /* descriptors sent */
+    if (size - 1 < k)
+        return;
+    size_t len = size - 1 - k;
+    int fds[2];
+    for (size_t j = 0; j < k; j++)
+        fds[j] = fcntl(pool[data[len + j] % 4], F_DUPFD_CLOEXEC, 3);
+    struct mmf__held h;
+    if (mmf__remote_parse(data, len, fds, (int)k, &h) == 0)
+        mmf__handle_drop(h.obj);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (size >= 4 && memcmp(data, "MMFX", 4) == 0) {
+        message(data, size);
+        return 0;
+    }
     uint8_t *buf = malloc(size ? size : 1);
     if (!buf)
         return 0;

@@ -1,5 +1,5 @@
 /* Processes from inside: CreateProcess's failures leak no descriptor (fault injection
- * through mmf__sys included), and what cannot be handed to a child says so. */
+ * through mmf__sys included), and a hostile inbox message is refused. */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +7,7 @@
 #include "../test.h"
 #include "base/base.h"
 #include "native.h"
+#include "ob/ob.h"
 
 CHILD(native_exit7)
 {
@@ -88,3 +89,46 @@ TEST(create_process_failures_leak_nothing)
     ASSERT(CloseHandle(sec));
 }
 
+
+/* A message on a process's inbox (ob/remote.c) is untrusted: a real one gives the same
+ * object; any damage is refused, and its descriptors closed. */
+TEST(inbox_messages_are_checked)
+{
+    HANDLE ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    struct mmf__object *obj;
+    DWORD access;
+    ASSERT(ev && mmf__handle_get_any(ev, &obj, &access) == 0);
+    HANDLE value = (HANDLE)(uintptr_t)((MMF__HANDLE_REMOTE + 5) * 4ull);
+    unsigned char buf[MMF__REMOTE_MSG_MAX], bad[MMF__REMOTE_MSG_MAX];
+    size_t len;
+    int fds[2], nfds, fds_before = count_fds();
+    struct mmf__held h;
+    /* Damaged: a byte of the magic, the size, a value of this process's own range, a
+     * descriptor index past those sent. */
+    for (int damage = 0; damage < 4; damage++) {
+        ASSERT(mmf__remote_message(obj, access, 0, value, buf, &len, fds, &nfds) == 0);
+        ASSERT_EQ(nfds, 1);
+        memcpy(bad, buf, len);
+        size_t n = len;
+        if (damage == 0)
+            bad[0] ^= 1;
+        else if (damage == 1)
+            n--;
+        else if (damage == 2)
+            memcpy(bad + 8, &(uint64_t){4}, 8);
+        else
+            memcpy(bad + 28, &(int32_t){1}, 4); /* the export's first descriptor */
+        ASSERT(mmf__remote_parse(bad, n, fds, nfds, &h) < 0);
+        ASSERT_EQ(count_fds(), fds_before);
+    }
+    ASSERT(mmf__remote_message(obj, access, 0, value, buf, &len, fds, &nfds) == 0);
+    ASSERT(mmf__remote_parse(buf, len, fds, nfds, &h) == 0);
+    ASSERT(h.value == value && h.access == access && h.obj->type == obj->type);
+    ASSERT(mmf__handle_put(h.value, h.obj, h.access, 0) == 0);
+    ASSERT(SetEvent(value)); /* the same cell: the same event */
+    ASSERT_EQ(WaitForSingleObject(ev, 0), WAIT_OBJECT_0);
+    ASSERT(CloseHandle(value));
+    mmf__unref(obj);
+    ASSERT(CloseHandle(ev));
+    ASSERT_EQ(count_fds(), fds_before);
+}
