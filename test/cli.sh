@@ -82,6 +82,14 @@ check "info names the child that inherited it" output_has "  $kid " "$MMF" info 
 check "and not its creator, which closed its handle" sh -c "sleep 0.2; ! '$MMF' info cli-inh | grep -q '^  $inh '"
 wait "$inh"
 
+"$RUNNER" --child hand_to_child dup:cli-dup >"$MMF_ROOT/dup" & dup=$!; pids="$pids $dup"
+check "a section duplicated into a child is listed" until_listed cli-dup
+i=0; while [ ! -s "$MMF_ROOT/dup" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+kid=$(cat "$MMF_ROOT/dup")
+check "info names the child it was duplicated into" sh -c "i=0; while [ \$i -lt 100 ]; do '$MMF' info cli-dup | grep -q '^  $kid ' && exit 0; i=\$((i + 1)); sleep 0.05; done; exit 1"
+check "and not its creator, which closed its handle" sh -c "! '$MMF' info cli-dup | grep -q '^  $dup '"
+wait "$dup"
+
 kill -9 "$holder"; wait "$holder" 2>/dev/null
 check "an object whose holder was killed is not listed" sh -c "! '$MMF' ls | grep -q cli-sec"
 check "gc reclaims it" output_has "reclaimed 1 object" "$MMF" gc

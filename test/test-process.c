@@ -379,16 +379,74 @@ TEST(inherited_section_outlives_a_parent_killed_at_once)
 /* For test/cli.sh: creates the named section arg, inheritable, hands it to a child that
  * sleeps, prints the child's id, closes its own handle and waits for the child: the child
  * is the name's only holder meanwhile. */
+/* What a parent and child tell each other: handle values, the parent's id. */
+struct box {
+    DWORD ppid;
+    unsigned long long v[6];
+};
+
+static struct box *open_box(const char *name, BOOL create, HANDLE *h)
+{
+    *h = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name)
+                : OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
+    return *h ? MapViewOfFile(*h, FILE_MAP_ALL_ACCESS, 0, 0, 0) : NULL;
+}
+
+static void box_name(char *name, size_t cap, const char *what)
+{
+    snprintf(name, cap, "Local\\mmf-test-%s-%lu-%lu", what, (unsigned long)GetCurrentProcessId(),
+             (unsigned long)GetTickCount());
+}
+
+static HANDLE bv(const struct box *b, int i)
+{
+    return (HANDLE)(uintptr_t)b->v[i];
+}
+
+/* arg: a box. Waits for a handle value in it, uses it (its first use, which
+ * claims a duplicated handle), then holds it for three seconds. */
+CHILD(await_handle)
+{
+    HANDLE hb;
+    DWORD flags;
+    struct box *b = open_box(arg, FALSE, &hb);
+    for (int i = 0; b && !b->v[0] && i < 2000; i++)
+        Sleep(5);
+    if (!b || !GetHandleInformation(bv(b, 0), &flags))
+        return 72;
+    Sleep(3000);
+    return 5;
+}
+
+/* arg: a section name, or "dup:" and one. Makes that section and gives it to a child, by
+ * inheritance or with DuplicateHandle, prints the child's pid, closes its own handle and
+ * waits for the child (the mmf CLI's test: the child is the holder). */
 CHILD(hand_to_child)
 {
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
-    HANDLE sec = CreateFileMappingA(INVALID_HANDLE_VALUE, &sa, PAGE_READWRITE, 0, 4096, arg);
+    BOOL dup = strncmp(arg, "dup:", 4) == 0;
+    const char *name = dup ? arg + 4 : arg;
+    char boxname[96];
+    HANDLE hb, sec = CreateFileMappingA(INVALID_HANDLE_VALUE, dup ? NULL : &sa, PAGE_READWRITE,
+                                        0, 4096, name);
     if (!sec)
         return 70;
-    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "3000", TRUE, 0, NULL);
+    PROCESS_INFORMATION pi;
+    if (dup) {
+        box_name(boxname, sizeof boxname, "await");
+        struct box *b = open_box(boxname, TRUE, &hb);
+        HANDLE there;
+        pi = spawn("await_handle", boxname, FALSE, 0, NULL);
+        if (!b || !DuplicateHandle(GetCurrentProcess(), sec, pi.hProcess, &there, 0, FALSE,
+                                   DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE))
+            return 73;
+        b->v[0] = (uintptr_t)there;
+    } else {
+        pi = spawn("sleep_then_exit", "3000", TRUE, 0, NULL);
+        CloseHandle(sec);
+    }
     printf("%lu\n", (unsigned long)pi.dwProcessId);
     fflush(stdout);
-    CloseHandle(sec);
     return finish(&pi) == 5 ? 0 : 71;
 }
 
@@ -502,30 +560,6 @@ TEST(current_directory_and_odd_arguments)
 }
 
 /* --- DuplicateHandle between processes ------------------------------------------------ */
-
-/* What a parent and child tell each other: handle values, the parent's id. */
-struct box {
-    DWORD ppid;
-    unsigned long long v[6];
-};
-
-static struct box *open_box(const char *name, BOOL create, HANDLE *h)
-{
-    *h = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name)
-                : OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
-    return *h ? MapViewOfFile(*h, FILE_MAP_ALL_ACCESS, 0, 0, 0) : NULL;
-}
-
-static void box_name(char *name, size_t cap, const char *what)
-{
-    snprintf(name, cap, "Local\\mmf-test-%s-%lu-%lu", what, (unsigned long)GetCurrentProcessId(),
-             (unsigned long)GetTickCount());
-}
-
-static HANDLE bv(const struct box *b, int i)
-{
-    return (HANDLE)(uintptr_t)b->v[i];
-}
 
 /* arg: the box. Uses the handles its parent put in this process: a section, an event, a
  * mutex, a semaphore, a file and the parent's process handle. */
