@@ -382,7 +382,7 @@ TEST(inherited_section_outlives_a_parent_killed_at_once)
 /* What a parent and child tell each other: handle values, the parent's id. */
 struct box {
     DWORD ppid;
-    unsigned long long v[6];
+    unsigned long long v[8];
 };
 
 static struct box *open_box(const char *name, BOOL create, HANDLE *h)
@@ -637,8 +637,8 @@ TEST(duplicate_into_a_suspended_child)
 }
 
 /* arg: the box. Takes handles out of its parent: a section and an event (the event with
- * rights of its own), a semaphore closed there as it goes; refusals; then gives the parent
- * an event and a section of its own. */
+ * rights of its own), a semaphore closed there as it goes; refusals; closes an event
+ * there; gives the parent an event and a section of its own. */
 CHILD(take_from_parent)
 {
     HANDLE hb, sec, ev, sem, h;
@@ -688,6 +688,9 @@ CHILD(take_from_parent)
                         DUPLICATE_SAME_ACCESS) ||
         GetLastError() != ERROR_INVALID_HANDLE)
         return 26;
+    /* Closing a handle of the parent's, and nothing more. */
+    if (!DuplicateHandle(parent, bv(b, 6), NULL, NULL, 0, FALSE, DUPLICATE_CLOSE_SOURCE))
+        return 30;
     return SetEvent(ev) ? 0 : 27;
 }
 
@@ -710,6 +713,9 @@ TEST(duplicate_out_of_the_parent)
     b->v[1] = (uintptr_t)ev;
     b->v[2] = (uintptr_t)sem;
     b->v[3] = 0x3ffc;
+    HANDLE victim = CreateEventA(NULL, TRUE, FALSE, NULL);
+    ASSERT(victim);
+    b->v[6] = (uintptr_t)victim;
     HANDLE sem2;
     ASSERT(DuplicateHandle(GetCurrentProcess(), sem, GetCurrentProcess(), &sem2, 0, FALSE,
                            DUPLICATE_SAME_ACCESS));
@@ -721,6 +727,9 @@ TEST(duplicate_out_of_the_parent)
      * sees the count the child's duplicate released. */
     SetLastError(0);
     ASSERT_EQ(WaitForSingleObject(sem, 0), WAIT_FAILED);
+    ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
+    SetLastError(0);
+    ASSERT_EQ(WaitForSingleObject(victim, 0), WAIT_FAILED); /* closed by the child */
     ASSERT_EQ(GetLastError(), ERROR_INVALID_HANDLE);
     ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(sem2, 0), WAIT_OBJECT_0);

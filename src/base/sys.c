@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -23,6 +24,20 @@
 static int sys_memfd_create(const char *name, unsigned flags)
 {
     return memfd_create(name, flags);
+}
+
+/* A size past the process's file size limit is refused (EFBIG, ERROR_FILE_TOO_LARGE)
+ * rather than asked of the kernel, which would also send SIGXFSZ: a Windows program would
+ * be killed where it expects an error. */
+static int sys_ftruncate(int fd, off_t len)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        (rlim_t)len > rl.rlim_cur) {
+        errno = EFBIG;
+        return -1;
+    }
+    return ftruncate(fd, len);
 }
 
 /* Through syscall(): not every libc wraps it (musl before 1.2.5). */
@@ -41,7 +56,7 @@ struct mmf__sys mmf__sys = {
     .read = read,
     .write = write,
     .lseek = lseek,
-    .ftruncate = ftruncate,
+    .ftruncate = sys_ftruncate,
     .fallocate = fallocate,
     .fstat = fstat,
     .fstatfs = fstatfs,

@@ -314,11 +314,24 @@ static int duplicate(HANDLE sproc, HANDLE src, HANDLE tproc, HANDLE *out, DWORD 
     if (options & ~(DWORD)(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS))
         return MMF__W(ERROR_INVALID_PARAMETER);
     int st = process_of(sproc, &sp);
-    if (st == 0 && !tproc && (options & DUPLICATE_CLOSE_SOURCE) && !sp)
-        return 0; /* only the closing, which the caller does */
-    if (st == 0 && (st = process_of(tproc, &tp)) == 0)
-        st = sp ? mmf__remote_get(sp, src, options & DUPLICATE_CLOSE_SOURCE, &obj, &src_access)
-                : local_source(src, &obj, &src_access);
+    if (st == 0 && !tproc && (options & DUPLICATE_CLOSE_SOURCE)) { /* only the closing */
+        if (sp) { /* in another process; in this one the caller closes it */
+            st = mmf__remote_get(sp, src, true, NULL, &src_access);
+            mmf__unref(sp);
+        }
+        return st;
+    }
+    if (st == 0 && (st = process_of(tproc, &tp)) == 0) {
+        if (sp && src == MMF__CURRENT_PROCESS) { /* the source's own pseudo-handle: itself */
+            mmf__ref(sp);
+            obj = sp;
+            src_access = sp->type->valid | STANDARD_RIGHTS_ALL;
+        } else {
+            st = sp ? mmf__remote_get(sp, src, options & DUPLICATE_CLOSE_SOURCE, &obj,
+                                      &src_access)
+                    : local_source(src, &obj, &src_access);
+        }
+    }
     if (st == 0) {
         DWORD a = options & DUPLICATE_SAME_ACCESS ? src_access
                                                   : mmf__access_map(obj->type, access);

@@ -199,7 +199,8 @@ int mmf__remote_message(struct mmf__object *obj, DWORD access, DWORD flags, HAND
 int mmf__remote_table_for_child(int *table_fd, int *inbox_fd);
 /* Through a process object (not this process: mmf__remote_is_self): the object of its
  * handle `value`, with a reference and a counted handle, and the handle's access (closing
- * it there if asked); or obj given a handle there (flags: its attributes), its value. */
+ * it there if asked; out NULL: only closing it); or obj given a handle there (flags: its
+ * attributes), its value. */
 bool mmf__remote_is_self(struct mmf__object *proc);
 int mmf__remote_get(struct mmf__object *proc, HANDLE value, bool close_source,
                     struct mmf__object **out, DWORD *access);

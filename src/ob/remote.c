@@ -71,13 +71,13 @@ struct inbox_msg {
 _Static_assert(sizeof(struct entry) == 64, "entries are 64 bytes");
 _Static_assert(sizeof(struct inbox_msg) <= MMF__REMOTE_MSG_MAX, "message size");
 
-#define TABLE_BYTES(page) ((page) + (uint64_t)MMF__HANDLE_SLOTS * sizeof(struct entry))
+#define CHUNK_BYTES (ENTRY_CHUNK * sizeof(struct entry))
 
 /* This process's table: made at start (take over a parent's, or make one), under the
  * handle table's lock afterwards. */
 static int table_fd = -1, inbox_fd = -1;
 static struct table_hdr *table;
-static struct entry *entries[MMF__HANDLE_SLOTS / ENTRY_CHUNK];
+static _Atomic(struct entry *) entries[MMF__HANDLE_SLOTS / ENTRY_CHUNK]; /* read unlocked */
 
 /* A copy of descriptor fd of process pid: the same description by pidfd_getfd (ptrace's
  * rule), else (no pidfds, or a ptrace scope that allows only reading) a description of its
@@ -127,7 +127,7 @@ static int table_new(int *tfd, int *ifd)
     int fd = -1, s = -1, st = getrandom(token, sizeof token, 0) == sizeof token ? 0 : -errno;
     if (st == 0 && (fd = mmf__sys.memfd_create(TABLE_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
         st = -errno;
-    if (st == 0 && (mmf__sys.ftruncate(fd, (off_t)TABLE_BYTES(mmf__page_size)) < 0 ||
+    if (st == 0 && (mmf__sys.ftruncate(fd, (off_t)mmf__page_size) < 0 ||
                     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL) < 0))
         st = -errno;
     struct table_hdr hdr = {TABLE_MAGIC, TABLE_VERSION, 0, 0, {0}};
@@ -160,8 +160,8 @@ void mmf__remote_start(int tfd, int ifd)
 {
     struct stat sb, si;
     if (tfd < 0 || ifd < 0 || mmf__sys.fstat(tfd, &sb) < 0 ||
-        (uint64_t)sb.st_size < TABLE_BYTES(mmf__page_size) ||
-        !(fcntl(tfd, F_GET_SEALS) & F_SEAL_SHRINK) || mmf__sys.fstat(ifd, &si) < 0 ||
+        (uint64_t)sb.st_size < mmf__page_size || !(fcntl(tfd, F_GET_SEALS) & F_SEAL_SHRINK) ||
+        mmf__sys.fstat(ifd, &si) < 0 ||
         !S_ISSOCK(si.st_mode)) {
         if (tfd >= 0)
             mmf__sys.close(tfd);
@@ -184,20 +184,30 @@ void mmf__remote_start(int tfd, int ifd)
 
 /* --- This process's side --------------------------------------------------------------- */
 
+/* The entry of slot i; its chunk mapped, the table grown to hold it (sparse: the values
+ * others give start at slot 2^21). NULL: it cannot be (the handle stays unpublished). */
 static struct entry *entry_at(size_t i)
 {
+    static uint64_t table_size; /* what this process grew it to */
     size_t c = i / ENTRY_CHUNK;
     if (!table || c >= MMF__HANDLE_SLOTS / ENTRY_CHUNK)
         return NULL;
-    if (!entries[c]) {
-        size_t len = ENTRY_CHUNK * sizeof(struct entry);
-        void *p = mmf__sys.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd,
-                                (off_t)(mmf__page_size + c * len));
+    struct entry *chunk = atomic_load_explicit(&entries[c], memory_order_relaxed);
+    if (!chunk) {
+        uint64_t at = mmf__page_size + c * CHUNK_BYTES;
+        if (table_size < at + CHUNK_BYTES) {
+            if (mmf__sys.ftruncate(table_fd, (off_t)(at + CHUNK_BYTES)) < 0)
+                return NULL;
+            table_size = at + CHUNK_BYTES;
+        }
+        void *p = mmf__sys.mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd,
+                                (off_t)at);
         if (p == MAP_FAILED)
             return NULL;
-        entries[c] = p;
+        chunk = p;
+        atomic_store_explicit(&entries[c], chunk, memory_order_release);
     }
-    return &entries[c][i % ENTRY_CHUNK];
+    return &chunk[i % ENTRY_CHUNK];
 }
 
 /* Rewrites an entry under its sequence word: odd while written, then one step on. */
@@ -236,7 +246,9 @@ void mmf__remote_publish(size_t i, struct mmf__object *obj, DWORD access)
 bool mmf__remote_closed(size_t i)
 {
     size_t c = i / ENTRY_CHUNK;
-    struct entry *chunk = c < MMF__HANDLE_SLOTS / ENTRY_CHUNK ? entries[c] : NULL;
+    struct entry *chunk = c < MMF__HANDLE_SLOTS / ENTRY_CHUNK
+                              ? atomic_load_explicit(&entries[c], memory_order_acquire)
+                              : NULL;
     return chunk && (atomic_load_explicit(&chunk[i % ENTRY_CHUNK].seq, memory_order_relaxed) &
                      SEQ_CLOSE);
 }
@@ -253,7 +265,7 @@ void mmf__remote_reserve_past(size_t i)
 
 int mmf__remote_parse(const void *buf, size_t n, int *fds, int nfds, struct mmf__held *out)
 {
-    struct inbox_msg m;
+    struct inbox_msg m = {0};
     memcpy(&m, buf, n < sizeof m ? n : sizeof m);
     uintptr_t v = (uintptr_t)m.value;
     bool ok = n == sizeof m && nfds >= 0 && nfds <= 2 && m.magic == MSG_MAGIC &&
@@ -350,7 +362,7 @@ static int find_table(int pidfd, pid_t pid, int known)
         return fd;
     struct stat sb;
     struct table_hdr h;
-    if (mmf__sys.fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < TABLE_BYTES(mmf__page_size) ||
+    if (mmf__sys.fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < mmf__page_size ||
         !(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK) ||
         mmf__sys.pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || h.magic != TABLE_MAGIC ||
         h.version != TABLE_VERSION || (h.pid && h.pid != (uint32_t)pid)) {
@@ -404,14 +416,18 @@ static void file_name(int fd, char *out, size_t cap)
 }
 
 /* The object behind handle `value` of another process, copied while its entry holds
- * still; closes the handle there if asked. */
-static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source, struct mmf__object **out,
-                DWORD *access)
+ * still; closes the handle there if asked (out NULL: only that). */
+static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
+                struct mmf__object **out, DWORD *access)
 {
+    struct stat sb;
     uintptr_t v = (uintptr_t)value & ~(uintptr_t)3;
-    if (v == 0 || v / 4 > MMF__HANDLE_SLOTS)
+    uint64_t off = mmf__page_size + (v / 4 - 1) * sizeof(struct entry);
+    /* The table only grows (sealed): an entry past its end was never written. */
+    if (v == 0 || v / 4 > MMF__HANDLE_SLOTS || mmf__sys.fstat(tfd, &sb) < 0 ||
+        (uint64_t)sb.st_size < off + sizeof(struct entry))
         return MMF__W(ERROR_INVALID_HANDLE);
-    void *at, *m = map_at(tfd, mmf__page_size + (v / 4 - 1) * sizeof(struct entry), &at);
+    void *at, *m = map_at(tfd, off, &at);
     if (!m)
         return -errno;
     struct entry *e = at, copy;
@@ -419,15 +435,26 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source, 
     int st;
     for (;;) {
         uint32_t seq = read_entry(e, &copy);
-        st = copy.kind == 0 || (seq & SEQ_CLOSE) ? MMF__W(ERROR_INVALID_HANDLE)
-             : copy.kind == NOT_SHAREABLE || copy.fd[0] < 0 ? MMF__W(ERROR_NOT_SUPPORTED)
-                                                 : 0;
-        if (st < 0)
+        if (copy.kind == 0 || (seq & SEQ_CLOSE)) {
+            st = MMF__W(ERROR_INVALID_HANDLE);
             break;
+        }
+        if (!out) { /* only closing it: whatever its kind */
+            if (atomic_compare_exchange_strong(&e->seq, &seq, seq | SEQ_CLOSE)) {
+                st = 0;
+                break;
+            }
+            continue;
+        }
+        if (copy.kind == NOT_SHAREABLE || copy.fd[0] < 0) {
+            st = MMF__W(ERROR_NOT_SUPPORTED);
+            break;
+        }
         memset(&x, 0, sizeof x);
         x.kind = copy.kind;
         memcpy(x.v, copy.v, sizeof x.v);
         x.fd[0] = x.fd[1] = -1;
+        st = 0;
         for (int j = 0; st == 0 && j < 2; j++)
             if (copy.fd[j] >= 0 && (x.fd[j] = copy_fd(pidfd, pid, copy.fd[j])) < 0)
                 st = x.fd[j];
@@ -435,19 +462,18 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source, 
         bool moved = atomic_load(&e->seq) != seq;
         if (st == 0 && !moved && close_source)
             moved = !atomic_compare_exchange_strong(&e->seq, &seq, seq | SEQ_CLOSE);
-        if (st < 0 || moved) {
-            for (int j = 0; j < 2; j++)
-                if (x.fd[j] >= 0)
-                    mmf__sys.close(x.fd[j]);
-            if (st < 0)
-                break;
-            continue;
+        if (st == 0 && !moved) {
+            *access = copy.access;
+            break;
         }
-        *access = copy.access;
-        break;
+        for (int j = 0; j < 2; j++)
+            if (x.fd[j] >= 0)
+                mmf__sys.close(x.fd[j]);
+        if (!moved) /* a copy failed while the handle lived */
+            break;
     }
     mmf__sys.munmap(m, mmf__page_size);
-    if (st < 0)
+    if (st < 0 || !out)
         return st;
     if (copy.named) { /* its own description and lease, as a child's; and its file name */
         int own = mmf__ns_lease_copy(x.fd[0]);
@@ -509,7 +535,7 @@ static int push(int tfd, struct mmf__object *obj, DWORD access, DWORD flags, HAN
     union {
         struct cmsghdr h;
         char buf[CMSG_SPACE(2 * sizeof(int))];
-    } ctl;
+    } ctl = {0};
     struct iovec iov = {&msg, sizeof msg};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
     if (nfds) {

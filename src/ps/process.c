@@ -52,6 +52,8 @@ struct mmf__process {
     pid_t pid;
     int pidfd;
     int table_fd;              /* a child's handle table (ob/remote.c), made for it; else -1 */
+    int procfd;                /* without pidfds: its /proc/<pid>, which crosses into another
+                                  process in place of one; else -1 */
     _Atomic int64_t term_code; /* TerminateProcess's code, from this process; -1: none */
     struct mmf__thread *main;  /* CreateProcess: the main thread's object (referenced) */
     struct watch *watch;       /* while its end is being watched */
@@ -289,6 +291,8 @@ static void process_destroy(struct mmf__object *obj)
         mmf__sys.close(p->pidfd);
     if (p->table_fd >= 0)
         mmf__sys.close(p->table_fd);
+    if (p->procfd >= 0)
+        mmf__sys.close(p->procfd);
     if (p->main)
         mmf__unref((struct mmf__object *)p->main);
     free(p);
@@ -304,17 +308,53 @@ static struct mmf__process *process_new(pid_t pid, int pidfd)
         p->pid = pid;
         p->pidfd = pidfd;
         p->table_fd = -1;
+        p->procfd = -1;
     }
     return p;
 }
 
-/* A process handle crosses as a pidfd, the process's handle table if known, and what is
- * known of its end. */
+/* Without pidfds, the process's /proc directory stands for it where it crosses: unlike its
+ * pid, it never names a later process (its calls fail once the process is gone). */
+static void open_procfd(struct mmf__process *p)
+{
+    char path[32];
+    snprintf(path, sizeof path, "/proc/%d", (int)p->pid);
+    int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    p->procfd = fd < 0 ? -1 : mmf__dup_high(fd);
+    if (fd >= 0)
+        mmf__sys.close(fd);
+}
+
+/* The process a descriptor that crossed stands for: a pidfd's (its fdinfo's "Pid:", -1
+ * once reaped) or a /proc/<pid> directory's; 0 for anything else. */
+static pid_t pid_of_fd(int fd)
+{
+    char path[48], buf[1024];
+    struct stat sb;
+    if (mmf__sys.fstat(fd, &sb) < 0)
+        return 0;
+    if (S_ISDIR(sb.st_mode)) {
+        int stat_fd = mmf__sys.openat(fd, "stat", O_RDONLY | O_CLOEXEC, 0);
+        ssize_t n = stat_fd < 0 ? -1 : mmf__sys.read(stat_fd, buf, sizeof buf - 1);
+        if (stat_fd >= 0)
+            mmf__sys.close(stat_fd);
+        if (n <= 0)
+            return 0;
+        buf[n] = 0;
+        return (pid_t)strtol(buf, NULL, 10);
+    }
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+    const char *at = mmf__read_small_file(path, buf, sizeof buf) > 0 ? strstr(buf, "\nPid:")
+                                                                     : NULL;
+    return at ? (pid_t)strtol(at + 5, NULL, 10) : 0;
+}
+
+/* A process handle crosses as a pidfd (or its /proc directory), the process's handle
+ * table if known, and what is known of its end. */
 static int process_export(struct mmf__object *obj, struct mmf__xfer *x)
 {
     struct mmf__process *p = (struct mmf__process *)obj;
-    x->fd[0] = p->pidfd; /* none without pidfds: then it cannot cross (a pid alone could
-                            name another process there) */
+    x->fd[0] = p->pidfd >= 0 ? p->pidfd : p->procfd; /* none: it cannot cross */
     x->fd[1] = p->table_fd;
     x->v[0] = (uint64_t)p->pid;
     x->v[1] = atomic_load(&p->sync.w[MMF__S_STATE]);
@@ -326,14 +366,20 @@ static int process_import(const struct mmf__type *type, struct mmf__xfer *x,
                           struct mmf__object **out)
 {
     (void)type;
-    struct mmf__process *p = x->v[0] && x->v[0] <= INT32_MAX
-                                 ? process_new((pid_t)x->v[0], x->fd[0]) : NULL;
+    struct stat sb;
+    pid_t pid = pid_of_fd(x->fd[0]);
+    bool dir = mmf__sys.fstat(x->fd[0], &sb) == 0 && S_ISDIR(sb.st_mode);
+    /* The descriptor must be the process's, or a pidfd of one that is gone. */
+    bool ok = x->v[0] && x->v[0] <= INT32_MAX &&
+              (pid == (pid_t)x->v[0] || (pid == -1 && !dir));
+    struct mmf__process *p = ok ? process_new((pid_t)x->v[0], dir ? -1 : x->fd[0]) : NULL;
     if (!p) {
         mmf__sys.close(x->fd[0]);
         if (x->fd[1] >= 0)
             mmf__sys.close(x->fd[1]);
-        return -ENOMEM;
+        return ok ? -ENOMEM : MMF__W(ERROR_FILE_CORRUPT);
     }
+    p->procfd = dir ? x->fd[0] : -1;
     p->table_fd = x->fd[1];
     int st = 0;
     if (x->v[1])
@@ -350,18 +396,30 @@ static int process_import(const struct mmf__type *type, struct mmf__xfer *x,
 
 static int pidfd_open(pid_t pid);
 
-/* DuplicateHandle(GetCurrentProcess()): this process, never seen to end by itself. */
-static int process_open_current(struct mmf__object **out)
+/* A new object for process pid, by a pidfd, else its pid and its /proc directory. */
+static int process_by_pid(pid_t pid, struct mmf__process **out)
 {
-    int fd = pidfd_open(getpid());
-    struct mmf__process *p = fd >= -1 ? process_new(getpid(), fd) : NULL;
+    int fd = pidfd_open(pid);
+    struct mmf__process *p = fd >= -1 ? process_new(pid, fd) : NULL;
     if (!p) {
         if (fd >= 0)
             mmf__sys.close(fd);
         return fd < -1 ? fd : -ENOMEM;
     }
-    *out = &p->sync.obj;
+    if (fd < 0)
+        open_procfd(p);
+    *out = p;
     return 0;
+}
+
+/* DuplicateHandle(GetCurrentProcess()): this process, never seen to end by itself. */
+static int process_open_current(struct mmf__object **out)
+{
+    struct mmf__process *p;
+    int st = process_by_pid(getpid(), &p);
+    if (st == 0)
+        *out = &p->sync.obj;
+    return st;
 }
 
 const struct mmf__type mmf__process_type = {
@@ -429,19 +487,13 @@ static int open_process(DWORD access, BOOL inherit, DWORD id, HANDLE *out)
     int st = mmf__access_check(&mmf__process_type, access, &granted);
     if (st < 0)
         return st;
-    int fd = pidfd_open((pid_t)id);
-    if (fd < -1)
-        return fd == -ESRCH ? MMF__W(ERROR_INVALID_PARAMETER) : fd;
+    struct mmf__process *p;
+    if ((st = process_by_pid((pid_t)id, &p)) < 0)
+        return st == -ESRCH ? MMF__W(ERROR_INVALID_PARAMETER) : st;
     /* /proc/<id> is this process's only while it has not ended (a pid reused after). */
-    if ((st = may_open((pid_t)id)) == 0 && has_ended(fd))
+    if ((st = may_open((pid_t)id)) == 0 && has_ended(p->pidfd))
         st = MMF__W(ERROR_INVALID_PARAMETER);
-    struct mmf__process *p = st == 0 ? process_new((pid_t)id, fd) : NULL;
-    if (!p) {
-        if (fd >= 0)
-            mmf__sys.close(fd);
-        return st < 0 ? st : -ENOMEM;
-    }
-    if ((st = watch(p, false)) < 0) {
+    if (st < 0 || (st = watch(p, false)) < 0) {
         process_destroy(&p->sync.obj);
         return st;
     }
@@ -774,16 +826,13 @@ static int exec_result(int fd)
  * is then -1), whatever happens after. */
 static int track(pid_t pid, int *gate, struct mmf__process **out)
 {
-    int fd = pidfd_open(pid);
-    struct mmf__process *p = fd >= -1 ? process_new(pid, fd) : NULL;
-    if (!p) {
-        if (fd >= 0)
-            mmf__sys.close(fd);
-        return fd < -1 ? fd : -ENOMEM;
-    }
+    struct mmf__process *p;
+    int st = process_by_pid(pid, &p);
+    if (st < 0)
+        return st;
     if ((p->main = mmf__thread_remote((DWORD)pid, *gate)))
         *gate = -1;
-    int st = p->main ? watch(p, true) : -ENOMEM;
+    st = p->main ? watch(p, true) : -ENOMEM;
     if (st < 0) {
         process_destroy(&p->sync.obj);
         return st;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <mmf/mmf.h>
@@ -359,4 +360,17 @@ TEST(fault_listing_cannot_read_the_namespace)
     ASSERT_EQ(n, 1);
     mmf__sys.fdopendir = real_fdopendir;
     CloseHandle(m);
+}
+
+/* Under a file size limit (ulimit -f), growing a memfd or a file past it is an error, as a
+ * Windows program expects one, never SIGXFSZ. */
+TEST(file_size_limit_is_an_error_not_a_signal)
+{
+    struct rlimit rl = {1 << 20, 1 << 20};
+    ASSERT(setrlimit(RLIMIT_FSIZE, &rl) == 0);
+    SetLastError(0);
+    ASSERT(!CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 8 << 20, NULL));
+    ASSERT_EQ(GetLastError(), ERROR_FILE_TOO_LARGE);
+    HANDLE small = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
+    ASSERT(small && CloseHandle(small));
 }
