@@ -583,6 +583,10 @@ CHILD(use_duplicates)
         return 14;
     if (GetProcessId(bv(b, 5)) != b->ppid || WaitForSingleObject(bv(b, 5), 0) != WAIT_TIMEOUT)
         return 15;
+    DWORD ev_flags, sec_flags;
+    if (!GetHandleInformation(bv(b, 1), &ev_flags) || ev_flags != HANDLE_FLAG_INHERIT ||
+        !GetHandleInformation(bv(b, 0), &sec_flags) || sec_flags != 0)
+        return 17;
     return SetEvent(bv(b, 1)) ? 0 : 16;
 }
 
@@ -609,10 +613,11 @@ TEST(duplicate_into_a_suspended_child)
     HANDLE self = GetCurrentProcess();
     for (int i = 0; i < 6; i++) {
         /* The mutex and the file go with DUPLICATE_CLOSE_SOURCE (the child's handles alone
-         * keep them, before it has even run), the event with rights asked for. */
+         * keep them, before it has even run), the event with rights asked for and
+         * inheritable. */
         DWORD opts = DUPLICATE_SAME_ACCESS | (i == 2 || i == 4 ? DUPLICATE_CLOSE_SOURCE : 0);
         DWORD access = i == 1 ? EVENT_MODIFY_STATE | SYNCHRONIZE : 0;
-        ASSERT(DuplicateHandle(self, mine[i], pi.hProcess, &dup[i], access, FALSE,
+        ASSERT(DuplicateHandle(self, mine[i], pi.hProcess, &dup[i], access, i == 1,
                                i == 1 ? 0 : opts));
         ASSERT(dup[i] != NULL && dup[i] != INVALID_HANDLE_VALUE);
         b->v[i] = (uintptr_t)dup[i];
@@ -637,8 +642,8 @@ TEST(duplicate_into_a_suspended_child)
 }
 
 /* arg: the box. Takes handles out of its parent: a section and an event (the event with
- * rights of its own), a semaphore closed there as it goes; refusals; closes an event
- * there; gives the parent an event and a section of its own. */
+ * rights of its own), a semaphore closed there as it goes; refusals;
+ * closes an event there; gives the parent an event and a section of its own. */
 CHILD(take_from_parent)
 {
     HANDLE hb, sec, ev, sem, h;
@@ -663,6 +668,7 @@ CHILD(take_from_parent)
     if (!DuplicateHandle(parent, bv(b, 1), GetCurrentProcess(), &ev, EVENT_MODIFY_STATE, FALSE,
                          0))
         return 24;
+
     /* Handles of this child's own into the parent, which uses them after this child is
      * gone (given before the parent's semaphore handle is closed, whose value the parent
      * may give out again). */
@@ -717,6 +723,7 @@ TEST(duplicate_out_of_the_parent)
     b->v[1] = (uintptr_t)ev;
     b->v[2] = (uintptr_t)sem;
     b->v[3] = 0x3ffc;
+
     HANDLE victim = CreateEventA(NULL, TRUE, FALSE, NULL);
     ASSERT(victim);
     b->v[6] = (uintptr_t)victim;

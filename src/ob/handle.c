@@ -97,7 +97,8 @@ static struct slot *pin_at(size_t i, struct mmf__object **obj)
     for (int claimed = 0;; claimed++) {
         struct slot *s = slot_at(i);
         if (s) {
-            atomic_fetch_add(&s->pins, 1); /* before reading obj: CloseHandle sees one or the other */
+            /* before reading obj: CloseHandle sees one or the other */
+            atomic_fetch_add(&s->pins, 1);
             if ((*obj = atomic_load(&s->obj)))
                 return s;
             atomic_fetch_sub_explicit(&s->pins, 1, memory_order_release);

@@ -50,6 +50,9 @@ struct table_hdr {
     uint32_t pid;               /* the process whose table it is (0: not yet known) */
     _Atomic uint32_t next_remote; /* values reserved by other processes so far */
     uint8_t token[16];          /* the inbox's name */
+    _Atomic uint32_t closing;   /* entries closed by another process, or about to be: while
+                                   0, a lookup need not look at its entry */
+    uint32_t reserved;
 };
 struct entry {
     _Atomic uint32_t seq;
@@ -130,7 +133,7 @@ static int table_new(int *tfd, int *ifd)
     if (st == 0 && (mmf__sys.ftruncate(fd, (off_t)mmf__page_size) < 0 ||
                     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_SEAL) < 0))
         st = -errno;
-    struct table_hdr hdr = {TABLE_MAGIC, TABLE_VERSION, 0, 0, {0}};
+    struct table_hdr hdr = {TABLE_MAGIC, TABLE_VERSION, 0, 0, {0}, 0, 0};
     memcpy(hdr.token, token, sizeof token);
     if (st == 0 && mmf__sys.pwrite(fd, &hdr, sizeof hdr, 0) != (ssize_t)sizeof hdr)
         st = -EIO;
@@ -215,7 +218,9 @@ static void entry_write(struct entry *e, const struct entry *with)
 {
     uint32_t seq = atomic_load_explicit(&e->seq, memory_order_relaxed) & ~(SEQ_WRITING | SEQ_CLOSE);
     /* acquire: the writes below stay after the mark */
-    atomic_exchange_explicit(&e->seq, seq | SEQ_WRITING, memory_order_acquire);
+    uint32_t was = atomic_exchange_explicit(&e->seq, seq | SEQ_WRITING, memory_order_acquire);
+    if (was & SEQ_CLOSE) /* the close another process asked for is done */
+        atomic_fetch_sub(&table->closing, 1);
     e->kind = with->kind;
     e->access = with->access;
     e->fd[0] = with->fd[0];
@@ -245,6 +250,8 @@ void mmf__remote_publish(size_t i, struct mmf__object *obj, DWORD access)
 
 bool mmf__remote_closed(size_t i)
 {
+    if (!table || !atomic_load_explicit(&table->closing, memory_order_relaxed))
+        return false; /* the common case: one load of a line that is rarely written */
     size_t c = i / ENTRY_CHUNK;
     struct entry *chunk = c < MMF__HANDLE_SLOTS / ENTRY_CHUNK
                               ? atomic_load_explicit(&entries[c], memory_order_acquire)
@@ -347,8 +354,8 @@ static int find_table(int pidfd, pid_t pid, int known)
     } else {
         snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
         DIR *d = opendir(path);
-        if (!d)
-            return errno == EACCES ? MMF__W(ERROR_ACCESS_DENIED) : MMF__W(ERROR_ACCESS_DENIED);
+        if (!d) /* another user's (EACCES), or gone (ENOENT) */
+            return MMF__W(ERROR_ACCESS_DENIED);
         for (struct dirent *de; fd < 0 && (de = readdir(d));) {
             ssize_t n = readlinkat(dirfd(d), de->d_name, link, sizeof link - 1);
             if (n > 0 && (link[n] = 0, !strcmp(link, "/memfd:" TABLE_NAME " (deleted)")))
@@ -361,14 +368,14 @@ static int find_table(int pidfd, pid_t pid, int known)
     if (fd < 0)
         return fd;
     struct stat sb;
-    struct table_hdr h;
+    struct table_hdr h = {0};
     if (mmf__sys.fstat(fd, &sb) < 0 || (uint64_t)sb.st_size < mmf__page_size ||
         !(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK) ||
         mmf__sys.pread(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || h.magic != TABLE_MAGIC ||
         h.version != TABLE_VERSION || (h.pid && h.pid != (uint32_t)pid)) {
         mmf__sys.close(fd);
-        return h.magic == TABLE_MAGIC && h.version != TABLE_VERSION ? MMF__W(ERROR_REVISION_MISMATCH)
-                                                                    : MMF__W(ERROR_NOT_SUPPORTED);
+        bool other_version = h.magic == TABLE_MAGIC && h.version != TABLE_VERSION;
+        return other_version ? MMF__W(ERROR_REVISION_MISMATCH) : MMF__W(ERROR_NOT_SUPPORTED);
     }
     return fd;
 }
@@ -400,6 +407,18 @@ static uint32_t read_entry(struct entry *e, struct entry *out)
     }
 }
 
+/* Asks the table's process to close the handle of entry e, read under seq: only that very
+ * handle (compare-and-swap). The count goes up first, so that a lookup that finds the bit
+ * has found the count. */
+static bool ask_close(struct table_hdr *h, struct entry *e, uint32_t seq)
+{
+    atomic_fetch_add(&h->closing, 1);
+    if (atomic_compare_exchange_strong(&e->seq, &seq, seq | SEQ_CLOSE))
+        return true;
+    atomic_fetch_sub(&h->closing, 1);
+    return false;
+}
+
 /* The name of the file open as fd, in its directory ("" if it has none). */
 static void file_name(int fd, char *out, size_t cap)
 {
@@ -427,9 +446,12 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
     if (v == 0 || v / 4 > MMF__HANDLE_SLOTS || mmf__sys.fstat(tfd, &sb) < 0 ||
         (uint64_t)sb.st_size < off + sizeof(struct entry))
         return MMF__W(ERROR_INVALID_HANDLE);
-    void *at, *m = map_at(tfd, off, &at);
-    if (!m)
+    void *at, *hat, *m = map_at(tfd, off, &at), *hm = m ? map_at(tfd, 0, &hat) : NULL;
+    if (!hm) {
+        if (m)
+            mmf__sys.munmap(m, mmf__page_size);
         return -errno;
+    }
     struct entry *e = at, copy;
     struct mmf__xfer x;
     int st;
@@ -440,7 +462,7 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
             break;
         }
         if (!out) { /* only closing it: whatever its kind */
-            if (atomic_compare_exchange_strong(&e->seq, &seq, seq | SEQ_CLOSE)) {
+            if (ask_close(hat, e, seq)) {
                 st = 0;
                 break;
             }
@@ -461,7 +483,7 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
         /* Unmoved: the handle lived all along, so the descriptors were its object's. */
         bool moved = atomic_load(&e->seq) != seq;
         if (st == 0 && !moved && close_source)
-            moved = !atomic_compare_exchange_strong(&e->seq, &seq, seq | SEQ_CLOSE);
+            moved = !ask_close(hat, e, seq);
         if (st == 0 && !moved) {
             *access = copy.access;
             break;
@@ -473,6 +495,7 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
             break;
     }
     mmf__sys.munmap(m, mmf__page_size);
+    mmf__sys.munmap(hm, mmf__page_size);
     if (st < 0 || !out)
         return st;
     if (copy.named) { /* its own description and lease, as a child's; and its file name */

@@ -4,13 +4,13 @@
  *
  * An input that starts with a message's magic ("MMFX") is a message: its bytes, then a
  * byte per descriptor sent with it, which picks the pool entry (below) it is a duplicate
- * of, then the count of those bytes (modulo 3). Any other input is the handoff's bytes, put in a memfd and read as a
- * child reads it. Each
- * descriptor an object entry names is first replaced by a fresh duplicate of one of this
- * process's own (a memfd, a pidfd of this process, a regular file, a live named section's
- * object file, chosen by the value modulo 4; negative ones stay -1), so that what the
- * import takes over, and closes, is always its to close. Every object built and handle
- * returned is then given back.
+ * of, then the count of those bytes (modulo 3). Any other input is the handoff's bytes,
+ * put in a memfd and read as a child reads it. Each descriptor an object entry names is
+ * first replaced by a fresh duplicate of one of this process's own (a sealed memfd, a
+ * pidfd of this process, a regular file, a live named section's object file, chosen by
+ * the value modulo 4; negative ones stay -1), so that what the import takes over, and
+ * closes, is always its to close. Every object built and handle returned is then given
+ * back.
  *
  * Nothing here may crash, hang, leak or trip a sanitizer or an invariant check, whatever
  * the bytes. Built by `make fuzz` with clang's -fsanitize=fuzzer,address,undefined. */
