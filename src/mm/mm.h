@@ -58,6 +58,8 @@ void mmf__region_free(struct mmf__region *r);
 struct mmf__region *mmf__region_of_section(struct mmf__section *s, size_t *cursor);
 DWORD mmf__region_page_prot(const struct mmf__region *r, size_t page);
 bool mmf__region_page_committed(const struct mmf__region *r, size_t page);
+/* The end of the run of pages from `first` (below `end`) with first's state and protection. */
+size_t mmf__region_run_end(const struct mmf__region *r, size_t first, size_t end);
 /* Applies page protections to [first, first+count) of a view from its state. */
 int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
 /* Reserves len bytes of address space at a 64 KiB-aligned address (or exactly at

@@ -170,16 +170,60 @@ int mmf__va_reserve(void *fixed, size_t len, void **out)
     return 0;
 }
 
+/* First page in [from, to) of section s whose commit bit is not `bit`, else to: a word of
+ * the bitmap at a time, since a view may span billions of pages. */
+static uint64_t commit_run_end(const struct mmf__section *s, uint64_t from, uint64_t to, bool bit)
+{
+    uint64_t p = from;
+    while (p < to) {
+        uint64_t w = atomic_load_explicit(&s->commit[p / 64], memory_order_acquire);
+        uint64_t differ = (bit ? ~w : w) >> (p % 64);
+        if (differ) {
+            p += (uint64_t)__builtin_ctzll(differ);
+            return p < to ? p : to;
+        }
+        p = (p / 64 + 1) * 64;
+    }
+    return to;
+}
+
+size_t mmf__region_run_end(const struct mmf__region *r, size_t first, size_t end)
+{
+    bool committed = mmf__region_page_committed(r, first);
+    if (r->type != MEM_PRIVATE && r->section->commit) {
+        uint64_t base = r->offset / mmf__page_size;
+        end = (size_t)(commit_run_end(r->section, base + first, base + end, committed) - base);
+    }
+    /* Uncommitted view pages all read as protection 0; private pages are committed exactly
+     * when their protection is not 0. */
+    if (!r->prot || (r->type != MEM_PRIVATE && !committed))
+        return end;
+    size_t j = first + 1;
+    while (j < end && r->prot[j] == r->prot[first])
+        j++;
+    return j;
+}
+
+/* Marks pages [first, end) of a SEC_RESERVE view as having their protection applied. */
+static void mark_applied(struct mmf__region *r, size_t first, size_t end)
+{
+    size_t k = first;
+    for (; k < end && k % 8; k++)
+        atomic_fetch_or(&r->applied[k / 8], (uint8_t)(1u << (k % 8)));
+    for (; k + 8 <= end; k += 8)
+        atomic_store(&r->applied[k / 8], 0xff);
+    for (; k < end; k++)
+        atomic_fetch_or(&r->applied[k / 8], (uint8_t)(1u << (k % 8)));
+}
+
 int mmf__view_apply(struct mmf__region *r, size_t first, size_t count)
 {
     size_t i = first, end = first + count;
     while (i < end) {
         DWORD p = mmf__region_page_prot(r, i);
-        size_t j = i + 1;
-        while (j < end && mmf__region_page_prot(r, j) == p)
-            j++;
-        for (size_t k = i; p && r->applied && k < j; k++)
-            atomic_fetch_or(&r->applied[k / 8], (uint8_t)(1u << (k % 8)));
+        size_t j = mmf__region_run_end(r, i, end);
+        if (p && r->applied)
+            mark_applied(r, i, j);
         if (mmf__sys.mprotect((void *)(r->base + i * mmf__page_size), (j - i) * mmf__page_size,
                               mmf__prot_to_posix(p)) < 0)
             return -errno;

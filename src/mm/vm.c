@@ -77,10 +77,7 @@ static void query_region(const struct mmf__region *r, uintptr_t addr,
     size_t i = (page_down(addr) - r->base) / mmf__page_size, n = r->size / mmf__page_size;
     bool committed = mmf__region_page_committed(r, i);
     DWORD prot = mmf__region_page_prot(r, i);
-    size_t j = i + 1;
-    while (j < n && mmf__region_page_committed(r, j) == committed &&
-           mmf__region_page_prot(r, j) == prot)
-        j++;
+    size_t j = mmf__region_run_end(r, i, n);
     *mbi = (MEMORY_BASIC_INFORMATION){
         .BaseAddress = (void *)page_down(addr),
         .AllocationBase = (void *)r->base,
