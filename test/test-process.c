@@ -382,7 +382,7 @@ TEST(inherited_section_outlives_a_parent_killed_at_once)
 /* What a parent and child tell each other: handle values, the parent's id. */
 struct box {
     DWORD ppid;
-    unsigned long long v[8];
+    unsigned long long v[10];
 };
 
 static struct box *open_box(const char *name, BOOL create, HANDLE *h)
@@ -665,6 +665,13 @@ CHILD(take_from_parent)
     if (!p || strcmp(p, "from the parent") != 0)
         return 23;
     strcpy(p, "from the child");
+    HANDLE named;
+    struct box *same;
+    if (!DuplicateHandle(parent, bv(b, 8), GetCurrentProcess(), &named, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS) ||
+        !(same = MapViewOfFile(named, FILE_MAP_READ, 0, 0, 0)) || same->ppid != b->ppid ||
+        !UnmapViewOfFile(same) || !CloseHandle(named))
+        return 31;
     if (!DuplicateHandle(parent, bv(b, 1), GetCurrentProcess(), &ev, EVENT_MODIFY_STATE, FALSE,
                          0))
         return 24;
@@ -727,6 +734,7 @@ TEST(duplicate_out_of_the_parent)
     HANDLE victim = CreateEventA(NULL, TRUE, FALSE, NULL);
     ASSERT(victim);
     b->v[6] = (uintptr_t)victim;
+    b->v[8] = (uintptr_t)hb; /* a named section */
     HANDLE sem2;
     ASSERT(DuplicateHandle(GetCurrentProcess(), sem, GetCurrentProcess(), &sem2, 0, FALSE,
                            DUPLICATE_SAME_ACCESS));

@@ -927,12 +927,15 @@ int mmf__ns_lease_copy(int fd)
 }
 
 /* The file name a header's own name is stored under: an imported object file must be the
- * one its name leads to, as an opened one is. */
-static int check_imported_name(const struct mmf__nsobj *ns)
+ * one its name leads to, as an opened one is. An importer not told the name (one copied
+ * out of another process, whose descriptor may show no name) takes the header's. */
+static int check_imported_name(struct mmf__nsobj *ns)
 {
     char fname[256];
     struct mmf__name n = {ns->scope, (const WCHAR *)ns->tail, ns->info.name_units};
     int st = mmf__name_encode(&n, fname, sizeof fname);
+    if (st == 0 && !ns->fname[0])
+        memcpy(ns->fname, fname, sizeof fname);
     return st < 0 ? st : strcmp(fname, ns->fname) ? MMF__W(ERROR_FILE_CORRUPT) : 0;
 }
 

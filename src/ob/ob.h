@@ -293,12 +293,12 @@ struct mmf__ns_new {
 /* xfer.c: an object crossing. borrow: what a handle on obj exports (the file name of a
  * named one only if with_name); ERROR_NOT_SUPPORTED for a kind that cannot cross. own:
  * the borrowed descriptors replaced by copies for the other side (a named object's file
- * with a lease of its own) and what the kind lends, or none on failure. import: the object from an export the
- * caller owns (taken over, closed on failure); the reference and counted handle of
- * mmf__ns_create's. */
+ * with a lease of its own) and what the kind lends, or none on failure. import: the object
+ * from an export the caller owns (taken over, closed on failure), a named one's file name
+ * its header's if x->fname is empty; the reference and counted handle of mmf__ns_create's. */
 int mmf__xfer_borrow(struct mmf__object *obj, struct mmf__xfer *x, bool with_name);
 int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x);
-int mmf__xfer_import(struct mmf__xfer *x, struct mmf__object **out);
+int mmf__xfer_import(struct mmf__xfer *x, bool named, struct mmf__object **out);
 /* The handoff's format. make: from the handles, the parent's side; read: the
  * child's, objects built and one reference per handle returned (malloc'd list). */
 int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3],

@@ -294,7 +294,7 @@ int mmf__remote_parse(const void *buf, size_t n, int *fds, int nfds, struct mmf_
         return MMF__W(ERROR_FILE_CORRUPT);
     }
     *out = (struct mmf__held){(HANDLE)v, NULL, m.access, m.flags};
-    return mmf__xfer_import(&m.x, &out->obj);
+    return mmf__xfer_import(&m.x, m.x.fname[0] != 0, &out->obj);
 }
 
 /* One message off a connection: the handle it carries (obj NULL: none), from a sender of
@@ -419,21 +419,6 @@ static bool ask_close(struct table_hdr *h, struct entry *e, uint32_t seq)
     return false;
 }
 
-/* The name of the file open as fd, in its directory ("" if it has none). */
-static void file_name(int fd, char *out, size_t cap)
-{
-    char path[40], link[PATH_MAX];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    ssize_t n = mmf__sys.readlink(path, link, sizeof link - 1);
-    out[0] = 0;
-    if (n <= 0)
-        return;
-    link[n] = 0;
-    const char *base = strrchr(link, '/');
-    if (base && strlen(base + 1) < cap)
-        strcpy(out, base + 1);
-}
-
 /* The object behind handle `value` of another process, copied while its entry holds
  * still; closes the handle there if asked (out NULL: only that). */
 static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
@@ -498,21 +483,19 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
     mmf__sys.munmap(hm, mmf__page_size);
     if (st < 0 || !out)
         return st;
-    if (copy.named) { /* its own description and lease, as a child's; and its file name */
+    if (copy.named) { /* its own description and lease, as a child's; the file's name is
+                         * its header's (x.fname empty) */
         int own = mmf__ns_lease_copy(x.fd[0]);
-        file_name(x.fd[0], x.fname, sizeof x.fname);
         mmf__sys.close(x.fd[0]);
         x.fd[0] = own;
         x.v[0] = copy.named - 1;
-        if (own < 0 || !x.fname[0]) {
-            if (own >= 0)
-                mmf__sys.close(own);
+        if (own < 0) {
             if (x.fd[1] >= 0)
                 mmf__sys.close(x.fd[1]);
-            return own < 0 ? own : MMF__W(ERROR_INVALID_HANDLE);
+            return own;
         }
     }
-    return mmf__xfer_import(&x, out);
+    return mmf__xfer_import(&x, copy.named != 0, out);
 }
 
 int mmf__remote_message(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE value,

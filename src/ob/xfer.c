@@ -218,10 +218,9 @@ static bool fd_usable(int fd, const int *seen, size_t nseen)
     return true;
 }
 
-int mmf__xfer_import(struct mmf__xfer *x, struct mmf__object **out)
+int mmf__xfer_import(struct mmf__xfer *x, bool named, struct mmf__object **out)
 {
     const struct mmf__type *type = mmf__type_of(x->kind);
-    bool named = x->fname[0] != 0;
     if (x->fd[0] < 0 || !type || (!named && !type->import_obj) ||
         !memchr(x->fname, 0, sizeof x->fname)) {
         close_xfer(x);
@@ -240,7 +239,7 @@ static struct mmf__object *import_object(struct mmf__xfer *x, int *seen, size_t 
             x->fd[i] = -1; /* none, or not one to take over */
     }
     struct mmf__object *obj;
-    return mmf__xfer_import(x, &obj) < 0 ? NULL : obj;
+    return mmf__xfer_import(x, x->fname[0] != 0, &obj) < 0 ? NULL : obj;
 }
 
 int mmf__handoff_read(int fd, struct mmf__held **out, size_t *n, uint64_t std[3],
