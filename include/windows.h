@@ -9,6 +9,7 @@
 #include <mmf/winconst.h>
 #include <mmf/winerror.h>
 #include <mmf/winbase.h>
+#include <mmf/interlocked.h>
 
 #if defined(MMF_WANT_MINMAX) && !defined(NOMINMAX)
 #ifndef min

@@ -146,6 +146,15 @@ MMF_API BOOL WINAPI SetEndOfFile(HANDLE hFile);
 MMF_API DWORD WINAPI GetFileSize(HANDLE hFile, LPDWORD lpFileSizeHigh);
 MMF_API BOOL WINAPI GetFileSizeEx(HANDLE hFile, PLARGE_INTEGER lpFileSize);
 MMF_API BOOL WINAPI FlushFileBuffers(HANDLE hFile);
+MMF_API BOOL WINAPI LockFile(HANDLE hFile, DWORD dwFileOffsetLow, DWORD dwFileOffsetHigh,
+                             DWORD nNumberOfBytesToLockLow, DWORD nNumberOfBytesToLockHigh);
+MMF_API BOOL WINAPI LockFileEx(HANDLE hFile, DWORD dwFlags, DWORD dwReserved,
+                               DWORD nNumberOfBytesToLockLow, DWORD nNumberOfBytesToLockHigh,
+                               LPOVERLAPPED lpOverlapped);
+MMF_API BOOL WINAPI UnlockFile(HANDLE hFile, DWORD dwFileOffsetLow, DWORD dwFileOffsetHigh,
+                               DWORD nNumberOfBytesToUnlockLow, DWORD nNumberOfBytesToUnlockHigh);
+MMF_API BOOL WINAPI UnlockFileEx(HANDLE hFile, DWORD dwReserved, DWORD nNumberOfBytesToUnlockLow,
+                                 DWORD nNumberOfBytesToUnlockHigh, LPOVERLAPPED lpOverlapped);
 MMF_API BOOL WINAPI DeleteFileA(LPCSTR lpFileName);
 MMF_API BOOL WINAPI DeleteFileW(LPCWSTR lpFileName);
 MMF_API DWORD WINAPI GetTempPathA(DWORD nBufferLength, LPSTR lpBuffer);

@@ -9,6 +9,15 @@
 #define INVALID_FILE_ATTRIBUTES ((DWORD)-1)
 #define INFINITE 0xFFFFFFFF
 
+/* Limits of the integer types (winnt.h) */
+#define MAXCHAR 0x7f
+#define MAXBYTE 0xff
+#define MAXSHORT 0x7fff
+#define MAXWORD 0xffff
+#define MAXLONG 0x7fffffff
+#define MAXDWORD 0xffffffff
+#define MAXLONGLONG 0x7fffffffffffffffLL
+
 /* Standard and generic access rights */
 #define DELETE 0x00010000
 #define READ_CONTROL 0x00020000
@@ -83,6 +92,10 @@
 #define FILE_FLAG_POSIX_SEMANTICS 0x01000000
 #define FILE_FLAG_OPEN_REPARSE_POINT 0x00200000
 #define FILE_FLAG_OPEN_NO_RECALL 0x00100000
+
+/* LockFileEx */
+#define LOCKFILE_FAIL_IMMEDIATELY 0x00000001
+#define LOCKFILE_EXCLUSIVE_LOCK 0x00000002
 
 #define FILE_BEGIN 0
 #define FILE_CURRENT 1

@@ -53,6 +53,7 @@ static const struct error_row errors[] = {
      "An attempt was made to move the file pointer before the beginning of the file."},
     {ERROR_SEEK_ON_DEVICE, {ESPIPE}, "The file pointer cannot be set on the specified device or file."},
     {ERROR_DIR_NOT_EMPTY, {ENOTEMPTY}, "The directory is not empty."},
+    {ERROR_NOT_LOCKED, {0}, "The segment is already unlocked."},
     {ERROR_BAD_PATHNAME, {0}, "The specified path is invalid."},
     {ERROR_BUSY, {EBUSY}, "The requested resource is in use."},
     {ERROR_ALREADY_EXISTS, {0}, "Cannot create a file when that file already exists."},

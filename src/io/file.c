@@ -28,6 +28,7 @@ struct mmf__file *mmf__file_new(int fd, bool directory)
 static void file_destroy(struct mmf__object *obj)
 {
     struct mmf__file *f = (struct mmf__file *)obj;
+    mmf__locks_free(f->locks);
     if (f->delete_path)
         mmf__sys.unlink(f->delete_path);
     mmf__sys.close(f->fd);
@@ -394,6 +395,10 @@ void mmf__overlapped_done(OVERLAPPED *ov, int st, size_t bytes)
                    : st == MMF__W(ERROR_HANDLE_EOF) ? STATUS_END_OF_FILE
                                                     : STATUS_FROM_WIN32(mmf__win32_error(st));
     ov->InternalHigh = bytes;
+    /* Complete: its event is set, as Windows sets it, so that a program that waits on it
+     * after a call that returned at once (or failed) does not wait forever. */
+    if (ov->hEvent)
+        mmf__handle_signal(ov->hEvent, MMF__KIND_EVENT);
 }
 
 int mmf__overlapped_error(ULONG_PTR status)
@@ -431,13 +436,8 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
         r = MMF__W(ERROR_HANDLE_EOF);
     if (done)
         *done = r > 0 ? (DWORD)r : 0;
-    if (ov) {
+    if (ov)
         mmf__overlapped_done(ov, r < 0 ? (int)r : 0, r > 0 ? (size_t)r : 0);
-        /* Complete: its event is set, as Windows sets it, so that a program that waits on
-         * it after a call that returned at once (or failed) does not wait forever. */
-        if (ov->hEvent)
-            mmf__handle_signal(ov->hEvent, MMF__KIND_EVENT);
-    }
     if (r < 0)
         return mmf__fail((int)r), FALSE;
     return TRUE;
@@ -451,6 +451,67 @@ BOOL WINAPI ReadFile(HANDLE h, LPVOID buf, DWORD n, LPDWORD done, LPOVERLAPPED o
 BOOL WINAPI WriteFile(HANDLE h, LPCVOID buf, DWORD n, LPDWORD done, LPOVERLAPPED ov)
 {
     return read_write(h, true, (void *)buf, n, done, ov);
+}
+
+/* --- Byte-range locks (range.c) ------------------------------------------------------ */
+
+static uint64_t qword(DWORD lo, DWORD hi)
+{
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* The handle needs read or write access (GENERIC_READ or GENERIC_WRITE), as Windows. */
+static BOOL lock_call(HANDLE h, uint64_t off, uint64_t len, DWORD flags, LPOVERLAPPED ov)
+{
+    struct mmf__file *f;
+    int st = mmf__file_get(h, FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
+    if (st == 0) {
+        st = mmf__range_lock(f, off, len, flags & LOCKFILE_EXCLUSIVE_LOCK,
+                             !(flags & LOCKFILE_FAIL_IMMEDIATELY));
+        mmf__unref(&f->obj);
+    }
+    if (ov)
+        mmf__overlapped_done(ov, st, 0);
+    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+}
+
+BOOL WINAPI LockFile(HANDLE h, DWORD off_lo, DWORD off_hi, DWORD len_lo, DWORD len_hi)
+{
+    return lock_call(h, qword(off_lo, off_hi), qword(len_lo, len_hi),
+                     LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, NULL);
+}
+
+BOOL WINAPI LockFileEx(HANDLE h, DWORD flags, DWORD reserved, DWORD len_lo, DWORD len_hi,
+                       LPOVERLAPPED ov)
+{
+    if (reserved || !ov || (flags & ~(DWORD)(LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY)))
+        return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), FALSE;
+    return lock_call(h, qword(ov->Offset, ov->OffsetHigh), qword(len_lo, len_hi), flags, ov);
+}
+
+static BOOL unlock_call(HANDLE h, uint64_t off, uint64_t len, LPOVERLAPPED ov)
+{
+    struct mmf__file *f;
+    int st = mmf__file_get(h, FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
+    if (st == 0) {
+        st = mmf__range_unlock(f, off, len);
+        mmf__unref(&f->obj);
+    }
+    if (ov)
+        mmf__overlapped_done(ov, st, 0);
+    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+}
+
+BOOL WINAPI UnlockFile(HANDLE h, DWORD off_lo, DWORD off_hi, DWORD len_lo, DWORD len_hi)
+{
+    return unlock_call(h, qword(off_lo, off_hi), qword(len_lo, len_hi), NULL);
+}
+
+BOOL WINAPI UnlockFileEx(HANDLE h, DWORD reserved, DWORD len_lo, DWORD len_hi, LPOVERLAPPED ov)
+{
+    if (reserved || !ov)
+        return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), FALSE;
+    return unlock_call(h, qword(ov->Offset, ov->OffsetHigh), qword(len_lo, len_hi), ov);
 }
 
 /* Moves the position; fails without moving it if the result would be negative. */

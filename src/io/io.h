@@ -11,6 +11,7 @@ struct mmf__file {
     int fd;
     bool directory;    /* opened with FILE_FLAG_BACKUP_SEMANTICS */
     char *delete_path; /* FILE_FLAG_DELETE_ON_CLOSE */
+    _Atomic(struct mmf__locks *) locks; /* byte-range locks taken through it (range.c) */
 };
 extern const struct mmf__type mmf__file_type;
 /* A file object for an open descriptor, which it owns from then on. */
@@ -24,7 +25,8 @@ int mmf__file_get(HANDLE h, DWORD need, struct mmf__file **out);
  * prefixes go, NUL is /dev/null. */
 int mmf__linux_path(const char *path, char **out);
 /* An OVERLAPPED's Internal: the NTSTATUS of the I/O it describes (0: success). A failure
- * is recorded as Windows' NTSTATUS for it, read back by GetOverlappedResult. */
+ * is recorded as Windows' NTSTATUS for it, read back by GetOverlappedResult; done also
+ * sets its event. */
 #define MMF__STATUS_PENDING 0x103u
 void mmf__overlapped_done(OVERLAPPED *ov, int st, size_t bytes);
 int mmf__overlapped_error(ULONG_PTR status);
@@ -43,5 +45,15 @@ int mmf__file_check_truncate(int fd, uint64_t new_size);
 int mmf__share_acquire(int fd, DWORD access, DWORD share);
 /* ERROR_SHARING_VIOLATION if some handle of the file does not share delete. */
 int mmf__share_check_delete(int fd);
+
+/* range.c: Windows byte-range locks, per file object, recorded for other descriptions as
+ * OFD locks below MMF__LOCK_LIMIT (lock.c's records are above it). lock: ERROR_LOCK_VIOLATION
+ * when refused and not `wait`; unlock: ERROR_NOT_LOCKED unless exactly that range is locked.
+ * free: at the object's end, its locks with it. */
+#define MMF__LOCK_LIMIT 0x3FFFFFFFFFFF0000ULL
+struct mmf__locks;
+int mmf__range_lock(struct mmf__file *f, uint64_t off, uint64_t len, bool excl, bool wait);
+int mmf__range_unlock(struct mmf__file *f, uint64_t off, uint64_t len);
+void mmf__locks_free(struct mmf__locks *l);
 
 #endif

@@ -26,7 +26,7 @@ static struct flock range(short type, off_t start, off_t len)
     return (struct flock){.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
 }
 
-#define LK_SHARE 0x3FFFFFFFFFFF0000LL
+#define LK_SHARE ((off_t)MMF__LOCK_LIMIT) /* range.c's records are below */
 #define LK_SECTION 0x4000000000000000LL
 
 static int lock(int fd, short type, off_t start, off_t len)
