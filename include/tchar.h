@@ -14,6 +14,12 @@ typedef WCHAR _TCHAR;
 #define _tcscpy lstrcpyW
 #define _tcscat lstrcatW
 #define _tcscmp lstrcmpW
+#define _tcsicmp _wcsicmp
+#define _tcsnicmp _wcsnicmp
+#define _tcsdup _wcsdup
+#define _tcsrev _wcsrev
+#define _tcslwr _wcslwr
+#define _tcsupr _wcsupr
 #else
 typedef char _TCHAR;
 #define _T(s) s
@@ -28,6 +34,11 @@ typedef char _TCHAR;
 #define _tcsrchr strrchr
 #define _tcsstr strstr
 #define _tcsdup strdup
+#define _tcsicmp _stricmp
+#define _tcsnicmp _strnicmp
+#define _tcsrev _strrev
+#define _tcslwr _strlwr
+#define _tcsupr _strupr
 #define _tprintf printf
 #define _ftprintf fprintf
 #define _stprintf sprintf

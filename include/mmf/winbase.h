@@ -114,6 +114,74 @@ MMF_API DWORD WINAPI GetModuleFileNameW(HMODULE hModule, LPWSTR lpFilename, DWOR
 MMF_API HMODULE WINAPI GetModuleHandleA(LPCSTR lpModuleName);
 MMF_API HMODULE WINAPI GetModuleHandleW(LPCWSTR lpModuleName);
 
+/* Thread local storage, critical sections */
+MMF_API DWORD WINAPI TlsAlloc(void);
+MMF_API BOOL WINAPI TlsFree(DWORD dwTlsIndex);
+MMF_API LPVOID WINAPI TlsGetValue(DWORD dwTlsIndex);
+MMF_API BOOL WINAPI TlsSetValue(DWORD dwTlsIndex, LPVOID lpTlsValue);
+MMF_API void WINAPI InitializeCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
+MMF_API BOOL WINAPI InitializeCriticalSectionAndSpinCount(LPCRITICAL_SECTION lpCriticalSection,
+                                                          DWORD dwSpinCount);
+MMF_API BOOL WINAPI InitializeCriticalSectionEx(LPCRITICAL_SECTION lpCriticalSection,
+                                                DWORD dwSpinCount, DWORD Flags);
+MMF_API DWORD WINAPI SetCriticalSectionSpinCount(LPCRITICAL_SECTION lpCriticalSection,
+                                                 DWORD dwSpinCount);
+MMF_API void WINAPI EnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
+MMF_API BOOL WINAPI TryEnterCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
+MMF_API void WINAPI LeaveCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
+MMF_API void WINAPI DeleteCriticalSection(LPCRITICAL_SECTION lpCriticalSection);
+
+/* Heaps */
+MMF_API HANDLE WINAPI GetProcessHeap(void);
+MMF_API HANDLE WINAPI HeapCreate(DWORD flOptions, SIZE_T dwInitialSize, SIZE_T dwMaximumSize);
+MMF_API BOOL WINAPI HeapDestroy(HANDLE hHeap);
+MMF_API LPVOID WINAPI HeapAlloc(HANDLE hHeap, DWORD dwFlags, SIZE_T dwBytes);
+MMF_API LPVOID WINAPI HeapReAlloc(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem, SIZE_T dwBytes);
+MMF_API BOOL WINAPI HeapFree(HANDLE hHeap, DWORD dwFlags, LPVOID lpMem);
+MMF_API SIZE_T WINAPI HeapSize(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+MMF_API BOOL WINAPI HeapValidate(HANDLE hHeap, DWORD dwFlags, LPCVOID lpMem);
+MMF_API SIZE_T WINAPI HeapCompact(HANDLE hHeap, DWORD dwFlags);
+
+/* Modules */
+MMF_API HMODULE WINAPI LoadLibraryA(LPCSTR lpLibFileName);
+MMF_API HMODULE WINAPI LoadLibraryW(LPCWSTR lpLibFileName);
+MMF_API HMODULE WINAPI LoadLibraryExA(LPCSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+MMF_API HMODULE WINAPI LoadLibraryExW(LPCWSTR lpLibFileName, HANDLE hFile, DWORD dwFlags);
+MMF_API BOOL WINAPI FreeLibrary(HMODULE hLibModule);
+MMF_API FARPROC WINAPI GetProcAddress(HMODULE hModule, LPCSTR lpProcName);
+
+/* Versions, time, debugging output */
+MMF_API DWORD WINAPI GetVersion(void);
+MMF_API BOOL WINAPI GetVersionExA(LPOSVERSIONINFOA lpVersionInformation);
+MMF_API BOOL WINAPI GetVersionExW(LPOSVERSIONINFOW lpVersionInformation);
+MMF_API void WINAPI GetSystemTime(LPSYSTEMTIME lpSystemTime);
+MMF_API void WINAPI GetLocalTime(LPSYSTEMTIME lpSystemTime);
+MMF_API void WINAPI GetSystemTimeAsFileTime(LPFILETIME lpSystemTimeAsFileTime);
+MMF_API void WINAPI GetSystemTimePreciseAsFileTime(LPFILETIME lpSystemTimeAsFileTime);
+MMF_API BOOL WINAPI SystemTimeToFileTime(const SYSTEMTIME *lpSystemTime, LPFILETIME lpFileTime);
+MMF_API BOOL WINAPI FileTimeToSystemTime(const FILETIME *lpFileTime, LPSYSTEMTIME lpSystemTime);
+MMF_API BOOL WINAPI FileTimeToLocalFileTime(const FILETIME *lpFileTime,
+                                            LPFILETIME lpLocalFileTime);
+MMF_API BOOL WINAPI LocalFileTimeToFileTime(const FILETIME *lpLocalFileTime,
+                                            LPFILETIME lpFileTime);
+MMF_API LONG WINAPI CompareFileTime(const FILETIME *lpFileTime1, const FILETIME *lpFileTime2);
+MMF_API void WINAPI OutputDebugStringA(LPCSTR lpOutputString);
+MMF_API void WINAPI OutputDebugStringW(LPCWSTR lpOutputString);
+
+/* Strings */
+MMF_API int WINAPI lstrcmpA(LPCSTR lpString1, LPCSTR lpString2);
+MMF_API int WINAPI lstrcmpiA(LPCSTR lpString1, LPCSTR lpString2);
+MMF_API int WINAPI lstrcmpiW(LPCWSTR lpString1, LPCWSTR lpString2);
+MMF_API LPSTR WINAPI lstrcpyA(LPSTR lpString1, LPCSTR lpString2);
+MMF_API LPSTR WINAPI lstrcatA(LPSTR lpString1, LPCSTR lpString2);
+MMF_API LPSTR WINAPI lstrcpynA(LPSTR lpString1, LPCSTR lpString2, int iMaxLength);
+MMF_API LPWSTR WINAPI lstrcpynW(LPWSTR lpString1, LPCWSTR lpString2, int iMaxLength);
+MMF_API LPSTR WINAPI CharLowerA(LPSTR lpsz);
+MMF_API LPWSTR WINAPI CharLowerW(LPWSTR lpsz);
+MMF_API LPSTR WINAPI CharUpperA(LPSTR lpsz);
+MMF_API LPWSTR WINAPI CharUpperW(LPWSTR lpsz);
+MMF_API BOOL WINAPI IsTextUnicode(const VOID *lpv, int iSize, LPINT lpiResult);
+
 /* Files */
 MMF_API HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShareMode,
                                   LPSECURITY_ATTRIBUTES lpSecurityAttributes,
@@ -259,6 +327,14 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define lstrcmp lstrcmpW
 #define lstrcpy lstrcpyW
 #define lstrcat lstrcatW
+#define LoadLibrary LoadLibraryW
+#define LoadLibraryEx LoadLibraryExW
+#define GetVersionEx GetVersionExW
+#define OutputDebugString OutputDebugStringW
+#define lstrcmpi lstrcmpiW
+#define lstrcpyn lstrcpynW
+#define CharLower CharLowerW
+#define CharUpper CharUpperW
 #else
 #define FormatMessage FormatMessageA
 #define CreateProcess CreateProcessA
@@ -279,6 +355,17 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define CreateSemaphore CreateSemaphoreA
 #define OpenSemaphore OpenSemaphoreA
 #define lstrlen lstrlenA
+#define LoadLibrary LoadLibraryA
+#define LoadLibraryEx LoadLibraryExA
+#define GetVersionEx GetVersionExA
+#define OutputDebugString OutputDebugStringA
+#define lstrcmp lstrcmpA
+#define lstrcmpi lstrcmpiA
+#define lstrcpy lstrcpyA
+#define lstrcpyn lstrcpynA
+#define lstrcat lstrcatA
+#define CharLower CharLowerA
+#define CharUpper CharUpperA
 #endif
 
 #ifdef __cplusplus

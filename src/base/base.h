@@ -128,6 +128,13 @@ uint32_t mmf__tid(void);
 int mmf__utf16_to_utf8(const WCHAR *s, size_t len, char **out, size_t *outlen);
 int mmf__utf8_to_utf16(const char *s, size_t len, WCHAR **out, size_t *outlen);
 size_t mmf__wcslen(const WCHAR *s);
+/* wcs.c: a UTF-16 unit's simple lower and upper case (itself where there is none). */
+WCHAR mmf__wlower(WCHAR c);
+WCHAR mmf__wupper(WCHAR c);
+
+/* time.c: FILETIME ticks (100 ns from 1601-01-01 UTC) for a Linux time, and back. */
+uint64_t mmf__filetime_from_timespec(const struct timespec *t);
+void mmf__filetime_to_timespec(uint64_t ticks, struct timespec *t);
 
 /* fault.c: a resolver says whether a fault (SIGSEGV or SIGBUS) is one it fixed, so that
  * the access may run again. It runs in a signal handler: try-locks and async-signal-safe

@@ -1,5 +1,6 @@
 /* FormatMessage for system messages, and the LocalAlloc/LocalFree it hands buffers out
  * with. The texts are the error table's (error.c). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +117,24 @@ DWORD WINAPI FormatMessageW(DWORD flags, LPCVOID source, DWORD id, DWORD lang, L
     }
     mmf__fail(st);
     return 0;
+}
+
+/* Windows hands the text to an attached debugger, and drops it when there is none. Here
+ * MMF_DEBUG_OUTPUT=1 in the environment stands for the debugger: the text goes to
+ * standard error (docs/deviations.md). */
+void WINAPI OutputDebugStringA(LPCSTR s)
+{
+    const char *e = getenv("MMF_DEBUG_OUTPUT");
+    if (s && e && strcmp(e, "1") == 0)
+        fputs(s, stderr);
+}
+
+void WINAPI OutputDebugStringW(LPCWSTR s)
+{
+    char *a;
+    size_t n;
+    if (s && mmf__utf16_to_utf8(s, mmf__wcslen(s), &a, &n) == 0) {
+        OutputDebugStringA(a);
+        free(a);
+    }
 }

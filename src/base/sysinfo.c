@@ -1,5 +1,6 @@
 /* System information, process and thread identity, clocks and Sleep. */
 #include <sched.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,4 +113,54 @@ DWORD WINAPI SleepEx(DWORD ms, BOOL alertable)
     (void)alertable;
     Sleep(ms);
     return 0;
+}
+
+/* --- The Windows version a program is told ------------------------------------------- */
+
+/* Windows 8.1 and later tell a program without a compatibility manifest that it runs on
+ * Windows 8 (6.2, build 9200): what every program built here has no way to carry. */
+#define MAJOR 6
+#define MINOR 2
+#define BUILD 9200
+
+DWORD WINAPI GetVersion(void)
+{
+    return (DWORD)BUILD << 16 | MINOR << 8 | MAJOR; /* high bit clear: the NT line */
+}
+
+/* The size field picks the structure: OSVERSIONINFO or OSVERSIONINFOEX (A or W). */
+static bool version_fields(DWORD size, DWORD plain, DWORD ex, DWORD *f)
+{
+    if (size != plain && size != ex)
+        return false;
+    f[0] = MAJOR, f[1] = MINOR, f[2] = BUILD, f[3] = VER_PLATFORM_WIN32_NT;
+    return true;
+}
+
+BOOL WINAPI GetVersionExA(LPOSVERSIONINFOA vi)
+{
+    DWORD f[4];
+    if (!version_fields(vi->dwOSVersionInfoSize, sizeof(OSVERSIONINFOA), sizeof(OSVERSIONINFOEXA), f))
+        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), FALSE;
+    memset((char *)vi + sizeof vi->dwOSVersionInfoSize, 0,
+           vi->dwOSVersionInfoSize - sizeof vi->dwOSVersionInfoSize);
+    vi->dwMajorVersion = f[0], vi->dwMinorVersion = f[1], vi->dwBuildNumber = f[2];
+    vi->dwPlatformId = f[3];
+    if (vi->dwOSVersionInfoSize == sizeof(OSVERSIONINFOEXA))
+        ((LPOSVERSIONINFOEXA)vi)->wProductType = VER_NT_WORKSTATION;
+    return TRUE;
+}
+
+BOOL WINAPI GetVersionExW(LPOSVERSIONINFOW vi)
+{
+    DWORD f[4];
+    if (!version_fields(vi->dwOSVersionInfoSize, sizeof(OSVERSIONINFOW), sizeof(OSVERSIONINFOEXW), f))
+        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), FALSE;
+    memset((char *)vi + sizeof vi->dwOSVersionInfoSize, 0,
+           vi->dwOSVersionInfoSize - sizeof vi->dwOSVersionInfoSize);
+    vi->dwMajorVersion = f[0], vi->dwMinorVersion = f[1], vi->dwBuildNumber = f[2];
+    vi->dwPlatformId = f[3];
+    if (vi->dwOSVersionInfoSize == sizeof(OSVERSIONINFOEXW))
+        ((LPOSVERSIONINFOEXW)vi)->wProductType = VER_NT_WORKSTATION;
+    return TRUE;
 }

@@ -11,12 +11,9 @@
 
 /* --- GetFileTime, SetFileTime ---------------------------------------------------------- */
 
-/* FILETIME counts 100 ns from 1601-01-01; Linux, seconds from 1970-01-01. */
-#define EPOCH_DIFF 11644473600LL
-
 static void to_filetime(const struct timespec *t, FILETIME *ft)
 {
-    uint64_t v = (uint64_t)((t->tv_sec + EPOCH_DIFF) * 10000000LL + t->tv_nsec / 100);
+    uint64_t v = mmf__filetime_from_timespec(t);
     ft->dwLowDateTime = (DWORD)v;
     ft->dwHighDateTime = (DWORD)(v >> 32);
 }
@@ -30,8 +27,7 @@ static void from_filetime(const FILETIME *ft, struct timespec *t)
         *t = (struct timespec){.tv_nsec = UTIME_OMIT};
         return;
     }
-    t->tv_sec = (time_t)(v / 10000000) - EPOCH_DIFF;
-    t->tv_nsec = (long)(v % 10000000) * 100;
+    mmf__filetime_to_timespec(v, t);
 }
 
 /* What the file a handle refers to is, for a handle that may read its attributes. */

@@ -1,12 +1,10 @@
-/* Command lines and the program's own module: CommandLineToArgvW's rules (what a child's
- * argv is made of), the search CreateProcess makes for the program a command line names,
- * GetCommandLineA/W, GetModuleFileNameA/W and GetModuleHandleA/W for the program itself.
+/* Command lines: CommandLineToArgvW's rules (what a child's argv is made of), the search
+ * CreateProcess makes for the program a command line names, GetCommandLineA/W.
  *
  * A Windows command line is one string; the program splits it. A child made by
  * CreateProcess gets the exact string through its handoff (GetCommandLineW), and as argv
  * its split by the rules below, so that a program that reads either sees what it would on
  * Windows. A program started from a Linux shell gets its argv quoted back into one line. */
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,100 +338,4 @@ LPSTR WINAPI GetCommandLineA(void)
     static char empty[1];
     pthread_once(&cmdline_once, make_cmdline);
     return cmdline_a ? cmdline_a : empty;
-}
-
-/* --- The program's own module --------------------------------------------------------- */
-
-static int first_object(struct dl_phdr_info *info, size_t size, void *base)
-{
-    (void)size;
-    uintptr_t low = UINTPTR_MAX;
-    for (int i = 0; i < info->dlpi_phnum; i++)
-        if (info->dlpi_phdr[i].p_type == PT_LOAD && info->dlpi_phdr[i].p_vaddr < low)
-            low = info->dlpi_phdr[i].p_vaddr;
-    *(uintptr_t *)base = info->dlpi_addr + (low == UINTPTR_MAX ? 0 : low);
-    return 1; /* the program itself comes first */
-}
-
-/* The program's module: the address its image starts at, as Windows' HMODULE is. */
-static HMODULE own_module(void)
-{
-    uintptr_t base = 0;
-    dl_iterate_phdr(first_object, &base);
-    return (HMODULE)base;
-}
-
-/* Only the program's own module is known (LoadLibrary is not there yet): NULL names it. */
-HMODULE WINAPI GetModuleHandleA(LPCSTR name)
-{
-    if (name)
-        return mmf__fail(MMF__W(ERROR_MOD_NOT_FOUND)), NULL;
-    return own_module();
-}
-
-HMODULE WINAPI GetModuleHandleW(LPCWSTR name)
-{
-    if (name)
-        return mmf__fail(MMF__W(ERROR_MOD_NOT_FOUND)), NULL;
-    return own_module();
-}
-
-static int own_path(HMODULE module, char *buf, size_t cap)
-{
-    if (module && module != own_module())
-        return MMF__W(ERROR_MOD_NOT_FOUND);
-    ssize_t n = mmf__sys.readlink("/proc/self/exe", buf, cap - 1);
-    if (n < 0)
-        return -errno;
-    buf[n] = 0;
-    return 0;
-}
-
-/* A name that does not fit is cut to the buffer, terminated, with
- * ERROR_INSUFFICIENT_BUFFER and the buffer's size returned (Windows XP and later). */
-DWORD WINAPI GetModuleFileNameA(HMODULE module, LPSTR out, DWORD cap)
-{
-    char path[4096];
-    int st = own_path(module, path, sizeof path);
-    if (st < 0)
-        return mmf__fail(st), 0;
-    size_t n = strlen(path);
-    if (cap == 0)
-        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), 0;
-    if (n >= cap) {
-        memcpy(out, path, cap - 1);
-        out[cap - 1] = 0;
-        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), cap;
-    }
-    memcpy(out, path, n + 1);
-    SetLastError(ERROR_SUCCESS);
-    return (DWORD)n;
-}
-
-DWORD WINAPI GetModuleFileNameW(HMODULE module, LPWSTR out, DWORD cap)
-{
-    char path[4096];
-    WCHAR *w;
-    size_t n;
-    int st = own_path(module, path, sizeof path);
-    if (st == 0)
-        st = mmf__utf8_to_utf16(path, strlen(path), &w, &n);
-    if (st < 0)
-        return mmf__fail(st), 0;
-    DWORD r;
-    if (cap == 0) {
-        mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER));
-        r = 0;
-    } else if (n >= cap) {
-        memcpy(out, w, (cap - 1) * sizeof *w);
-        out[cap - 1] = 0;
-        mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER));
-        r = cap;
-    } else {
-        memcpy(out, w, (n + 1) * sizeof *w);
-        SetLastError(ERROR_SUCCESS);
-        r = (DWORD)n;
-    }
-    free(w);
-    return r;
 }

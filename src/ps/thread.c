@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include <process.h>
+
 #include "ps/ps.h"
 
 struct mmf__thread {
@@ -226,4 +228,21 @@ DWORD WINAPI ResumeThread(HANDLE h)
     if (st < 0)
         return mmf__fail(st), (DWORD)-1;
     return prev;
+}
+
+/* <process.h>: the C runtime's thread start, over CreateThread (its start routine has the
+ * same shape here); 0 with errno set when it fails, as the CRT's. */
+uintptr_t _beginthreadex(void *security, unsigned stack, unsigned (*start)(void *), void *arg,
+                         unsigned flags, unsigned *id)
+{
+    HANDLE h = CreateThread(security, stack, (LPTHREAD_START_ROUTINE)start, arg, flags,
+                            (LPDWORD)id);
+    if (!h)
+        errno = GetLastError() == ERROR_NOT_ENOUGH_MEMORY ? ENOMEM : EINVAL;
+    return (uintptr_t)h;
+}
+
+void _endthreadex(unsigned code)
+{
+    ExitThread(code);
 }
