@@ -103,7 +103,7 @@ $(B)/mmf.pc: Makefile
 # exported API is exactly what the tests can use. The UNICODE test is built the way ported
 # code that writes L"" must be: with 16-bit wchar_t.
 TEST_OBJ := $(TEST_SRC:test/%.c=$(B)/test/%.o)
-$(B)/test/test-unicode.o $(B)/test/test-runtime.o: CFLAGS_ALL += -fshort-wchar
+$(B)/test/test-unicode.o $(B)/test/test-runtime.o $(B)/test/test-paths.o: CFLAGS_ALL += -fshort-wchar
 $(B)/test/%.o: test/%.c $(TEST_HDR) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@

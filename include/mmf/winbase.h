@@ -225,6 +225,42 @@ MMF_API BOOL WINAPI UnlockFileEx(HANDLE hFile, DWORD dwReserved, DWORD nNumberOf
                                  DWORD nNumberOfBytesToUnlockHigh, LPOVERLAPPED lpOverlapped);
 MMF_API BOOL WINAPI DeleteFileA(LPCSTR lpFileName);
 MMF_API BOOL WINAPI DeleteFileW(LPCWSTR lpFileName);
+MMF_API DWORD WINAPI GetFileAttributesA(LPCSTR lpFileName);
+MMF_API DWORD WINAPI GetFileAttributesW(LPCWSTR lpFileName);
+MMF_API BOOL WINAPI GetFileAttributesExA(LPCSTR lpFileName, GET_FILEEX_INFO_LEVELS fInfoLevelId,
+                                         LPVOID lpFileInformation);
+MMF_API BOOL WINAPI GetFileAttributesExW(LPCWSTR lpFileName, GET_FILEEX_INFO_LEVELS fInfoLevelId,
+                                         LPVOID lpFileInformation);
+MMF_API BOOL WINAPI SetFileAttributesA(LPCSTR lpFileName, DWORD dwFileAttributes);
+MMF_API BOOL WINAPI SetFileAttributesW(LPCWSTR lpFileName, DWORD dwFileAttributes);
+MMF_API DWORD WINAPI GetFullPathNameA(LPCSTR lpFileName, DWORD nBufferLength, LPSTR lpBuffer,
+                                      LPSTR *lpFilePart);
+MMF_API DWORD WINAPI GetFullPathNameW(LPCWSTR lpFileName, DWORD nBufferLength, LPWSTR lpBuffer,
+                                      LPWSTR *lpFilePart);
+MMF_API BOOL WINAPI GetDiskFreeSpaceA(LPCSTR lpRootPathName, LPDWORD lpSectorsPerCluster,
+                                      LPDWORD lpBytesPerSector, LPDWORD lpNumberOfFreeClusters,
+                                      LPDWORD lpTotalNumberOfClusters);
+MMF_API BOOL WINAPI GetDiskFreeSpaceW(LPCWSTR lpRootPathName, LPDWORD lpSectorsPerCluster,
+                                      LPDWORD lpBytesPerSector, LPDWORD lpNumberOfFreeClusters,
+                                      LPDWORD lpTotalNumberOfClusters);
+MMF_API BOOL WINAPI GetDiskFreeSpaceExA(LPCSTR lpDirectoryName,
+                                        PULARGE_INTEGER lpFreeBytesAvailableToCaller,
+                                        PULARGE_INTEGER lpTotalNumberOfBytes,
+                                        PULARGE_INTEGER lpTotalNumberOfFreeBytes);
+MMF_API BOOL WINAPI GetDiskFreeSpaceExW(LPCWSTR lpDirectoryName,
+                                        PULARGE_INTEGER lpFreeBytesAvailableToCaller,
+                                        PULARGE_INTEGER lpTotalNumberOfBytes,
+                                        PULARGE_INTEGER lpTotalNumberOfFreeBytes);
+MMF_API BOOL WINAPI AreFileApisANSI(void);
+MMF_API BOOL WINAPI CreateDirectoryA(LPCSTR lpPathName, LPSECURITY_ATTRIBUTES lpSecurityAttributes);
+MMF_API BOOL WINAPI CreateDirectoryW(LPCWSTR lpPathName,
+                                     LPSECURITY_ATTRIBUTES lpSecurityAttributes);
+MMF_API BOOL WINAPI RemoveDirectoryA(LPCSTR lpPathName);
+MMF_API BOOL WINAPI RemoveDirectoryW(LPCWSTR lpPathName);
+MMF_API DWORD WINAPI GetCurrentDirectoryA(DWORD nBufferLength, LPSTR lpBuffer);
+MMF_API DWORD WINAPI GetCurrentDirectoryW(DWORD nBufferLength, LPWSTR lpBuffer);
+MMF_API BOOL WINAPI SetCurrentDirectoryA(LPCSTR lpPathName);
+MMF_API BOOL WINAPI SetCurrentDirectoryW(LPCWSTR lpPathName);
 MMF_API DWORD WINAPI GetTempPathA(DWORD nBufferLength, LPSTR lpBuffer);
 MMF_API DWORD WINAPI GetTempPathW(DWORD nBufferLength, LPWSTR lpBuffer);
 MMF_API UINT WINAPI GetTempFileNameA(LPCSTR lpPathName, LPCSTR lpPrefixString, UINT uUnique,
@@ -335,6 +371,16 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define lstrcpyn lstrcpynW
 #define CharLower CharLowerW
 #define CharUpper CharUpperW
+#define GetFileAttributes GetFileAttributesW
+#define GetFileAttributesEx GetFileAttributesExW
+#define SetFileAttributes SetFileAttributesW
+#define GetFullPathName GetFullPathNameW
+#define GetDiskFreeSpace GetDiskFreeSpaceW
+#define GetDiskFreeSpaceEx GetDiskFreeSpaceExW
+#define CreateDirectory CreateDirectoryW
+#define RemoveDirectory RemoveDirectoryW
+#define GetCurrentDirectory GetCurrentDirectoryW
+#define SetCurrentDirectory SetCurrentDirectoryW
 #else
 #define FormatMessage FormatMessageA
 #define CreateProcess CreateProcessA
@@ -366,6 +412,16 @@ MMF_API int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpW
 #define lstrcat lstrcatA
 #define CharLower CharLowerA
 #define CharUpper CharUpperA
+#define GetFileAttributes GetFileAttributesA
+#define GetFileAttributesEx GetFileAttributesExA
+#define SetFileAttributes SetFileAttributesA
+#define GetFullPathName GetFullPathNameA
+#define GetDiskFreeSpace GetDiskFreeSpaceA
+#define GetDiskFreeSpaceEx GetDiskFreeSpaceExA
+#define CreateDirectory CreateDirectoryA
+#define RemoveDirectory RemoveDirectoryA
+#define GetCurrentDirectory GetCurrentDirectoryA
+#define SetCurrentDirectory SetCurrentDirectoryA
 #endif
 
 #ifdef __cplusplus

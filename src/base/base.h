@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -80,6 +81,8 @@ struct mmf__sys {
                      unsigned flags);
     int (*unlinkat)(int dirfd, const char *path, int flags);
     int (*mkdir)(const char *path, mode_t mode);
+    int (*rmdir)(const char *path);
+    int (*statvfs)(const char *path, struct statvfs *st);
     int (*chmod)(const char *path, mode_t mode);
     int (*chown)(const char *path, uid_t uid, gid_t gid);
     int (*fchmod)(int fd, mode_t mode);
@@ -128,6 +131,8 @@ uint32_t mmf__tid(void);
 int mmf__utf16_to_utf8(const WCHAR *s, size_t len, char **out, size_t *outlen);
 int mmf__utf8_to_utf16(const char *s, size_t len, WCHAR **out, size_t *outlen);
 size_t mmf__wcslen(const WCHAR *s);
+/* A W function's string argument for its A twin: malloc'd UTF-8, NULL for NULL. */
+int mmf__narrow(const WCHAR *w, char **out);
 /* wcs.c: a UTF-16 unit's simple lower and upper case (itself where there is none). */
 WCHAR mmf__wlower(WCHAR c);
 WCHAR mmf__wupper(WCHAR c);

@@ -106,3 +106,9 @@ int mmf__utf8_to_utf16(const char *s, size_t len, WCHAR **out, size_t *outlen)
         *outlen = n;
     return 0;
 }
+
+int mmf__narrow(const WCHAR *w, char **out)
+{
+    *out = NULL;
+    return w ? mmf__utf16_to_utf8(w, mmf__wcslen(w), out, NULL) : 0;
+}

@@ -142,7 +142,7 @@ static int missing(const char *path)
     return r;
 }
 
-static int open_status(const char *path, int err)
+int mmf__path_status(const char *path, int err)
 {
     if (err == ENOENT)
         return missing(path);
@@ -239,7 +239,7 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     if (fd < 0 && errno == EISDIR)
         fd = open_directory(path, disp, attrs);
     if (fd < 0) {
-        st = errno == EISDIR ? MMF__W(ERROR_ACCESS_DENIED) : open_status(path, errno);
+        st = errno == EISDIR ? MMF__W(ERROR_ACCESS_DENIED) : mmf__path_status(path, errno);
         goto out;
     }
     if ((st = (int)mmf__sysret(mmf__sys.fstat(fd, &sb))) < 0)
@@ -290,12 +290,10 @@ HANDLE WINAPI CreateFileA(LPCSTR name, DWORD access, DWORD share, LPSECURITY_ATT
 HANDLE WINAPI CreateFileW(LPCWSTR name, DWORD access, DWORD share, LPSECURITY_ATTRIBUTES sa,
                           DWORD disp, DWORD attrs, HANDLE tmpl)
 {
-    char *u = NULL;
-    if (name) {
-        int st = mmf__utf16_to_utf8(name, mmf__wcslen(name), &u, NULL);
-        if (st < 0)
-            return mmf__fail(st), INVALID_HANDLE_VALUE;
-    }
+    char *u;
+    int st = mmf__narrow(name, &u);
+    if (st < 0)
+        return mmf__fail(st), INVALID_HANDLE_VALUE;
     HANDLE h = CreateFileA(u, access, share, sa, disp, attrs, tmpl);
     free(u);
     return h;
@@ -654,11 +652,11 @@ BOOL WINAPI DeleteFileA(LPCSTR name)
     int st = mmf__linux_path(name, &path);
     if (st == 0) {
         if (mmf__sys.lstat(path, &sb) < 0)
-            st = open_status(path, errno);
+            st = mmf__path_status(path, errno);
         else if (S_ISDIR(sb.st_mode) || is_device(&sb))
             st = MMF__W(ERROR_ACCESS_DENIED);
         else if ((st = check_deletable(path)) == 0 && mmf__sys.unlink(path) < 0)
-            st = open_status(path, errno);
+            st = mmf__path_status(path, errno);
         free(path);
     }
     if (st < 0)
@@ -668,12 +666,10 @@ BOOL WINAPI DeleteFileA(LPCSTR name)
 
 BOOL WINAPI DeleteFileW(LPCWSTR name)
 {
-    char *u = NULL;
-    if (name) {
-        int st = mmf__utf16_to_utf8(name, mmf__wcslen(name), &u, NULL);
-        if (st < 0)
-            return mmf__fail(st), FALSE;
-    }
+    char *u;
+    int st = mmf__narrow(name, &u);
+    if (st < 0)
+        return mmf__fail(st), FALSE;
     BOOL r = DeleteFileA(u);
     free(u);
     return r;

@@ -11,7 +11,7 @@
 
 /* --- GetFileTime, SetFileTime ---------------------------------------------------------- */
 
-static void to_filetime(const struct timespec *t, FILETIME *ft)
+void mmf__to_filetime(const struct timespec *t, FILETIME *ft)
 {
     uint64_t v = mmf__filetime_from_timespec(t);
     ft->dwLowDateTime = (DWORD)v;
@@ -51,11 +51,11 @@ BOOL WINAPI GetFileTime(HANDLE h, LPFILETIME created, LPFILETIME accessed, LPFIL
     if (st < 0)
         return mmf__fail(st), FALSE;
     if (created)
-        to_filetime(&sb.st_ctim, created);
+        mmf__to_filetime(&sb.st_ctim, created);
     if (accessed)
-        to_filetime(&sb.st_atim, accessed);
+        mmf__to_filetime(&sb.st_atim, accessed);
     if (written)
-        to_filetime(&sb.st_mtim, written);
+        mmf__to_filetime(&sb.st_mtim, written);
     return TRUE;
 }
 
@@ -80,7 +80,7 @@ BOOL WINAPI SetFileTime(HANDLE h, const FILETIME *created, const FILETIME *acces
 
 /* The attributes Windows reports for what Linux has: a directory, or an archive file
  * (what every file is once written), read-only when nobody may write it. */
-static DWORD attributes_of(const struct stat *sb)
+DWORD mmf__file_attributes(const struct stat *sb)
 {
     DWORD a = S_ISDIR(sb->st_mode) ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
     if (!(sb->st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
@@ -98,7 +98,7 @@ BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION ou
         return mmf__fail(st), FALSE;
     uint64_t dev = (uint64_t)sb.st_dev, ino = (uint64_t)sb.st_ino, size = (uint64_t)sb.st_size;
     *out = (BY_HANDLE_FILE_INFORMATION){
-        .dwFileAttributes = attributes_of(&sb),
+        .dwFileAttributes = mmf__file_attributes(&sb),
         .dwVolumeSerialNumber = (DWORD)(dev ^ dev >> 32),
         .nFileSizeHigh = S_ISDIR(sb.st_mode) ? 0 : (DWORD)(size >> 32),
         .nFileSizeLow = S_ISDIR(sb.st_mode) ? 0 : (DWORD)size,
@@ -106,9 +106,9 @@ BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION ou
         .nFileIndexHigh = (DWORD)(ino >> 32),
         .nFileIndexLow = (DWORD)ino,
     };
-    to_filetime(&sb.st_ctim, &out->ftCreationTime);
-    to_filetime(&sb.st_atim, &out->ftLastAccessTime);
-    to_filetime(&sb.st_mtim, &out->ftLastWriteTime);
+    mmf__to_filetime(&sb.st_ctim, &out->ftCreationTime);
+    mmf__to_filetime(&sb.st_atim, &out->ftLastAccessTime);
+    mmf__to_filetime(&sb.st_mtim, &out->ftLastWriteTime);
     return TRUE;
 }
 

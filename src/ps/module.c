@@ -170,18 +170,10 @@ HMODULE WINAPI LoadLibraryA(LPCSTR name)
     return LoadLibraryExA(name, NULL, 0);
 }
 
-/* A wide name as UTF-8 for the A function; NULL stays NULL. */
-static int narrow(LPCWSTR w, char **out)
-{
-    size_t n;
-    *out = NULL;
-    return w ? mmf__utf16_to_utf8(w, mmf__wcslen(w), out, &n) : 0;
-}
-
 HMODULE WINAPI LoadLibraryExW(LPCWSTR name, HANDLE file, DWORD flags)
 {
     char *a;
-    int st = narrow(name, &a);
+    int st = mmf__narrow(name, &a);
     if (st < 0)
         return mmf__fail(st), NULL;
     HMODULE m = LoadLibraryExA(a, file, flags);
@@ -263,7 +255,7 @@ HMODULE WINAPI GetModuleHandleA(LPCSTR name)
 HMODULE WINAPI GetModuleHandleW(LPCWSTR name)
 {
     char *a;
-    int st = narrow(name, &a);
+    int st = mmf__narrow(name, &a);
     if (st < 0)
         return mmf__fail(st), NULL;
     HMODULE m = GetModuleHandleA(a);
