@@ -54,9 +54,9 @@ TEST_SRC := $(wildcard test/*.c)
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_HDR := $(wildcard test/*.h)
 
-.PHONY: all check check-wine check-valgrind check-symbols check-layers demo bench bench-wine \
+.PHONY: all check check-clients check-wine check-valgrind check-symbols check-layers demo bench bench-wine \
     install clean
-all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc $(B)/mmf
+all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc $(B)/mmf-win32.pc $(B)/mmf
 
 $(B)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -94,9 +94,25 @@ Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lmmf
 Libs.private: -Wl,-u,mmf__kinds -lpthread
 endef
 
+# mmf-win32: the flags that compile a program's Windows code path on Linux (README.md,
+# "Porting a Windows code path"): _WIN32 and _WIN64 as a Windows compiler defines them, the
+# Linux macros gone (code that tests them first would take its Linux path), L"" as WCHAR.
+define PCWIN32
+Name: mmf-win32
+Description: Compile a program's Windows code path against mmf
+Version: $(VERSION)
+Requires: mmf
+Cflags: -D_WIN32 -D_WIN64 -DWIN32 -U__linux -U__linux__ -Ulinux -U__gnu_linux__ -fshort-wchar
+endef
+
 $(B)/mmf.pc: Makefile
 	@mkdir -p $(@D)
 	$(file >$@,$(call PCFILE,$(CURDIR),$(CURDIR)/include,$(CURDIR)/$(B)))
+	@echo wrote $@
+
+$(B)/mmf-win32.pc: Makefile
+	@mkdir -p $(@D)
+	$(file >$@,$(PCWIN32))
 	@echo wrote $@
 
 # Tests: one runner binary with every test, linked against the shared library so the
@@ -125,6 +141,11 @@ check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols chec
 	sh test/cli.sh $(B)
 	sh test/examples.sh $(B)
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/runner
+
+# Real programs' Windows code paths on mmf: LMDB and SQLite from Debian's source packages
+# (fetched at test time, cached outside the tree), our drivers and the seeds' programs.
+check-clients: all
+	sh test/clients/run.sh $(B)
 
 # Every test process under memcheck: any error or definite leak fails the run.
 check-valgrind: $(B)/test/runner
@@ -250,8 +271,7 @@ install: all
 	    $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/mmf $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/mmf.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 include/windows.h include/tchar.h include/winerror.h include/io.h \
-	    $(DESTDIR)$(WININC)/
+	install -m 644 include/*.h $(DESTDIR)$(WININC)/
 	install -m 644 include/mmf/*.h $(DESTDIR)$(WININC)/mmf/
 	install -m 644 $(B)/libmmf.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(B)/libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
@@ -259,6 +279,7 @@ install: all
 	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so
 	$(file >$(B)/mmf-installed.pc,$(call PCFILE,$(PREFIX),$(WININC),$(LIBDIR)))
 	install -m 644 $(B)/mmf-installed.pc $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
+	install -m 644 $(B)/mmf-win32.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 
 clean:
 	rm -rf build

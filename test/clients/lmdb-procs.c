@@ -1,0 +1,122 @@
+/* A multi-process driver for LMDB's Windows code path, built against mmf by
+ * test/clients/run.sh. Usage: lmdb-procs DIR MODE [N]
+ *   writer N   N write transactions, each adding one to the counter
+ *   reader N   reads the counter until it reaches N; fails if it ever goes back
+ *   hold       opens a write transaction, writes, says "in txn" and waits (to be killed)
+ *   readhold   opens a read transaction, says "reading" and waits (to be killed)
+ *   idle       holds the environment open, says "open" and waits
+ *   get        prints the counter
+ * It is a Windows program: it knows nothing of mmf. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "lmdb.h"
+
+static MDB_env *env;
+static MDB_dbi dbi;
+static MDB_val key = {7, "counter"};
+
+static void check(int rc, const char *what)
+{
+    if (rc) {
+        fprintf(stderr, "lmdb-procs: %s: %s\n", what, mdb_strerror(rc));
+        exit(2);
+    }
+}
+
+static unsigned long long read_counter(MDB_txn *txn)
+{
+    MDB_val v;
+    unsigned long long n = 0;
+    int rc = mdb_get(txn, dbi, &key, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    check(rc, "get");
+    if (v.mv_size != sizeof n)
+        check(MDB_CORRUPTED, "counter size");
+    memcpy(&n, v.mv_data, sizeof n);
+    return n;
+}
+
+static void add_one(void)
+{
+    MDB_txn *txn;
+    check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
+    unsigned long long n = read_counter(txn) + 1;
+    MDB_val v = {sizeof n, &n};
+    check(mdb_put(txn, dbi, &key, &v, 0), "put");
+    check(mdb_txn_commit(txn), "commit");
+}
+
+static void say(const char *s)
+{
+    printf("%s\n", s);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: lmdb-procs DIR writer|reader|hold|readhold|idle|get [N]\n");
+        return 1;
+    }
+    unsigned long long n = argc > 3 ? strtoull(argv[3], NULL, 10) : 0;
+    MDB_txn *txn;
+    check(mdb_env_create(&env), "create");
+    check(mdb_env_set_mapsize(env, 64 << 20), "mapsize");
+    check(mdb_env_set_maxreaders(env, 64), "maxreaders");
+    check(mdb_env_open(env, argv[1], 0, 0664), "open");
+    /* The main database's handle, from a read transaction: no process waits here for a
+     * writer (one may be held or killed on purpose). */
+    check(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), "begin");
+    check(mdb_dbi_open(txn, NULL, 0, &dbi), "dbi");
+    check(mdb_txn_commit(txn), "commit");
+    const char *mode = argv[2];
+    if (strcmp(mode, "writer") == 0) {
+        for (unsigned long long i = 0; i < n; i++)
+            add_one();
+    } else if (strcmp(mode, "reader") == 0) {
+        unsigned long long last = 0, seen;
+        DWORD start = GetTickCount();
+        do {
+            check(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), "begin read");
+            seen = read_counter(txn);
+            mdb_txn_abort(txn);
+            if (seen < last) {
+                fprintf(stderr, "lmdb-procs: the counter went back from %llu to %llu\n", last,
+                        seen);
+                return 3;
+            }
+            last = seen;
+            if (GetTickCount() - start > 120000) {
+                fprintf(stderr, "lmdb-procs: the counter stopped at %llu\n", last);
+                return 4;
+            }
+        } while (seen < n);
+    } else if (strcmp(mode, "hold") == 0) {
+        unsigned long long big = 1ULL << 40;
+        MDB_val v = {sizeof big, &big};
+        check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
+        check(mdb_put(txn, dbi, &key, &v, 0), "put");
+        say("in txn");
+        Sleep(INFINITE);
+    } else if (strcmp(mode, "readhold") == 0) {
+        check(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), "begin read");
+        say("reading");
+        Sleep(INFINITE);
+    } else if (strcmp(mode, "idle") == 0) {
+        say("open");
+        Sleep(INFINITE);
+    } else if (strcmp(mode, "get") == 0) {
+        check(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), "begin read");
+        printf("%llu\n", read_counter(txn));
+        mdb_txn_abort(txn);
+    } else {
+        fprintf(stderr, "lmdb-procs: unknown mode %s\n", mode);
+        return 1;
+    }
+    mdb_env_close(env);
+    return 0;
+}
