@@ -244,10 +244,12 @@ static DWORD clamp32(uint64_t v)
     return v > 0xFFFFFFFFu ? 0xFFFFFFFFu : (DWORD)v;
 }
 
-/* Clusters are the file system's fragments, in 512-byte sectors. */
-static void old_space(const struct statvfs *v, LPDWORD spc, LPDWORD bps, LPDWORD free_,
+/* Clusters are the file system's fragments, in 512-byte sectors. st: the volume's look-up. */
+static BOOL old_space(int st, const struct statvfs *v, LPDWORD spc, LPDWORD bps, LPDWORD free_,
                       LPDWORD total)
 {
+    if (st < 0)
+        return mmf__fail(st), FALSE;
     uint64_t frag = v->f_frsize ? v->f_frsize : v->f_bsize;
     if (spc)
         *spc = clamp32(frag >= 512 ? frag / 512 : 1);
@@ -257,11 +259,14 @@ static void old_space(const struct statvfs *v, LPDWORD spc, LPDWORD bps, LPDWORD
         *free_ = clamp32(v->f_bavail);
     if (total)
         *total = clamp32(v->f_blocks);
+    return TRUE;
 }
 
-static void new_space(const struct statvfs *v, PULARGE_INTEGER avail, PULARGE_INTEGER total,
-                      PULARGE_INTEGER free_)
+static BOOL new_space(int st, const struct statvfs *v, PULARGE_INTEGER avail,
+                      PULARGE_INTEGER total, PULARGE_INTEGER free_)
 {
+    if (st < 0)
+        return mmf__fail(st), FALSE;
     uint64_t frag = v->f_frsize ? v->f_frsize : v->f_bsize;
     if (avail)
         avail->QuadPart = (uint64_t)v->f_bavail * frag;
@@ -269,50 +274,35 @@ static void new_space(const struct statvfs *v, PULARGE_INTEGER avail, PULARGE_IN
         total->QuadPart = (uint64_t)v->f_blocks * frag;
     if (free_)
         free_->QuadPart = (uint64_t)v->f_bfree * frag;
+    return TRUE;
 }
 
 BOOL WINAPI GetDiskFreeSpaceA(LPCSTR root, LPDWORD spc, LPDWORD bps, LPDWORD free_,
                               LPDWORD total)
 {
     struct statvfs v;
-    int st = volume(root, &v);
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    old_space(&v, spc, bps, free_, total);
-    return TRUE;
+    return old_space(volume(root, &v), &v, spc, bps, free_, total);
 }
 
 BOOL WINAPI GetDiskFreeSpaceW(LPCWSTR root, LPDWORD spc, LPDWORD bps, LPDWORD free_,
                               LPDWORD total)
 {
     struct statvfs v;
-    int st = wvolume(root, &v);
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    old_space(&v, spc, bps, free_, total);
-    return TRUE;
+    return old_space(wvolume(root, &v), &v, spc, bps, free_, total);
 }
 
 BOOL WINAPI GetDiskFreeSpaceExA(LPCSTR dir, PULARGE_INTEGER avail, PULARGE_INTEGER total,
                                 PULARGE_INTEGER free_)
 {
     struct statvfs v;
-    int st = volume(dir, &v);
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    new_space(&v, avail, total, free_);
-    return TRUE;
+    return new_space(volume(dir, &v), &v, avail, total, free_);
 }
 
 BOOL WINAPI GetDiskFreeSpaceExW(LPCWSTR dir, PULARGE_INTEGER avail, PULARGE_INTEGER total,
                                 PULARGE_INTEGER free_)
 {
     struct statvfs v;
-    int st = wvolume(dir, &v);
-    if (st < 0)
-        return mmf__fail(st), FALSE;
-    new_space(&v, avail, total, free_);
-    return TRUE;
+    return new_space(wvolume(dir, &v), &v, avail, total, free_);
 }
 
 /* The file functions take UTF-8 for their A forms: that is the ANSI code page here. */

@@ -26,6 +26,31 @@ check() {
     if "$@" >"$work/log" 2>&1; then ok "$name"; else bad "$name" "$work/log"; fi
 }
 
+# wait_line FILE TEXT: until a background process has said it.
+wait_line() {
+    i=0
+    while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 200 ]; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    grep -q "$2" "$1"
+}
+
+# killed NAME LOG TEXT START AFTER: runs START in the background until it writes TEXT to
+# LOG, kills it with -9, then checks AFTER (a shell command).
+killed() {
+    (eval "exec $4") >"$2" 2>&1 &
+    k=$!
+    if wait_line "$2" "$3"; then
+        kill -9 $k
+        wait $k 2>/dev/null
+        check "$1" sh -c "$5"
+    else
+        kill -9 $k 2>/dev/null
+        bad "$1 (it never said \"$3\")" "$2"
+    fi
+}
+
 # --- Sources ---------------------------------------------------------------------------
 
 have_deb_src() {
@@ -132,49 +157,25 @@ else
     bad "LMDB: 4 writer and 2 reader processes" "$work/log"
 fi
 
-# wait_line FILE TEXT: until a background process has said it.
-wait_line() {
-    i=0
-    while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 200 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    grep -q "$2" "$1"
-}
 
 # A writer killed with -9 inside its transaction while another process holds the
 # environment: the next writer goes on (LMDB sees its mutex abandoned) and the data is
 # what was committed before.
 "$P" procs idle >idle.log 2>&1 &
 idle=$!
-"$P" procs hold >hold.log 2>&1 &
-hold=$!
-if wait_line idle.log open && wait_line hold.log "in txn"; then
-    kill -9 $hold
-    wait $hold 2>/dev/null
-    check "LMDB: the next writer after a writer killed -9 in its transaction" \
-        sh -c "'$P' procs writer 1 && test \"\$('$P' procs get)\" = 2001"
-else
-    kill -9 $hold 2>/dev/null
-    bad "LMDB: a writer holding a transaction" hold.log
-fi
+wait_line idle.log open
+killed "LMDB: the next writer after a writer killed -9 in its transaction" hold.log "in txn" \
+    "'$P' procs hold" "'$P' procs writer 1 && test \"\$('$P' procs get)\" = 2001"
+
+# A reader killed -9 leaves its slot (as did the writer above); while the environment stays
+# open elsewhere (a last close resets the reader table), mdb_stat -rr finds their processes
+# gone (OpenProcess) and clears them, and a second look finds none.
+killed "LMDB: killed readers' slots are cleared through OpenProcess" rh.log reading \
+    "'$P' procs readhold" \
+    "'$L/win/mdb_stat' -rr procs | grep -Eq ' [1-9][0-9]* stale readers cleared' &&
+     '$L/win/mdb_stat' -rr procs | grep -q ' 0 stale readers cleared'"
 kill -9 $idle 2>/dev/null
 wait $idle 2>/dev/null
-
-# A reader killed -9 leaves its slot (as does the idle process above); mdb_stat -rr finds
-# their processes gone (OpenProcess) and clears them, and a second look finds none.
-"$P" procs readhold >rh.log 2>&1 &
-rh=$!
-if wait_line rh.log reading; then
-    kill -9 $rh
-    wait $rh 2>/dev/null
-    check "LMDB: a killed reader's slot is cleared through OpenProcess" \
-        sh -c "'$L/win/mdb_stat' -rr procs | grep -Eq ' [1-9][0-9]* stale readers cleared' &&
-               '$L/win/mdb_stat' -rr procs | grep -q ' 0 stale readers cleared'"
-else
-    kill -9 $rh 2>/dev/null
-    bad "LMDB: a reader holding a transaction" rh.log
-fi
 cd "$top"
 
 # --- SQLite ------------------------------------------------------------------------------
@@ -229,17 +230,10 @@ if [ $st = 0 ] && [ "$(./sqlite-wal wal.db count)" = 900 ] && ./sqlite-wal wal.d
 else
     bad "SQLite WAL: 3 writer processes and a reader" "$work/log"
 fi
-./sqlite-wal wal.db hold >sh.log 2>&1 &
-h=$!
-if wait_line sh.log "in txn"; then
-    kill -9 $h
-    wait $h 2>/dev/null
-    check "SQLite WAL: a writer killed -9 in a transaction leaves the database whole" \
-        sh -c "./sqlite-wal wal.db writer 1 && test \"\$(./sqlite-wal wal.db count)\" = 901 && ./sqlite-wal wal.db check"
-else
-    kill -9 $h 2>/dev/null
-    bad "SQLite WAL: a writer holding a transaction" sh.log
-fi
+killed "SQLite WAL: a writer killed -9 in a transaction leaves the database whole" sh.log \
+    "in txn" "./sqlite-wal wal.db hold" \
+    "./sqlite-wal wal.db writer 1 && test \"\$(./sqlite-wal wal.db count)\" = 901 &&
+     ./sqlite-wal wal.db check"
 cd "$top"
 
 # --- The seeds' programs -----------------------------------------------------------------
