@@ -4,7 +4,8 @@
  * as asked (HeapSize gives it back exactly), so that HeapDestroy frees what is left in it
  * and HeapValidate can tell a block of the heap from anything else. Payloads are 16-byte
  * aligned, as Windows' (MEMORY_ALLOCATION_ALIGNMENT on 64-bit). As on Windows, the Heap*
- * calls do not set the last error when they fail. */
+ * calls do not set the last error when they fail. A NULL heap is refused; any other pointer
+ * is taken for a heap, as Windows takes it. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,8 @@ LPVOID WINAPI HeapAlloc(HANDLE heap, DWORD flags, SIZE_T size)
 {
     struct heap *h = heap;
     struct block *b = NULL;
+    if (!h)
+        return NULL;
     pthread_mutex_lock(&h->lock);
     if (fits(h, 0, size) &&
         (b = (flags & HEAP_ZERO_MEMORY) ? calloc(1, sizeof *b + size) : malloc(sizeof *b + size))) {
@@ -111,6 +114,8 @@ LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T size)
 {
     struct heap *h = heap;
     struct block *b, *nb = NULL;
+    if (!h)
+        return NULL;
     pthread_mutex_lock(&h->lock);
     if ((b = block_of(h, p)) && fits(h, b->size, size)) {
         size_t old = b->size;
@@ -139,6 +144,8 @@ BOOL WINAPI HeapFree(HANDLE heap, DWORD flags, LPVOID p)
     (void)flags;
     if (!p)
         return TRUE;
+    if (!h)
+        return FALSE;
     pthread_mutex_lock(&h->lock);
     struct block *b = block_of(h, p);
     if (b) {
@@ -155,6 +162,8 @@ SIZE_T WINAPI HeapSize(HANDLE heap, DWORD flags, LPCVOID p)
 {
     struct heap *h = heap;
     (void)flags;
+    if (!h)
+        return (SIZE_T)-1;
     pthread_mutex_lock(&h->lock);
     struct block *b = block_of(h, (void *)p);
     SIZE_T n = b ? b->size : (SIZE_T)-1;
@@ -166,6 +175,8 @@ BOOL WINAPI HeapValidate(HANDLE heap, DWORD flags, LPCVOID p)
 {
     struct heap *h = heap;
     (void)flags;
+    if (!h)
+        return FALSE;
     if (!p)
         return TRUE;
     pthread_mutex_lock(&h->lock);
