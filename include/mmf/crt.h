@@ -57,7 +57,10 @@ MMF_API WCHAR *mmf_wmemchr(const WCHAR *s, WCHAR c, size_t n);
 MMF_API long mmf_wcstol(const WCHAR *s, WCHAR **end, int base);
 MMF_API unsigned long mmf_wcstoul(const WCHAR *s, WCHAR **end, int base);
 
-#if defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2 && !defined(__cplusplus)
+/* glibc's wchar_t follows the compiler's; musl's is int whatever -fshort-wchar says, so its
+ * wide functions cannot take L"" text at all (docs/deviations.md). */
+#if defined(__SIZEOF_WCHAR_T__) && __SIZEOF_WCHAR_T__ == 2 && defined(__GLIBC__) && \
+    !defined(__cplusplus)
 #define MMF_WCS16_(ret, name, params) extern ret name params __asm__("mmf_" #name);
 MMF_WCS16_(size_t, wcslen, (const wchar_t *))
 MMF_WCS16_(size_t, wcsnlen, (const wchar_t *, size_t))
