@@ -31,6 +31,12 @@ static int with_wpath(LPCWSTR name, int (*fn)(const char *path, void *ctx), void
     return st;
 }
 
+/* A BOOL call's end: FALSE and the last error on failure. */
+static BOOL result(int st)
+{
+    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+}
+
 static int stat_path(const char *path, struct stat *sb)
 {
     return mmf__sys.stat(path, sb) == 0 ? 0 : mmf__path_status(path, errno);
@@ -111,14 +117,12 @@ static int set_attrs(const char *path, void *ctx)
 
 BOOL WINAPI SetFileAttributesA(LPCSTR name, DWORD attrs)
 {
-    int st = with_path(name, set_attrs, &attrs);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_path(name, set_attrs, &attrs));
 }
 
 BOOL WINAPI SetFileAttributesW(LPCWSTR name, DWORD attrs)
 {
-    int st = with_wpath(name, set_attrs, &attrs);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_wpath(name, set_attrs, &attrs));
 }
 
 /* --- Full path names ------------------------------------------------------------------- */
@@ -324,15 +328,13 @@ static int make_dir(const char *path, void *ctx)
 BOOL WINAPI CreateDirectoryA(LPCSTR name, LPSECURITY_ATTRIBUTES sa)
 {
     (void)sa; /* the new directory's mode is the umask's, as any file's */
-    int st = with_path(name, make_dir, NULL);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_path(name, make_dir, NULL));
 }
 
 BOOL WINAPI CreateDirectoryW(LPCWSTR name, LPSECURITY_ATTRIBUTES sa)
 {
     (void)sa;
-    int st = with_wpath(name, make_dir, NULL);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_wpath(name, make_dir, NULL));
 }
 
 /* A process's current directory is open on Windows, so removing it is a sharing
@@ -356,14 +358,12 @@ static int remove_dir(const char *path, void *ctx)
 
 BOOL WINAPI RemoveDirectoryA(LPCSTR name)
 {
-    int st = with_path(name, remove_dir, NULL);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_path(name, remove_dir, NULL));
 }
 
 BOOL WINAPI RemoveDirectoryW(LPCWSTR name)
 {
-    int st = with_wpath(name, remove_dir, NULL);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_wpath(name, remove_dir, NULL));
 }
 
 static int change_dir(const char *path, void *ctx)
@@ -380,14 +380,12 @@ static int change_dir(const char *path, void *ctx)
 
 BOOL WINAPI SetCurrentDirectoryA(LPCSTR name)
 {
-    int st = with_path(name, change_dir, NULL);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_path(name, change_dir, NULL));
 }
 
 BOOL WINAPI SetCurrentDirectoryW(LPCWSTR name)
 {
-    int st = with_wpath(name, change_dir, NULL);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(with_wpath(name, change_dir, NULL));
 }
 
 /* The size rule of GetFullPathName. */
