@@ -137,8 +137,10 @@ int mmf__narrow(const WCHAR *w, char **out);
 WCHAR mmf__wlower(WCHAR c);
 WCHAR mmf__wupper(WCHAR c);
 
-/* time.c: FILETIME ticks (100 ns from 1601-01-01 UTC) for a Linux time, and back. */
-uint64_t mmf__filetime_from_timespec(const struct timespec *t);
+/* time.c: FILETIME for a Linux time; a FILETIME's ticks (100 ns from 1601-01-01 UTC), and
+ * the Linux time of ticks. */
+void mmf__to_filetime(const struct timespec *t, FILETIME *ft);
+uint64_t mmf__filetime_ticks(const FILETIME *ft);
 void mmf__filetime_to_timespec(uint64_t ticks, struct timespec *t);
 
 /* fault.c: a resolver says whether a fault (SIGSEGV or SIGBUS) is one it fixed, so that

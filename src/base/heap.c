@@ -121,13 +121,12 @@ LPVOID WINAPI HeapReAlloc(HANDLE heap, DWORD flags, LPVOID p, SIZE_T size)
         size_t old = b->size;
         if ((flags & HEAP_REALLOC_IN_PLACE_ONLY) && size > old)
             nb = NULL; /* a block never grows where it is: it would have to move */
-        else if ((nb = realloc(b, sizeof *b + size))) {
-            if (nb->prev)
-                nb->prev->next = nb;
-            else
-                h->blocks = nb;
-            if (nb->next)
-                nb->next->prev = nb;
+        else {
+            unlink_block(h, b); /* it may move */
+            nb = realloc(b, sizeof *b + size);
+            link_block(h, nb ? nb : b);
+        }
+        if (nb) {
             if ((flags & HEAP_ZERO_MEMORY) && size > old)
                 memset((char *)(nb + 1) + old, 0, size - old);
             nb->size = size;

@@ -1,5 +1,5 @@
 /* FormatMessage for system messages, and the LocalAlloc/LocalFree it hands buffers out
- * with. The texts are the error table's (error.c). */
+ * with (the texts are the error table's, error.c); OutputDebugString. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,8 +132,7 @@ void WINAPI OutputDebugStringA(LPCSTR s)
 void WINAPI OutputDebugStringW(LPCWSTR s)
 {
     char *a;
-    size_t n;
-    if (s && mmf__utf16_to_utf8(s, mmf__wcslen(s), &a, &n) == 0) {
+    if (mmf__narrow(s, &a) == 0 && a) {
         OutputDebugStringA(a);
         free(a);
     }

@@ -17,22 +17,20 @@ int WINAPI lstrlenW(LPCWSTR s)
     return s ? (int)mmf__wcslen(s) : 0;
 }
 
+/* Code-unit order, -1, 0 or 1: the C runtime's UTF-16 functions (wcs.c). */
 int WINAPI lstrcmpW(LPCWSTR a, LPCWSTR b)
 {
-    while (*a && *a == *b)
-        a++, b++;
-    return (*a > *b) - (*a < *b);
+    return mmf_wcscmp(a, b);
 }
 
 LPWSTR WINAPI lstrcpyW(LPWSTR dst, LPCWSTR src)
 {
-    return memcpy(dst, src, (mmf__wcslen(src) + 1) * sizeof(WCHAR));
+    return mmf_wcscpy(dst, src);
 }
 
 LPWSTR WINAPI lstrcatW(LPWSTR dst, LPCWSTR src)
 {
-    lstrcpyW(dst + mmf__wcslen(dst), src);
-    return dst;
+    return mmf_wcscat(dst, src);
 }
 
 static bool is_utf8_codepage(UINT cp)

@@ -128,39 +128,29 @@ DWORD WINAPI GetVersion(void)
     return (DWORD)BUILD << 16 | MINOR << 8 | MAJOR; /* high bit clear: the NT line */
 }
 
-/* The size field picks the structure: OSVERSIONINFO or OSVERSIONINFOEX (A or W). */
-static bool version_fields(DWORD size, DWORD plain, DWORD ex, DWORD *f)
+/* The size field picks the structure: OSVERSIONINFO or OSVERSIONINFOEX, A or W. Their
+ * first five DWORDs (size, major, minor, build, platform) are the same in all four; the
+ * rest is zeroed, but for the EX forms' product type at `product`. */
+static BOOL fill_version(void *vi, size_t plain, size_t ex, size_t product)
 {
+    DWORD *f = vi, size = f[0];
     if (size != plain && size != ex)
-        return false;
-    f[0] = MAJOR, f[1] = MINOR, f[2] = BUILD, f[3] = VER_PLATFORM_WIN32_NT;
-    return true;
+        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), FALSE;
+    memset(f + 1, 0, size - sizeof *f);
+    f[1] = MAJOR, f[2] = MINOR, f[3] = BUILD, f[4] = VER_PLATFORM_WIN32_NT;
+    if (size == ex)
+        ((BYTE *)vi)[product] = VER_NT_WORKSTATION;
+    return TRUE;
 }
 
 BOOL WINAPI GetVersionExA(LPOSVERSIONINFOA vi)
 {
-    DWORD f[4];
-    if (!version_fields(vi->dwOSVersionInfoSize, sizeof(OSVERSIONINFOA), sizeof(OSVERSIONINFOEXA), f))
-        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), FALSE;
-    memset((char *)vi + sizeof vi->dwOSVersionInfoSize, 0,
-           vi->dwOSVersionInfoSize - sizeof vi->dwOSVersionInfoSize);
-    vi->dwMajorVersion = f[0], vi->dwMinorVersion = f[1], vi->dwBuildNumber = f[2];
-    vi->dwPlatformId = f[3];
-    if (vi->dwOSVersionInfoSize == sizeof(OSVERSIONINFOEXA))
-        ((LPOSVERSIONINFOEXA)vi)->wProductType = VER_NT_WORKSTATION;
-    return TRUE;
+    return fill_version(vi, sizeof(OSVERSIONINFOA), sizeof(OSVERSIONINFOEXA),
+                        offsetof(OSVERSIONINFOEXA, wProductType));
 }
 
 BOOL WINAPI GetVersionExW(LPOSVERSIONINFOW vi)
 {
-    DWORD f[4];
-    if (!version_fields(vi->dwOSVersionInfoSize, sizeof(OSVERSIONINFOW), sizeof(OSVERSIONINFOEXW), f))
-        return mmf__fail(MMF__W(ERROR_INSUFFICIENT_BUFFER)), FALSE;
-    memset((char *)vi + sizeof vi->dwOSVersionInfoSize, 0,
-           vi->dwOSVersionInfoSize - sizeof vi->dwOSVersionInfoSize);
-    vi->dwMajorVersion = f[0], vi->dwMinorVersion = f[1], vi->dwBuildNumber = f[2];
-    vi->dwPlatformId = f[3];
-    if (vi->dwOSVersionInfoSize == sizeof(OSVERSIONINFOEXW))
-        ((LPOSVERSIONINFOEXW)vi)->wProductType = VER_NT_WORKSTATION;
-    return TRUE;
+    return fill_version(vi, sizeof(OSVERSIONINFOW), sizeof(OSVERSIONINFOEXW),
+                        offsetof(OSVERSIONINFOEXW, wProductType));
 }

@@ -10,7 +10,7 @@
 #define TICKS_PER_DAY (86400ULL * TICKS_PER_SEC)
 #define EPOCH_DIFF 11644473600LL /* seconds from 1601-01-01 to 1970-01-01 */
 
-uint64_t mmf__filetime_from_timespec(const struct timespec *t)
+static uint64_t ticks_from_timespec(const struct timespec *t)
 {
     return (uint64_t)((t->tv_sec + EPOCH_DIFF) * (int64_t)TICKS_PER_SEC + t->tv_nsec / 100);
 }
@@ -21,7 +21,7 @@ void mmf__filetime_to_timespec(uint64_t ticks, struct timespec *t)
     t->tv_nsec = (long)(ticks % TICKS_PER_SEC) * 100;
 }
 
-static uint64_t ticks_of(const FILETIME *ft)
+uint64_t mmf__filetime_ticks(const FILETIME *ft)
 {
     return (uint64_t)ft->dwHighDateTime << 32 | ft->dwLowDateTime;
 }
@@ -32,11 +32,16 @@ static void set_ticks(FILETIME *ft, uint64_t v)
     ft->dwHighDateTime = (DWORD)(v >> 32);
 }
 
+void mmf__to_filetime(const struct timespec *t, FILETIME *ft)
+{
+    set_ticks(ft, ticks_from_timespec(t));
+}
+
 static uint64_t now_ticks(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_REALTIME, &t);
-    return mmf__filetime_from_timespec(&t);
+    return ticks_from_timespec(&t);
 }
 
 /* Days from 0000-03-01 of the year-shifted calendar (March first, so February's leap day
@@ -151,7 +156,7 @@ BOOL WINAPI SystemTimeToFileTime(const SYSTEMTIME *st, LPFILETIME ft)
 
 BOOL WINAPI FileTimeToSystemTime(const FILETIME *ft, LPSYSTEMTIME st)
 {
-    uint64_t v = ticks_of(ft);
+    uint64_t v = mmf__filetime_ticks(ft);
     if (v > MAX_TICKS)
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), FALSE;
     to_systemtime(v, st);
@@ -161,7 +166,7 @@ BOOL WINAPI FileTimeToSystemTime(const FILETIME *ft, LPSYSTEMTIME st)
 /* Shifts by the bias; a result outside FILETIME's range fails as Windows' does. */
 static BOOL shift(const FILETIME *in, LPFILETIME out, int64_t bias)
 {
-    uint64_t v = ticks_of(in);
+    uint64_t v = mmf__filetime_ticks(in);
     if ((bias < 0 && v < (uint64_t)-bias) || (bias > 0 && v > MAX_TICKS - (uint64_t)bias))
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), FALSE;
     set_ticks(out, v + (uint64_t)bias);
@@ -180,6 +185,6 @@ BOOL WINAPI LocalFileTimeToFileTime(const FILETIME *local, LPFILETIME ft)
 
 LONG WINAPI CompareFileTime(const FILETIME *a, const FILETIME *b)
 {
-    uint64_t x = ticks_of(a), y = ticks_of(b);
+    uint64_t x = mmf__filetime_ticks(a), y = mmf__filetime_ticks(b);
     return (x > y) - (x < y);
 }

@@ -79,6 +79,7 @@ MMF_API W *mmf_wcsncat(W *d, const W *s, size_t n)
     return d;
 }
 
+/* -1, 0 or 1, as lstrcmpW gives it too. */
 MMF_API int mmf_wcsncmp(const W *a, const W *b, size_t n)
 {
     for (; n; n--, a++, b++)

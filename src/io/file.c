@@ -458,14 +458,17 @@ static uint64_t qword(DWORD lo, DWORD hi)
     return (uint64_t)hi << 32 | lo;
 }
 
-/* The handle needs read or write access (GENERIC_READ or GENERIC_WRITE), as Windows. */
-static BOOL lock_call(HANDLE h, uint64_t off, uint64_t len, DWORD flags, LPOVERLAPPED ov)
+/* The handle needs read or write access (GENERIC_READ or GENERIC_WRITE), as Windows.
+ * unlock: the call is an unlock, flags the lock's otherwise. */
+static BOOL range_call(HANDLE h, uint64_t off, uint64_t len, DWORD flags, bool unlock,
+                       LPOVERLAPPED ov)
 {
     struct mmf__file *f;
     int st = mmf__file_get(h, FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
     if (st == 0) {
-        st = mmf__range_lock(f, off, len, flags & LOCKFILE_EXCLUSIVE_LOCK,
-                             !(flags & LOCKFILE_FAIL_IMMEDIATELY));
+        st = unlock ? mmf__range_unlock(f, off, len)
+                    : mmf__range_lock(f, off, len, flags & LOCKFILE_EXCLUSIVE_LOCK,
+                                      !(flags & LOCKFILE_FAIL_IMMEDIATELY));
         mmf__unref(&f->obj);
     }
     if (ov)
@@ -475,8 +478,8 @@ static BOOL lock_call(HANDLE h, uint64_t off, uint64_t len, DWORD flags, LPOVERL
 
 BOOL WINAPI LockFile(HANDLE h, DWORD off_lo, DWORD off_hi, DWORD len_lo, DWORD len_hi)
 {
-    return lock_call(h, qword(off_lo, off_hi), qword(len_lo, len_hi),
-                     LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, NULL);
+    return range_call(h, qword(off_lo, off_hi), qword(len_lo, len_hi),
+                      LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, false, NULL);
 }
 
 BOOL WINAPI LockFileEx(HANDLE h, DWORD flags, DWORD reserved, DWORD len_lo, DWORD len_hi,
@@ -484,32 +487,20 @@ BOOL WINAPI LockFileEx(HANDLE h, DWORD flags, DWORD reserved, DWORD len_lo, DWOR
 {
     if (reserved || !ov || (flags & ~(DWORD)(LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY)))
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), FALSE;
-    return lock_call(h, qword(ov->Offset, ov->OffsetHigh), qword(len_lo, len_hi), flags, ov);
-}
-
-static BOOL unlock_call(HANDLE h, uint64_t off, uint64_t len, LPOVERLAPPED ov)
-{
-    struct mmf__file *f;
-    int st = mmf__file_get(h, FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA, &f);
-    if (st == 0) {
-        st = mmf__range_unlock(f, off, len);
-        mmf__unref(&f->obj);
-    }
-    if (ov)
-        mmf__overlapped_done(ov, st, 0);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return range_call(h, qword(ov->Offset, ov->OffsetHigh), qword(len_lo, len_hi), flags, false,
+                      ov);
 }
 
 BOOL WINAPI UnlockFile(HANDLE h, DWORD off_lo, DWORD off_hi, DWORD len_lo, DWORD len_hi)
 {
-    return unlock_call(h, qword(off_lo, off_hi), qword(len_lo, len_hi), NULL);
+    return range_call(h, qword(off_lo, off_hi), qword(len_lo, len_hi), 0, true, NULL);
 }
 
 BOOL WINAPI UnlockFileEx(HANDLE h, DWORD reserved, DWORD len_lo, DWORD len_hi, LPOVERLAPPED ov)
 {
     if (reserved || !ov)
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), FALSE;
-    return unlock_call(h, qword(ov->Offset, ov->OffsetHigh), qword(len_lo, len_hi), ov);
+    return range_call(h, qword(ov->Offset, ov->OffsetHigh), qword(len_lo, len_hi), 0, true, ov);
 }
 
 /* Moves the position; fails without moving it if the result would be negative. */

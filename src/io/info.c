@@ -11,18 +11,11 @@
 
 /* --- GetFileTime, SetFileTime ---------------------------------------------------------- */
 
-void mmf__to_filetime(const struct timespec *t, FILETIME *ft)
-{
-    uint64_t v = mmf__filetime_from_timespec(t);
-    ft->dwLowDateTime = (DWORD)v;
-    ft->dwHighDateTime = (DWORD)(v >> 32);
-}
-
 /* NULL and 0 leave a time as it is; so does 0xFFFFFFFF'FFFFFFFF, which on Windows also
  * keeps later I/O through the handle from updating it (not kept here). */
 static void from_filetime(const FILETIME *ft, struct timespec *t)
 {
-    uint64_t v = ft ? (uint64_t)ft->dwHighDateTime << 32 | ft->dwLowDateTime : 0;
+    uint64_t v = ft ? mmf__filetime_ticks(ft) : 0;
     if (v == 0 || v == UINT64_MAX) {
         *t = (struct timespec){.tv_nsec = UTIME_OMIT};
         return;
@@ -183,10 +176,9 @@ UINT WINAPI GetTempFileNameW(LPCWSTR dir, LPCWSTR prefix, UINT unique, LPWSTR ou
     char *d = NULL, *p = NULL, name[MAX_PATH];
     WCHAR *w = NULL;
     size_t n = 0;
-    int st = dir && out ? mmf__utf16_to_utf8(dir, mmf__wcslen(dir), &d, NULL)
-                        : MMF__W(ERROR_INVALID_PARAMETER);
-    if (st == 0 && prefix)
-        st = mmf__utf16_to_utf8(prefix, mmf__wcslen(prefix), &p, NULL);
+    int st = dir && out ? mmf__narrow(dir, &d) : MMF__W(ERROR_INVALID_PARAMETER);
+    if (st == 0)
+        st = mmf__narrow(prefix, &p);
     UINT r = st == 0 ? temp_file_name(d, p, unique, name) : 0;
     if (r && (st = mmf__utf8_to_utf16(name, strlen(name), &w, &n)) == 0 && n < MAX_PATH)
         memcpy(out, w, (n + 1) * sizeof *w);

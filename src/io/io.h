@@ -27,9 +27,8 @@ int mmf__linux_path(const char *path, char **out);
 /* The status of a failed call on a path: ENOENT is ERROR_FILE_NOT_FOUND when the directory
  * is there, ERROR_PATH_NOT_FOUND when it is not (as is ENOTDIR); other errors as they are. */
 int mmf__path_status(const char *path, int err);
-/* info.c: what Windows reports for a file Linux describes. */
+/* info.c: the attributes Windows reports for a file Linux describes. */
 DWORD mmf__file_attributes(const struct stat *sb);
-void mmf__to_filetime(const struct timespec *t, FILETIME *ft);
 /* An OVERLAPPED's Internal: the NTSTATUS of the I/O it describes (0: success). A failure
  * is recorded as Windows' NTSTATUS for it, read back by GetOverlappedResult; done also
  * sets its event. */

@@ -172,56 +172,66 @@ static int full_path(const char *path, void *ctx)
     return absolute(path, ctx);
 }
 
-/* Windows' size rule: the length without the terminator when it fits, else the size
- * needed with it (and the buffer untouched). *file: the last component, or NULL. */
-DWORD WINAPI GetFullPathNameA(LPCSTR name, DWORD cap, LPSTR out, LPSTR *file)
+/* Hands a malloc'd UTF-8 path (freed here) out by Windows' size rule: its length without
+ * the terminator when it fits, else the size needed with it (the buffer untouched);
+ * *file (if asked) its last component there, or NULL when it ends with a separator. */
+static DWORD give_a(char *s, DWORD cap, LPSTR out, LPSTR *file)
 {
-    char *full;
-    int st = name && !*name ? MMF__W(ERROR_INVALID_NAME) : with_path(name, full_path, &full);
-    if (st < 0)
-        return mmf__fail(st), 0;
-    size_t n = strlen(full);
+    size_t n = strlen(s);
     DWORD r = (DWORD)(n < cap ? n : n + 1);
     if (n < cap) {
-        memcpy(out, full, n + 1);
-        if (file) {
-            char *slash = strrchr(out, '/');
+        memcpy(out, s, n + 1);
+        char *slash = file ? strrchr(out, '/') : NULL;
+        if (file)
             *file = slash && slash[1] ? slash + 1 : NULL;
-        }
     }
-    free(full);
+    free(s);
     return r;
 }
 
-DWORD WINAPI GetFullPathNameW(LPCWSTR name, DWORD cap, LPWSTR out, LPWSTR *file)
+static DWORD give_w(char *s, DWORD cap, LPWSTR out, LPWSTR *file)
 {
-    char *a, *full;
-    WCHAR *w = NULL;
-    size_t n = 0;
-    int st = mmf__narrow(name, &a);
-    if (st == 0)
-        st = a && !*a ? MMF__W(ERROR_INVALID_NAME) : with_path(a, full_path, &full);
-    free(a);
-    if (st == 0) {
-        st = mmf__utf8_to_utf16(full, strlen(full), &w, &n);
-        free(full);
-    }
+    WCHAR *w, *last = NULL;
+    size_t n;
+    int st = mmf__utf8_to_utf16(s, strlen(s), &w, &n);
+    free(s);
     if (st < 0)
         return mmf__fail(st), 0;
     DWORD r = (DWORD)(n < cap ? n : n + 1);
     if (n < cap) {
         memcpy(out, w, n * sizeof *w);
         out[n] = 0;
-        if (file) {
-            WCHAR *last = NULL;
-            for (WCHAR *p = out; *p; p++)
-                if (*p == '/')
-                    last = p;
+        for (WCHAR *p = out; file && *p; p++)
+            if (*p == '/')
+                last = p;
+        if (file)
             *file = last && last[1] ? last + 1 : NULL;
-        }
     }
     free(w);
     return r;
+}
+
+/* An empty name is ERROR_INVALID_NAME, as on Windows. */
+static int full_name(const char *name, char **full)
+{
+    return name && !*name ? MMF__W(ERROR_INVALID_NAME) : with_path(name, full_path, full);
+}
+
+DWORD WINAPI GetFullPathNameA(LPCSTR name, DWORD cap, LPSTR out, LPSTR *file)
+{
+    char *full;
+    int st = full_name(name, &full);
+    return st < 0 ? (mmf__fail(st), 0) : give_a(full, cap, out, file);
+}
+
+DWORD WINAPI GetFullPathNameW(LPCWSTR name, DWORD cap, LPWSTR out, LPWSTR *file)
+{
+    char *a, *full;
+    int st = mmf__narrow(name, &a);
+    if (st == 0)
+        st = full_name(a, &full);
+    free(a);
+    return st < 0 ? (mmf__fail(st), 0) : give_w(full, cap, out, file);
 }
 
 /* --- Free space ------------------------------------------------------------------------ */
@@ -392,30 +402,11 @@ BOOL WINAPI SetCurrentDirectoryW(LPCWSTR name)
 DWORD WINAPI GetCurrentDirectoryA(DWORD cap, LPSTR out)
 {
     char *cwd = getcwd(NULL, 0);
-    if (!cwd)
-        return mmf__fail(-errno), 0;
-    size_t n = strlen(cwd);
-    DWORD r = (DWORD)(n < cap ? n : n + 1);
-    if (n < cap)
-        memcpy(out, cwd, n + 1);
-    free(cwd);
-    return r;
+    return cwd ? give_a(cwd, cap, out, NULL) : (mmf__fail(-errno), 0);
 }
 
 DWORD WINAPI GetCurrentDirectoryW(DWORD cap, LPWSTR out)
 {
     char *cwd = getcwd(NULL, 0);
-    WCHAR *w;
-    size_t n;
-    int st = cwd ? mmf__utf8_to_utf16(cwd, strlen(cwd), &w, &n) : -errno;
-    free(cwd);
-    if (st < 0)
-        return mmf__fail(st), 0;
-    DWORD r = (DWORD)(n < cap ? n : n + 1);
-    if (n < cap) {
-        memcpy(out, w, n * sizeof *w);
-        out[n] = 0;
-    }
-    free(w);
-    return r;
+    return cwd ? give_w(cwd, cap, out, NULL) : (mmf__fail(-errno), 0);
 }

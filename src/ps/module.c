@@ -85,40 +85,45 @@ static int module_path(HMODULE m, struct walk *w)
     return 0;
 }
 
+/* The length of a file name without a ".dll" ending (any case). */
+static size_t stem_len(const char *file)
+{
+    size_t n = strlen(file);
+    return n > 4 && strcasecmp(file + n - 4, ".dll") == 0 ? n - 4 : n;
+}
+
 /* Does a Windows module name (any case, with or without ".dll") name mmf's library? */
 static bool names_own_library(const char *name)
 {
     static const char *const own[] = {"kernel32", "kernelbase", "ntdll"};
     const char *base = strrchr(name, '\\');
     base = base ? base + 1 : name;
-    size_t n = strlen(base);
-    if (n > 4 && strcasecmp(base + n - 4, ".dll") == 0)
-        n -= 4;
+    size_t n = stem_len(base);
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         if (strlen(own[i]) == n && strncasecmp(base, own[i], n) == 0)
             return true;
     return false;
 }
 
-/* The file names tried for a module name, in order, into out (each malloc'd). */
+/* The file names tried for a module name, in order, into out (each malloc'd, the rest
+ * NULL). */
 static int candidates(const char *name, char *out[3])
 {
-    char *path;
+    char *path, *so = NULL, *libso = NULL;
+    out[0] = out[1] = out[2] = NULL;
     int st = mmf__linux_path(name, &path);
     if (st < 0)
         return st;
     char *slash = strrchr(path, '/'), *file = slash ? slash + 1 : path;
-    size_t n = strlen(file);
-    if (n > 4 && strcasecmp(file + n - 4, ".dll") == 0)
-        n -= 4;
-    else if (strchr(file, '.'))
+    size_t n = stem_len(file);
+    if (n == strlen(file) && strchr(file, '.'))
         n = 0; /* a name with another extension is only tried as it is */
     int dir = (int)(file - path);
     out[0] = path;
-    out[1] = out[2] = NULL;
-    if (n && (asprintf(&out[1], "%.*s%.*s.so", dir, path, (int)n, file) < 0 ||
-              asprintf(&out[2], "%.*slib%.*s.so", dir, path, (int)n, file) < 0))
-        return -ENOMEM;
+    if (n && (asprintf(&so, "%.*s%.*s.so", dir, path, (int)n, file) < 0 ||
+              asprintf(&libso, "%.*slib%.*s.so", dir, path, (int)n, file) < 0))
+        return -ENOMEM; /* (asprintf leaves its pointer undefined when it fails) */
+    out[1] = so, out[2] = libso;
     return 0;
 }
 
@@ -131,7 +136,10 @@ static HMODULE base_of_handle(void *h)
     return walk(&w) ? (HMODULE)w.found : NULL;
 }
 
-static int load(const char *name, HMODULE *out)
+/* The module a name names: mmf's library for kernel32 and its kin, else the first of the
+ * name's candidates that the loader has (load: or can load, keeping the reference that
+ * FreeLibrary drops). A file that is there but no object is ERROR_BAD_EXE_FORMAT. */
+static int resolve(const char *name, bool load, HMODULE *out)
 {
     char *names[3];
     if (names_own_library(name)) {
@@ -142,11 +150,14 @@ static int load(const char *name, HMODULE *out)
     bool exists = false;
     *out = NULL;
     for (int i = 0; st == 0 && i < 3 && names[i] && !*out; i++) {
-        void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (h)
-            *out = base_of_handle(h); /* the loader keeps the reference FreeLibrary drops */
-        else
-            exists = exists || access(names[i], F_OK) == 0;
+        void *h = dlopen(names[i], RTLD_NOW | (load ? RTLD_LOCAL : RTLD_NOLOAD));
+        if (h) {
+            *out = base_of_handle(h);
+            if (!load)
+                dlclose(h);
+        } else {
+            exists = exists || (load && access(names[i], F_OK) == 0);
+        }
     }
     for (int i = 0; i < 3; i++)
         free(names[i]);
@@ -161,7 +172,7 @@ HMODULE WINAPI LoadLibraryExA(LPCSTR name, HANDLE file, DWORD flags)
     (void)flags; /* search-path and data-file flags: the loader's own rules apply */
     if (!name || file)
         return mmf__fail(MMF__W(ERROR_INVALID_PARAMETER)), NULL;
-    int st = load(name, &m);
+    int st = resolve(name, true, &m);
     return st < 0 ? (mmf__fail(st), NULL) : m;
 }
 
@@ -220,35 +231,10 @@ FARPROC WINAPI GetProcAddress(HMODULE m, LPCSTR name)
 }
 
 /* A loaded module by name, without loading it: NULL names the program. */
-static int find_loaded(const char *name, HMODULE *out)
-{
-    char *names[3];
-    if (!name) {
-        *out = program_module();
-        return 0;
-    }
-    if (names_own_library(name)) {
-        *out = own_library();
-        return 0;
-    }
-    int st = candidates(name, names);
-    *out = NULL;
-    for (int i = 0; st == 0 && i < 3 && names[i] && !*out; i++) {
-        void *h = dlopen(names[i], RTLD_NOW | RTLD_NOLOAD);
-        if (h) {
-            *out = base_of_handle(h);
-            dlclose(h);
-        }
-    }
-    for (int i = 0; i < 3; i++)
-        free(names[i]);
-    return st < 0 ? st : *out ? 0 : MMF__W(ERROR_MOD_NOT_FOUND);
-}
-
 HMODULE WINAPI GetModuleHandleA(LPCSTR name)
 {
-    HMODULE m;
-    int st = find_loaded(name, &m);
+    HMODULE m = program_module();
+    int st = name ? resolve(name, false, &m) : 0;
     return st < 0 ? (mmf__fail(st), NULL) : m;
 }
 
