@@ -54,7 +54,7 @@ TEST_SRC := $(wildcard test/*.c)
 EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
 TEST_HDR := $(wildcard test/*.h)
 
-.PHONY: all check check-clients check-wine check-valgrind check-symbols check-layers demo bench bench-wine \
+.PHONY: all check check-clients bench-clients check-wine check-valgrind check-symbols check-layers demo bench bench-wine \
     install clean
 all: $(B)/libmmf.a $(B)/libmmf.so $(B)/mmf.pc $(B)/mmf-win32.pc $(B)/mmf
 
@@ -212,6 +212,11 @@ bench: $(BENCH_BIN) $(FLOOR_BIN)
 
 bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(WINE_BENCH)
 	@sh bench/run.sh $(B) --wine
+
+# LMDB and SQLite (as make check-clients gets them): their Windows code paths through mmf
+# against their own POSIX builds, the same workload, in one run.
+bench-clients: all
+	@sh bench/clients/run.sh $(B)
 
 # Fuzzing (test/fuzz/): what mmf reads from the namespace, with clang's libFuzzer, ASan,
 # UBSan and the invariant checks; seeds in test/fuzz/corpus, what a run finds in

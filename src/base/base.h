@@ -123,7 +123,9 @@ static inline uint64_t mmf__round_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* sysinfo.c: the calling thread's kernel id (a mutex owner's identity). */
+/* sysinfo.c: the process's id, and the calling thread's kernel id (a mutex owner's
+ * identity), each asked of the kernel once (again in a child after fork()). */
+pid_t mmf__pid(void);
 uint32_t mmf__tid(void);
 
 /* unicode.c: UTF-16 <-> UTF-8 (lone surrogates survive as WTF-8 so no name is lost).

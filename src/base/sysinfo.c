@@ -1,4 +1,5 @@
 /* System information, process and thread identity, clocks and Sleep. */
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -39,17 +40,46 @@ void WINAPI GetSystemInfo(LPSYSTEM_INFO si)
     };
 }
 
-DWORD WINAPI GetCurrentProcessId(void)
+/* The process's and the thread's kernel ids, asked once: a system call costs ~1 us on
+ * some virtual machines and the I/O path asks for the pid on each multi-page transfer.
+ * A child made by fork() forgets both (its forking thread is its only one). */
+static pid_t my_pid;
+static _Thread_local uint32_t my_tid;
+
+static void forget_ids(void)
 {
-    return (DWORD)getpid();
+    my_pid = 0;
+    my_tid = 0;
 }
 
-static _Thread_local uint32_t my_tid;
+static void watch_fork(void)
+{
+    pthread_atfork(NULL, NULL, forget_ids);
+}
+
+pid_t mmf__pid(void)
+{
+    pid_t p = __atomic_load_n(&my_pid, __ATOMIC_RELAXED);
+    if (p == 0) {
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        pthread_once(&once, watch_fork);
+        p = getpid();
+        __atomic_store_n(&my_pid, p, __ATOMIC_RELAXED);
+    }
+    return p;
+}
+
+DWORD WINAPI GetCurrentProcessId(void)
+{
+    return (DWORD)mmf__pid();
+}
 
 uint32_t mmf__tid(void)
 {
-    if (!my_tid)
+    if (!my_tid) {
+        mmf__pid(); /* watch for fork() before caching */
         my_tid = (uint32_t)syscall(SYS_gettid);
+    }
     return my_tid;
 }
 

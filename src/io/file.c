@@ -168,19 +168,20 @@ static int open_for(const char *path, DWORD access, int extra, mode_t mode)
     return mmf__sys.open(path, base | O_RDONLY, mode);
 }
 
-/* Opens per the disposition; *created tells whether the file is new. */
-static int open_disposition(const char *path, DWORD access, DWORD disp, mode_t mode,
+/* Opens per the disposition, with `extra` open flags; *created tells whether the file
+ * is new. */
+static int open_disposition(const char *path, DWORD access, DWORD disp, int extra, mode_t mode,
                             bool *created)
 {
     *created = false;
     for (;;) {
         int fd;
         if (disp != CREATE_NEW) {
-            fd = open_for(path, access, 0, mode);
+            fd = open_for(path, access, extra, mode);
             if (fd >= 0 || errno != ENOENT || disp == OPEN_EXISTING || disp == TRUNCATE_EXISTING)
                 return fd;
         }
-        fd = open_for(path, access, O_CREAT | O_EXCL, mode);
+        fd = open_for(path, access, extra | O_CREAT | O_EXCL, mode);
         if (fd >= 0 || errno != EEXIST || disp == CREATE_NEW) {
             *created = fd >= 0;
             return fd;
@@ -235,7 +236,11 @@ static int file_open(const char *wpath, DWORD access, DWORD share, DWORD disp, D
     if (st < 0)
         return st;
     mode_t mode = attrs & FILE_ATTRIBUTE_READONLY ? 0444 : 0666;
-    int fd = open_disposition(path, access, disp, mode, &created);
+    /* Write-through: WriteFile returns once the data is on the disk. LMDB writes its meta
+     * page through such a handle and calls nothing else to make a commit durable. The
+     * descriptor is the handle's own (one per CreateFile), as the flag is on Windows. */
+    int extra = attrs & FILE_FLAG_WRITE_THROUGH ? O_DSYNC : 0;
+    int fd = open_disposition(path, access, disp, extra, mode, &created);
     if (fd < 0 && errno == EISDIR)
         fd = open_directory(path, disp, attrs);
     if (fd < 0) {
@@ -336,7 +341,7 @@ static bool readable(const void *p, size_t n)
         for (; k < PROBE_PAGES && page < end; k++, page += mmf__page_size)
             remote[k] = (struct iovec){(void *)(page < a ? a : page), 1};
         local.iov_len = k;
-        ssize_t r = mmf__sys.process_vm_readv(getpid(), &local, 1, remote, k, 0);
+        ssize_t r = mmf__sys.process_vm_readv(mmf__pid(), &local, 1, remote, k, 0);
         if (r < 0 && (errno == EPERM || errno == ENOSYS))
             return true;
         if (r != (ssize_t)k)
@@ -351,6 +356,26 @@ static bool bad_buffer(const void *p, size_t n)
 {
     size_t in_page = (uintptr_t)p & (mmf__page_size - 1);
     return n > mmf__page_size - in_page && !readable(p, n);
+}
+
+/* Whether a transfer must be refused before it starts. A write must: the kernel would
+ * write the pages before a bad one into the file. A read need not: the kernel reports
+ * a bad page past the first as a short count followed by EFAULT, which transfer()
+ * undoes, so a read is asked about only when it comes back short (read_after). */
+static bool refused_before(bool write, const void *buf, size_t n)
+{
+    return (!buf && n) || (write && bad_buffer(buf, n));
+}
+
+/* A read that came back short (end of file) into a buffer that runs into a bad page:
+ * Windows refuses it whatever the file holds. The position goes back. */
+static long read_after(int fd, const void *buf, size_t n, off_t off, long r)
+{
+    if (r < 0 || (size_t)r == n || !bad_buffer(buf, n))
+        return r;
+    if (off < 0)
+        mmf__sys.lseek(fd, -(off_t)r, SEEK_CUR);
+    return MMF__W(ERROR_NOACCESS);
 }
 
 /* Reads or writes all of n bytes (short only at end of file), at `off` or, if off < 0,
@@ -415,18 +440,18 @@ static BOOL read_write(HANDLE h, bool write, void *buf, DWORD n, LPDWORD done, L
     if (st < 0)
         return mmf__fail(st), FALSE;
     long r;
-    if ((!buf && n) || bad_buffer(buf, n))
+    off_t off = ov ? (off_t)((uint64_t)ov->OffsetHigh << 32 | ov->Offset) : -1;
+    if (refused_before(write, buf, n))
         r = MMF__W(write ? ERROR_INVALID_USER_BUFFER : ERROR_NOACCESS);
     else if (f->directory)
         r = MMF__W(ERROR_INVALID_FUNCTION); /* a directory's handle transfers nothing */
-    else if (ov) {
-        off_t off = (off_t)((uint64_t)ov->OffsetHigh << 32 | ov->Offset);
+    else {
         r = transfer(f->fd, write, buf, n, off);
+        if (!write)
+            r = read_after(f->fd, buf, n, off, r);
         /* A synchronous handle's position follows an OVERLAPPED transfer too. */
-        if (r >= 0)
+        if (ov && r >= 0)
             mmf__sys.lseek(f->fd, off + r, SEEK_SET);
-    } else {
-        r = transfer(f->fd, write, buf, n, -1);
     }
     mmf__unref(&f->obj);
     /* Reading at or past the end through an OVERLAPPED is ERROR_HANDLE_EOF. */

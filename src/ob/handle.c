@@ -484,7 +484,7 @@ static int handoff_fd(int *table, int *inbox)
     char end;
     *table = *inbox = -1;
     if (!v || sscanf(v, "%lu:%lu:%lu:%lu%c", &pid, &fd, &t, &in, &end) != 4 ||
-        pid != (unsigned long)getpid() || fd < 3 || fd > INT32_MAX || t < 3 || t > INT32_MAX ||
+        pid != (unsigned long)mmf__pid() || fd < 3 || fd > INT32_MAX || t < 3 || t > INT32_MAX ||
         in < 3 || in > INT32_MAX || fd == t || fd == in || t == in ||
         mmf__sys.fcntl((int)t, F_SETFD, FD_CLOEXEC) < 0 ||
         mmf__sys.fcntl((int)in, F_SETFD, FD_CLOEXEC) < 0)

@@ -497,7 +497,7 @@ static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap)
     tmpname[0] = 0;
     if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
         static atomic_uint counter;
-        snprintf(tmpname, cap, ".tmp-%u-%u", (unsigned)getpid(),
+        snprintf(tmpname, cap, ".tmp-%u-%u", (unsigned)mmf__pid(),
                  atomic_fetch_add(&counter, 1));
         fd = mmf__sys.openat(dirfd, tmpname, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, mode);
     }
@@ -561,7 +561,7 @@ static int write_header(int fd, int dfd, const struct mmf__name *name,
         .data_offset = base + mmf__round_up(nw->shared_len, mmf__page_size),
         .data_len = mmf__round_up(nw->data_len, mmf__page_size),
         .data_ino = dfd != fd ? (uint64_t)sb.st_ino : 0,
-        .creator_pid = (uint32_t)getpid(),
+        .creator_pid = (uint32_t)mmf__pid(),
         .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
         .name_units = (uint32_t)name->units,
         .path_len = (uint32_t)plen,

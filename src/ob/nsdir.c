@@ -27,7 +27,7 @@ const char *mmf__ns_root(void)
 static int make_fresh(mode_t mode, uid_t owner, char *fresh, size_t cap)
 {
     static atomic_uint counter;
-    snprintf(fresh, cap, "%s/.mmf-%u-%u", mmf__ns_root(), (unsigned)getpid(),
+    snprintf(fresh, cap, "%s/.mmf-%u-%u", mmf__ns_root(), (unsigned)mmf__pid(),
              atomic_fetch_add(&counter, 1));
     if (mmf__sys.mkdir(fresh, mode) < 0)
         return -errno;

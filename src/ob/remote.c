@@ -180,7 +180,7 @@ void mmf__remote_start(int tfd, int ifd)
         return;
     }
     table = p;
-    table->pid = (uint32_t)getpid();
+    table->pid = (uint32_t)mmf__pid();
     table_fd = tfd;
     inbox_fd = ifd;
 }
@@ -590,7 +590,7 @@ static int target_of(struct mmf__object *proc, struct mmf__xfer *x)
 bool mmf__remote_is_self(struct mmf__object *proc)
 {
     struct mmf__xfer x;
-    return mmf__xfer_borrow(proc, &x, false) == 0 && x.v[0] == (uint64_t)getpid();
+    return mmf__xfer_borrow(proc, &x, false) == 0 && x.v[0] == (uint64_t)mmf__pid();
 }
 
 int mmf__remote_get(struct mmf__object *proc, HANDLE value, bool close_source,

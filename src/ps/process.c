@@ -416,7 +416,7 @@ static int process_by_pid(pid_t pid, struct mmf__process **out)
 static int process_open_current(struct mmf__object **out)
 {
     struct mmf__process *p;
-    int st = process_by_pid(getpid(), &p);
+    int st = process_by_pid(mmf__pid(), &p);
     if (st == 0)
         *out = &p->sync.obj;
     return st;
@@ -546,7 +546,7 @@ DWORD WINAPI GetProcessId(HANDLE h)
     if (st < 0)
         return mmf__fail(st), 0;
     if (self)
-        return (DWORD)getpid();
+        return (DWORD)mmf__pid();
     DWORD id = (DWORD)p->pid;
     mmf__unref(&p->sync.obj);
     return id;
@@ -754,7 +754,7 @@ static _Noreturn void child_exec(struct spawn *sp)
             if (sp->ho.objs[i].fd[j] >= 0)
                 fcntl(sp->ho.objs[i].fd[j], F_SETFD, 0);
     if (!err) {
-        unsigned long vals[4] = {(unsigned long)getpid(), (unsigned long)sp->ho.fd,
+        unsigned long vals[4] = {(unsigned long)mmf__pid(), (unsigned long)sp->ho.fd,
                                  (unsigned long)sp->table[0], (unsigned long)sp->table[1]};
         char *v = sp->handoff_var + sizeof HANDOFF_VAR - 1;
         for (int i = 0; i < 4; i++) {

@@ -125,12 +125,16 @@ TEST(fault_section_lock_fails)
 }
 
 static int (*real_open)(const char *, int, ...);
+static const char *watched_path; /* fake_open ORs into opened_flags what opens it asked */
+static int opened_flags;
 static int fake_open(const char *path, int flags, ...)
 {
     va_list ap;
     va_start(ap, flags);
     int mode = va_arg(ap, int);
     va_end(ap);
+    if (watched_path && strcmp(path, watched_path) == 0)
+        opened_flags |= flags;
     return inject() ? -1 : real_open(path, flags, mode);
 }
 
@@ -213,6 +217,32 @@ TEST(fault_open_denied)
     ASSERT_ERR(CreateFileA(path, GENERIC_READ, 0, NULL, CREATE_ALWAYS, 0, NULL) ==
                    INVALID_HANDLE_VALUE,
                ERROR_TOO_MANY_OPEN_FILES);
+}
+
+/* FILE_FLAG_WRITE_THROUGH: the handle's descriptor writes synchronously (O_DSYNC), and
+ * only that handle's: a write-through WriteFile is on the disk when it returns. */
+TEST(write_through_handles_write_synchronously)
+{
+    char path[MAX_PATH];
+    temp_path(path, "write-through");
+    real_open = mmf__sys.open;
+    mmf__sys.open = fake_open;
+    watched_path = path;
+    DWORD rw = GENERIC_READ | GENERIC_WRITE, share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+    HANDLE f = CreateFileA(path, rw, share, NULL, CREATE_ALWAYS, FILE_FLAG_WRITE_THROUGH, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    ASSERT((opened_flags & O_DSYNC) == O_DSYNC);
+    opened_flags = 0;
+    HANDLE g = CreateFileA(path, rw, share, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    ASSERT(g != INVALID_HANDLE_VALUE);
+    ASSERT(opened_flags != 0 && (opened_flags & O_DSYNC) != O_DSYNC);
+    DWORD n;
+    ASSERT(WriteFile(f, "durable", 7, &n, NULL) && n == 7);
+    char buf[8] = {0};
+    read_at(g, 0, buf, 7);
+    ASSERT(strcmp(buf, "durable") == 0);
+    CloseHandle(g);
+    drop_file(f, path);
 }
 
 static int (*real_linkat)(int, const char *, int, const char *, int);

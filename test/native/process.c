@@ -2,6 +2,8 @@
  * through mmf__sys included), and a hostile inbox message is refused. */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../test.h"
@@ -131,4 +133,23 @@ TEST(inbox_messages_are_checked)
     mmf__unref(obj);
     ASSERT(CloseHandle(ev));
     ASSERT_EQ(count_fds(), fds_before);
+}
+
+/* A program that forks (a porting user's Linux code may) gets a child that knows its own
+ * ids: mmf asks the kernel for them once and forgets them in a forked child. */
+TEST(forked_children_know_their_own_ids)
+{
+    DWORD pid = GetCurrentProcessId(), tid = GetCurrentThreadId();
+    ASSERT_EQ(pid, (DWORD)getpid());
+    pid_t child = fork();
+    ASSERT(child >= 0);
+    if (child == 0)
+        _exit(GetCurrentProcessId() == (DWORD)getpid() && GetCurrentProcessId() != pid &&
+                      GetCurrentThreadId() == (DWORD)syscall(SYS_gettid) &&
+                      GetCurrentThreadId() != tid
+                  ? 0
+                  : 1);
+    int status;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
