@@ -237,10 +237,22 @@ build/fuzz/handoff: test/fuzz/handoff.c fuzz-lib
 	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE -fsanitize=fuzzer \
 	    $(FUZZ_SAN) -o $@ $< -Wl,-u,mmf__kinds build/fuzz/libmmf.a -lpthread
 
-# Each target runs FUZZ_SECONDS: the namespace (corpus test/fuzz/corpus), then the handoff
-# a child reads (test/fuzz/handoff-corpus).
-fuzz: build/fuzz/namespace build/fuzz/handoff
-	@mkdir -p build/fuzz/corpus build/fuzz/handoff-corpus
+build/fuzz/image: test/fuzz/image.c fuzz-lib
+	$(FUZZ_CC) -std=gnu11 -g -O1 $(WARN) -Iinclude -Isrc -D_GNU_SOURCE -fsanitize=fuzzer \
+	    $(FUZZ_SAN) -o $@ $< build/fuzz/libmmf.a -lpthread
+
+# The PE parser's seeds: the smallest programs mingw-w64 makes, PE32+ and PE32 (each
+# where its compiler is installed), built here rather than committed.
+build/fuzz/image-seeds:
+	@mkdir -p $@
+	@for cc in x86_64-w64-mingw32-gcc i686-w64-mingw32-gcc; do \
+	    ! command -v $$cc >/dev/null || \
+	        echo 'int main(void) { return 0; }' | $$cc -x c -O1 -s -o $@/$$cc.exe - ; done
+
+# Each target runs FUZZ_SECONDS: the namespace (corpus test/fuzz/corpus), the handoff a
+# child reads (test/fuzz/handoff-corpus), and the PE parser.
+fuzz: build/fuzz/namespace build/fuzz/handoff build/fuzz/image build/fuzz/image-seeds
+	@mkdir -p build/fuzz/corpus build/fuzz/handoff-corpus build/fuzz/image-corpus
 	@echo "fuzzing for $(FUZZ_SECONDS) s a target, progress in build/fuzz/*.log"
 	@build/fuzz/namespace -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 build/fuzz/corpus test/fuzz/corpus >build/fuzz/fuzz.log 2>&1 \
@@ -250,6 +262,10 @@ fuzz: build/fuzz/namespace build/fuzz/handoff
 	    -print_final_stats=1 build/fuzz/handoff-corpus test/fuzz/handoff-corpus \
 	    >build/fuzz/handoff.log 2>&1 || { tail -n 60 build/fuzz/handoff.log; exit 1; }
 	@grep -E '^(Done|stat::)' build/fuzz/handoff.log
+	@build/fuzz/image -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=70000 -print_final_stats=1 build/fuzz/image-corpus build/fuzz/image-seeds \
+	    >build/fuzz/image.log 2>&1 || { tail -n 60 build/fuzz/image.log; exit 1; }
+	@grep -E '^(Done|stat::)' build/fuzz/image.log
 
 # The corpus's seeds of the current format, from real objects (after a format change).
 fuzz-seeds: $(B)/libmmf.a

@@ -14,6 +14,7 @@
 #include <mmf/winconst.h>
 #include <mmf/winerror.h>
 #include <mmf/winbase.h>
+#include <mmf/winnt.h>
 #include <mmf/interlocked.h>
 #include <mmf/crt.h>
 

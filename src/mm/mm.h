@@ -31,6 +31,31 @@ static inline bool mmf__section_committed(const struct mmf__section *s, uint64_t
  * ERROR_COMMITMENT_LIMIT when there is no room. */
 int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
 
+/* image.c: a PE file's layout as the loader maps it (SEC_IMAGE). */
+#define MMF__IMAGE_MAX_SECTIONS 96 /* Windows' limit */
+#define MMF__IMAGE_HEADER_MAX 65536 /* the section table must end within the file's first
+                                       bytes this many */
+struct mmf__image_section {
+    uint32_t rva, size;          /* pages in the image: [rva, rva + size) */
+    uint32_t raw_off, raw_size;  /* the file bytes copied to rva (the rest are zero) */
+    DWORD prot;                  /* PAGE_* */
+    bool shared;                 /* IMAGE_SCN_MEM_SHARED and writable: one set of pages */
+};
+struct mmf__image {
+    uint64_t base;               /* the preferred ImageBase */
+    uint32_t size;               /* SizeOfImage, page-rounded: the section's size */
+    uint32_t headers;            /* header bytes mapped at the base */
+    uint16_t machine;
+    bool pe64, relocs_stripped;
+    IMAGE_DATA_DIRECTORY reloc;  /* base relocations (RVA, size), within the image */
+    uint32_t nsections;
+    struct mmf__image_section sections[MMF__IMAGE_MAX_SECTIONS];
+};
+/* Checks the first len bytes of a PE file of file_size bytes (len: all of it, or
+ * MMF__IMAGE_HEADER_MAX) and lays it out: ERROR_BAD_EXE_FORMAT for anything the loader
+ * would refuse or that does not fit. */
+int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, struct mmf__image *img);
+
 /* region.c: the registry of address ranges mmf manages (views and VirtualAlloc regions),
  * sorted by address, under one rwlock. */
 struct mmf__region {

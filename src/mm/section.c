@@ -183,19 +183,24 @@ static int file_section_size(int fd, struct request *rq)
     return 0;
 }
 
-/* Windows tells images from data by the MZ/PE signatures. */
+/* A PE file, checked as the loader checks it (image.c). */
 static int check_image(int fd)
 {
-    unsigned char h[0x40];
-    uint32_t pe = 0;
-    char sig[4] = {0};
-    if (mmf__sys.pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h || h[0] != 'M' || h[1] != 'Z')
-        return MMF__W(ERROR_BAD_EXE_FORMAT);
-    memcpy(&pe, h + 0x3C, 4);
-    if (mmf__sys.pread(fd, sig, 4, pe) != 4 || memcmp(sig, "PE\0\0", 4) != 0)
-        return MMF__W(ERROR_BAD_EXE_FORMAT);
-    /* A PE file: mmf does not load images (SEC_IMAGE) yet (docs/deviations.md). */
-    return MMF__W(ERROR_NOT_SUPPORTED);
+    struct stat sb;
+    if (mmf__sys.fstat(fd, &sb) < 0)
+        return -errno;
+    size_t len = sb.st_size < MMF__IMAGE_HEADER_MAX ? (size_t)sb.st_size : MMF__IMAGE_HEADER_MAX;
+    uint8_t *p = malloc(len ? len : 1);
+    struct mmf__image *img = malloc(sizeof *img);
+    int st = p && img ? 0 : -ENOMEM;
+    if (st == 0 && mmf__sys.pread(fd, p, len, 0) != (ssize_t)len)
+        st = MMF__W(ERROR_BAD_EXE_FORMAT); /* cut short under us */
+    if (st == 0)
+        st = mmf__image_parse(p, len, (uint64_t)sb.st_size, img);
+    free(p);
+    free(img);
+    /* A valid image: mmf does not map images yet (docs/deviations.md). */
+    return st < 0 ? st : MMF__W(ERROR_NOT_SUPPORTED);
 }
 
 static int check_file(HANDLE hfile, struct request *rq)
