@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* A valid image: headers in the first 0x400 file bytes (one page in the image), a code
  * section and a data section, each a page in the image and 0x200 bytes of file. */
@@ -86,8 +87,8 @@ static void build(struct pe *pe, BOOL pe64)
             (pe)->o32->field = (v);       \
     } while (0)
 
-/* The image written to a file and mapped as an image: the section handle, or NULL with
- * the error in *err. */
+/* The image written to a file and made an image section: the section handle, or NULL
+ * with the error in *err. */
 static HANDLE map_image(const struct pe *pe, DWORD *err)
 {
     char path[MAX_PATH];
@@ -104,19 +105,12 @@ static HANDLE map_image(const struct pe *pe, DWORD *err)
     return m;
 }
 
-/* The valid layouts are images: Windows makes the section. mmf does not map images yet
- * and says so (ERROR_NOT_SUPPORTED, docs/deviations.md): issue 15's next step. */
 static void expect_valid(const struct pe *pe)
 {
     DWORD err;
     HANDLE m = map_image(pe, &err);
-    if (on_wine()) {
-        ASSERT(m != NULL);
-        CloseHandle(m);
-    } else {
-        ASSERT(m == NULL);
-        ASSERT_EQ(err, ERROR_NOT_SUPPORTED);
-    }
+    ASSERT(m != NULL);
+    CloseHandle(m);
 }
 
 /* line: the caller's, said when the image is taken. wine_takes: Wine 8 makes the section
@@ -225,4 +219,108 @@ TEST(sec_image_refuses_sections_that_do_not_fit)
         pe.sec[0].Misc.VirtualSize = 0x1800; /* runs into the second */
         expect_refused_not_by_wine(&pe);
     }
+}
+
+static uint64_t image_base(const struct pe *pe)
+{
+    return pe->o64 ? pe->o64->ImageBase : pe->o32->ImageBase;
+}
+
+static void expect_page(const unsigned char *v, DWORD rva, DWORD prot)
+{
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(v + rva, &mbi, sizeof mbi) == sizeof mbi);
+    ASSERT(mbi.BaseAddress == v + rva && mbi.AllocationBase == v);
+    ASSERT_EQ(mbi.AllocationProtect, PAGE_EXECUTE_WRITECOPY);
+    ASSERT_EQ(mbi.State, MEM_COMMIT);
+    ASSERT_EQ(mbi.Type, MEM_IMAGE);
+    ASSERT_EQ(mbi.Protect, prot);
+    ASSERT_EQ(mbi.RegionSize, 0x1000);
+}
+
+/* A view lays the image out: the headers at the base, each section's file bytes at its
+ * RVA and zeros after them, a protection per section; at the preferred base when it is
+ * free, elsewhere when it is not, and never relocated. */
+TEST(image_views_lay_the_image_out)
+{
+    struct pe pe;
+    for (int w = 0; w < 2; w++) {
+        build(&pe, w);
+        DWORD err;
+        HANDLE m = map_image(&pe, &err);
+        ASSERT(m != NULL);
+        unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+        ASSERT(v != NULL);
+        ASSERT((uint64_t)(uintptr_t)v == image_base(&pe));
+        ASSERT(memcmp(v, pe.b, 0x400) == 0);
+        ASSERT(v[0x1000] == 0xC3 && v[0x10FF] == 0xC3 && v[0x1100] == 0 && v[0x1FFF] == 0);
+        ASSERT(v[0x2000] == 0xC4 && v[0x20FF] == 0xC4 && v[0x2100] == 0);
+        expect_page(v, 0, PAGE_READONLY);
+        expect_page(v, 0x1000, PAGE_EXECUTE_READ);
+        expect_page(v, 0x2000, PAGE_WRITECOPY);
+        MEMORY_BASIC_INFORMATION mbi;
+        ASSERT(VirtualQuery(v + 0x3000, &mbi, sizeof mbi) == sizeof mbi);
+        ASSERT(mbi.AllocationBase != v);
+        /* The base is taken now: a second view goes elsewhere, with the same bytes, and
+         * writes to a write-copy page stay the view's own. Offset and length do not
+         * matter: a view is the whole image. */
+        unsigned char *v2 = MapViewOfFile(m, FILE_MAP_COPY, 0, 0, 0x1000);
+        ASSERT(v2 != NULL && v2 != v);
+        ASSERT(memcmp(v2, v, 0x3000) == 0);
+        v[0x2001] = 0x55;
+        ASSERT(v2[0x2001] == 0xC4);
+        expect_page(v2, 0x2000, PAGE_WRITECOPY);
+        ASSERT(UnmapViewOfFile(v2 + 0x1000)); /* any address in it */
+        ASSERT(UnmapViewOfFile(v));
+        CloseHandle(m);
+    }
+}
+
+TEST(image_views_are_never_writable_through)
+{
+    struct pe pe;
+    build(&pe, TRUE);
+    DWORD err, old;
+    HANDLE m = map_image(&pe, &err);
+    ASSERT(m != NULL);
+    ASSERT_ERR(MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0) == NULL, ERROR_ACCESS_DENIED);
+    ASSERT_ERR(MapViewOfFile(m, FILE_MAP_ALL_ACCESS, 0, 0, 0) == NULL, ERROR_ACCESS_DENIED);
+    /* The section was made PAGE_READONLY: no executable view either. */
+    ASSERT_ERR(MapViewOfFile(m, FILE_MAP_READ | FILE_MAP_EXECUTE, 0, 0, 0) == NULL,
+               ERROR_ACCESS_DENIED);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v != NULL);
+    /* Asked for writable pages, an image view gives write-copy ones. */
+    ASSERT(VirtualProtect(v + 0x1000, 0x1000, PAGE_READWRITE, &old));
+    ASSERT_EQ(old, PAGE_EXECUTE_READ);
+    ASSERT(VirtualProtect(v + 0x1000, 0x1000, PAGE_EXECUTE_READWRITE, &old));
+    ASSERT_EQ(old, PAGE_WRITECOPY);
+    expect_page(v, 0x1000, PAGE_EXECUTE_WRITECOPY);
+    v[0x1000] = 0x90;
+    unsigned char *v2 = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v2 != NULL && v2[0x1000] == 0xC3);
+    ASSERT(UnmapViewOfFile(v2) && UnmapViewOfFile(v));
+    CloseHandle(m);
+}
+
+/* A shared writable section is one set of pages for the section's views (read-write,
+ * not write-copy); the other sections stay each view's own. */
+TEST(image_shared_sections_are_one_set_of_pages)
+{
+    struct pe pe;
+    build(&pe, TRUE);
+    pe.sec[1].Characteristics |= IMAGE_SCN_MEM_SHARED;
+    DWORD err;
+    HANDLE m = map_image(&pe, &err);
+    ASSERT(m != NULL);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    unsigned char *v2 = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v && v2);
+    /* Wine 8 reports (and gives) write-copy pages here; Windows' shared sections are
+     * read-write (docs/deviations.md). */
+    expect_page(v, 0x2000, on_wine() ? PAGE_WRITECOPY : PAGE_READWRITE);
+    v[0x2002] = 0x77;
+    ASSERT(v2[0x2002] == 0x77);
+    ASSERT(UnmapViewOfFile(v2) && UnmapViewOfFile(v));
+    CloseHandle(m);
 }

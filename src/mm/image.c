@@ -4,7 +4,9 @@
  * section from its characteristics. Every offset, size and count is checked against
  * the bytes read and the file's size, in 64-bit arithmetic, before it is used. The rules
  * are the strict ones of Windows since Vista (Wine's loader tests, test_Loader). */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "mm/mm.h"
 
@@ -97,7 +99,8 @@ static int check_alignment(const struct optional *o)
  * within the file (mapped flat, at the same offset as in the image). A section with no
  * size takes no pages. */
 static int read_section(const IMAGE_SECTION_HEADER *h, const struct optional *o,
-                        uint64_t file_size, uint64_t *next, struct mmf__image_section *s)
+                        uint64_t file_size, bool laid_out, uint64_t *next,
+                        struct mmf__image_section *s)
 {
     uint64_t rva = h->VirtualAddress, vsize = h->Misc.VirtualSize, raw = h->SizeOfRawData;
     if (vsize == 0)
@@ -109,7 +112,7 @@ static int read_section(const IMAGE_SECTION_HEADER *h, const struct optional *o,
         return MMF__W(ERROR_BAD_EXE_FORMAT);
     if (raw > end - rva)
         raw = end - rva; /* file bytes past the section's pages are not its own */
-    uint64_t off = h->PointerToRawData;
+    uint64_t off = laid_out ? rva : h->PointerToRawData;
     if (raw && (off + raw > file_size || (o->section_align < mmf__page_size && off != rva)))
         return MMF__W(ERROR_BAD_EXE_FORMAT);
     *s = (struct mmf__image_section){
@@ -125,7 +128,8 @@ static int read_section(const IMAGE_SECTION_HEADER *h, const struct optional *o,
     return 0;
 }
 
-int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, struct mmf__image *img)
+int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, bool laid_out,
+                     struct mmf__image *img)
 {
     IMAGE_DOS_HEADER dos;
     IMAGE_FILE_HEADER fh;
@@ -171,8 +175,48 @@ int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, struct mm
     for (unsigned i = 0; i < fh.NumberOfSections; i++) {
         IMAGE_SECTION_HEADER h;
         memcpy(&h, p + table + i * sizeof h, sizeof h);
-        if ((st = read_section(&h, &o, file_size, &next, &img->sections[i])) < 0)
+        if ((st = read_section(&h, &o, file_size, laid_out, &next, &img->sections[i])) < 0)
             return st;
     }
     return 0;
+}
+
+/* The image's bytes at their places in fd (zeros elsewhere, fd's size img->size): the
+ * headers and each section's raw data, read from file. A file cut short meanwhile is
+ * ERROR_BAD_EXE_FORMAT. */
+int mmf__image_load(const struct mmf__image *img, int file, int fd)
+{
+    if (mmf__sys.ftruncate(fd, img->size) < 0)
+        return -errno;
+    uint8_t *p = mmf__sys.mmap(NULL, img->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED)
+        return -errno;
+    int st = 0;
+    if (mmf__sys.pread(file, p, img->headers, 0) != (ssize_t)img->headers)
+        st = MMF__W(ERROR_BAD_EXE_FORMAT);
+    for (uint32_t i = 0; st == 0 && i < img->nsections; i++) {
+        const struct mmf__image_section *s = &img->sections[i];
+        if (s->raw_size && mmf__sys.pread(file, p + s->rva, s->raw_size, s->raw_off) !=
+                               (ssize_t)s->raw_size)
+            st = MMF__W(ERROR_BAD_EXE_FORMAT);
+    }
+    mmf__sys.munmap(p, img->size);
+    return st;
+}
+
+/* The layout of an image already in fd (an image section handed to this process):
+ * checked again, as anything another process wrote. */
+int mmf__image_reload(int fd, uint64_t size, struct mmf__image *img)
+{
+    size_t len = size < MMF__IMAGE_HEADER_MAX ? (size_t)size : MMF__IMAGE_HEADER_MAX;
+    uint8_t *p = malloc(len ? len : 1);
+    if (!p)
+        return -ENOMEM;
+    int st = mmf__sys.pread(fd, p, len, 0) == (ssize_t)len
+                 ? mmf__image_parse(p, len, size, true, img)
+                 : MMF__W(ERROR_FILE_CORRUPT);
+    free(p);
+    if (st == 0 && img->size != size)
+        st = MMF__W(ERROR_FILE_CORRUPT);
+    return st == MMF__W(ERROR_BAD_EXE_FORMAT) ? MMF__W(ERROR_FILE_CORRUPT) : st;
 }

@@ -9,28 +9,6 @@
 bool mmf__prot_is_valid(DWORD prot);
 int mmf__prot_to_posix(DWORD prot);
 
-/* section.c */
-struct mmf__section {
-    struct mmf__object obj;
-    int fd;              /* the data: a memfd, the named object's file, or the mapped file */
-    uint64_t data_off;   /* where the section's bytes start in fd */
-    uint64_t size;       /* bytes, as created */
-    DWORD protect;       /* PAGE_* of the section */
-    DWORD attrs;         /* SEC_* */
-    _Atomic uint64_t *commit; /* SEC_RESERVE: one bit a page, set when committed */
-    size_t commit_len;   /* bytes of the commit bitmap mapping (unnamed sections) */
-};
-extern const struct mmf__type mmf__section_type;
-static inline bool mmf__section_committed(const struct mmf__section *s, uint64_t page)
-{
-    if (!s->commit)
-        return true;
-    return atomic_load_explicit(&s->commit[page / 64], memory_order_acquire) >> (page % 64) & 1;
-}
-/* Commits pages of a SEC_RESERVE section, their space reserved first (named sections):
- * ERROR_COMMITMENT_LIMIT when there is no room. */
-int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
-
 /* image.c: a PE file's layout as the loader maps it (SEC_IMAGE). */
 #define MMF__IMAGE_MAX_SECTIONS 96 /* Windows' limit */
 #define MMF__IMAGE_HEADER_MAX 65536 /* the section table must end within the file's first
@@ -53,8 +31,37 @@ struct mmf__image {
 };
 /* Checks the first len bytes of a PE file of file_size bytes (len: all of it, or
  * MMF__IMAGE_HEADER_MAX) and lays it out: ERROR_BAD_EXE_FORMAT for anything the loader
- * would refuse or that does not fit. */
-int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, struct mmf__image *img);
+ * would refuse or that does not fit. laid_out: the bytes are an image already laid out
+ * (file_size: its size), each section's data at its RVA. */
+int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, bool laid_out,
+                     struct mmf__image *img);
+/* Lays the image out in fd from the PE file `file`. */
+int mmf__image_load(const struct mmf__image *img, int file, int fd);
+/* The layout of an image laid out in fd (size bytes), checked: ERROR_FILE_CORRUPT. */
+int mmf__image_reload(int fd, uint64_t size, struct mmf__image *img);
+
+/* section.c */
+struct mmf__section {
+    struct mmf__object obj;
+    int fd;              /* the data: a memfd, the named object's file, or the mapped file */
+    uint64_t data_off;   /* where the section's bytes start in fd */
+    uint64_t size;       /* bytes, as created */
+    DWORD protect;       /* PAGE_* of the section */
+    DWORD attrs;         /* SEC_* */
+    _Atomic uint64_t *commit; /* SEC_RESERVE: one bit a page, set when committed */
+    size_t commit_len;   /* bytes of the commit bitmap mapping (unnamed sections) */
+    struct mmf__image *image; /* SEC_IMAGE: the layout fd holds (image.c) */
+};
+extern const struct mmf__type mmf__section_type;
+static inline bool mmf__section_committed(const struct mmf__section *s, uint64_t page)
+{
+    if (!s->commit)
+        return true;
+    return atomic_load_explicit(&s->commit[page / 64], memory_order_acquire) >> (page % 64) & 1;
+}
+/* Commits pages of a SEC_RESERVE section, their space reserved first (named sections):
+ * ERROR_COMMITMENT_LIMIT when there is no room. */
+int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);
 
 /* region.c: the registry of address ranges mmf manages (views and VirtualAlloc regions),
  * sorted by address, under one rwlock. */

@@ -32,6 +32,7 @@ static void section_destroy(struct mmf__object *obj)
         mmf__ns_free(s->obj.ns);
     if (s->commit_len)
         mmf__sys.munmap((void *)s->commit, s->commit_len);
+    free(s->image);
     free(s);
 }
 
@@ -139,6 +140,7 @@ struct request {
     int fd;                 /* named file-backed: the section's description, made (and the
                                file grown) before the name is published; -1 once taken */
     off_t had;              /* the file's size before it grew */
+    struct mmf__image *image; /* SEC_IMAGE: the file's layout (owned until a section takes it) */
 };
 
 static int check_anonymous(struct request *rq)
@@ -183,24 +185,27 @@ static int file_section_size(int fd, struct request *rq)
     return 0;
 }
 
-/* A PE file, checked as the loader checks it (image.c). */
-static int check_image(int fd)
+/* A PE file, checked as the loader checks it (image.c): the section is the image, its
+ * size SizeOfImage; a larger size asked for is refused (STATUS_SECTION_TOO_BIG). */
+static int check_image(int fd, struct request *rq)
 {
     struct stat sb;
     if (mmf__sys.fstat(fd, &sb) < 0)
         return -errno;
     size_t len = sb.st_size < MMF__IMAGE_HEADER_MAX ? (size_t)sb.st_size : MMF__IMAGE_HEADER_MAX;
     uint8_t *p = malloc(len ? len : 1);
-    struct mmf__image *img = malloc(sizeof *img);
-    int st = p && img ? 0 : -ENOMEM;
+    rq->image = malloc(sizeof *rq->image);
+    int st = p && rq->image ? 0 : -ENOMEM;
     if (st == 0 && mmf__sys.pread(fd, p, len, 0) != (ssize_t)len)
         st = MMF__W(ERROR_BAD_EXE_FORMAT); /* cut short under us */
     if (st == 0)
-        st = mmf__image_parse(p, len, (uint64_t)sb.st_size, img);
+        st = mmf__image_parse(p, len, (uint64_t)sb.st_size, false, rq->image);
     free(p);
-    free(img);
-    /* A valid image: mmf does not map images yet (docs/deviations.md). */
-    return st < 0 ? st : MMF__W(ERROR_NOT_SUPPORTED);
+    if (st == 0 && rq->size > rq->image->size)
+        st = MMF__W(ERROR_NOT_ENOUGH_MEMORY);
+    if (st == 0)
+        rq->size = rq->image->size;
+    return st;
 }
 
 static int check_file(HANDLE hfile, struct request *rq)
@@ -212,9 +217,10 @@ static int check_file(HANDLE hfile, struct request *rq)
         return st;
     rq->file = (struct mmf__file *)obj;
     rq->attrs &= ~SEC_RESERVE; /* commit state is the file's */
-    if ((st = check_file_access(access, rq->prot)) < 0 ||
-        ((rq->attrs & SEC_IMAGE) && (st = check_image(rq->file->fd)) < 0))
+    if ((st = check_file_access(access, rq->prot)) < 0)
         return st;
+    if (rq->attrs & SEC_IMAGE)
+        return check_image(rq->file->fd, rq);
     return file_section_size(rq->file->fd, rq);
 }
 
@@ -258,13 +264,19 @@ static int open_for_section(int file_fd, DWORD prot, uint64_t size, bool grow, i
     return 0;
 }
 
-static int create_unnamed(const struct request *rq, struct mmf__section **out)
+static int create_unnamed(struct request *rq, struct mmf__section **out)
 {
     struct mmf__section *s = section_new(-1, rq->size, rq->prot, rq->attrs);
     if (!s)
         return -ENOMEM;
     int st;
-    if (rq->file) {
+    if (rq->image) {
+        /* An image: laid out in a memfd of its own, which every view maps (image.c). */
+        s->fd = mmf__sys.memfd_create("mmf-image", MFD_CLOEXEC);
+        st = s->fd < 0 ? -errno : mmf__image_load(rq->image, rq->file->fd, s->fd);
+        if (st == 0)
+            s->image = rq->image, rq->image = NULL;
+    } else if (rq->file) {
         off_t had;
         st = open_for_section(rq->file->fd, rq->prot, rq->size, rq->grow, &s->fd, &had);
     } else if ((s->fd = mmf__sys.memfd_create("mmf-section", MFD_CLOEXEC)) < 0) {
@@ -455,7 +467,12 @@ static int section_import(const struct mmf__type *type, struct mmf__xfer *x,
     struct mmf__section *s = st == 0 ? section_new(x->fd[0], x->v[0], prot, attrs) : NULL;
     if (st == 0 && !s)
         st = -ENOMEM;
-    if (st == 0 && x->v[3] && (st = add_commit_map(s, false)) < 0)
+    if (st == 0 && x->v[3])
+        st = add_commit_map(s, false);
+    if (st == 0 && (attrs & SEC_IMAGE))
+        st = (s->image = malloc(sizeof *s->image)) ? mmf__image_reload(s->fd, s->size, s->image)
+                                                   : -ENOMEM;
+    if (s && st < 0)
         section_destroy(&s->obj); /* closes the descriptor */
     else if (st < 0)
         mmf__sys.close(x->fd[0]);
@@ -543,7 +560,9 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
     if (st == 0 && !obj)
         st = file ? check_file(hfile, &rq) : check_anonymous(&rq);
     if (st == 0 && !obj) {
-        if (name)
+        if (name && rq.image)
+            st = MMF__W(ERROR_NOT_SUPPORTED); /* named images: not yet (docs/deviations.md) */
+        else if (name)
             st = create_named(name, &rq, &obj, &existed);
         else if ((st = create_unnamed(&rq, &s)) == 0)
             obj = &s->obj;
@@ -552,6 +571,7 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
         st = mmf__handle_new(obj, access_of_protect(rq.prot), mmf__sa_handle_flags(sa), &h);
     if (rq.file)
         mmf__unref(&rq.file->obj);
+    free(rq.image);
     if (st < 0)
         return mmf__fail(st), NULL;
     SetLastError(existed ? ERROR_ALREADY_EXISTS : ERROR_SUCCESS);

@@ -4,6 +4,7 @@
  * registry so that any address inside it finds it. It holds a reference to its section,
  * so views outlive the section handle, as on Windows. */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "mm/mm.h"
@@ -101,6 +102,94 @@ fail:
     return st;
 }
 
+/* --- Views of images -------------------------------------------------------------------
+ * The whole image, whatever offset and length were asked (as Windows and Wine map it),
+ * at its preferred base when that is free and no address was asked, else where there is
+ * room. Its pages are private copies of the section's memfd (a write stays the view's:
+ * copy-on-write), but for shared sections', which are the section's own. Nothing is
+ * relocated: Windows' memory manager leaves that to the loader when an image is not at
+ * its base (STATUS_IMAGE_NOT_AT_BASE), and MapViewOfFile runs no loader. */
+
+/* The protection of each page: the headers' and the gaps' read-only, each section's
+ * from its characteristics. */
+static void image_pages(const struct mmf__image *img, uint8_t *prot)
+{
+    memset(prot, PAGE_READONLY, img->size / mmf__page_size);
+    for (uint32_t i = 0; i < img->nsections; i++) {
+        const struct mmf__image_section *s = &img->sections[i];
+        size_t first = s->rva / mmf__page_size;
+        size_t n = mmf__round_up(s->size, mmf__page_size) / mmf__page_size;
+        memset(prot + first, (int)s->prot, n);
+    }
+}
+
+/* The shared sections' pages, mapped over the private ones as the section's own. */
+static int share_sections(const struct mmf__section *sec, uintptr_t base)
+{
+    const struct mmf__image *img = sec->image;
+    for (uint32_t i = 0; i < img->nsections; i++) {
+        const struct mmf__image_section *s = &img->sections[i];
+        size_t len = mmf__round_up(s->size, mmf__page_size);
+        if (s->shared && len &&
+            mmf__sys.mmap((void *)(base + s->rva), len, PROT_NONE, MAP_SHARED | MAP_FIXED,
+                          sec->fd, s->rva) == MAP_FAILED)
+            return -errno;
+    }
+    return 0;
+}
+
+/* Where an image goes when no address was asked: its preferred base if it is a place a
+ * view may start and nothing is there, else anywhere. */
+static int image_place(const struct mmf__image *img, void **out)
+{
+    uint64_t b = img->base;
+    if (b && b % MMF__GRANULARITY == 0 && b < MMF__MAX_USER_ADDRESS &&
+        img->size <= MMF__MAX_USER_ADDRESS - b && mmf__va_reserve((void *)b, img->size, out) == 0)
+        return 0;
+    return mmf__va_reserve(NULL, img->size, out);
+}
+
+static int map_image(struct mmf__section *s, DWORD access, void *base, void **out)
+{
+    const struct mmf__image *img = s->image;
+    if (access & FILE_MAP_WRITE) /* image pages are never written through to the file */
+        return MMF__W(ERROR_ACCESS_DENIED);
+    struct mmf__region *r = calloc(1, sizeof *r);
+    uint8_t *prot = malloc(img->size / mmf__page_size);
+    void *p = NULL;
+    int st = r && prot ? 0 : -ENOMEM;
+    if (st == 0)
+        st = base ? mmf__va_reserve(base, img->size, &p) : image_place(img, &p);
+    if (st < 0)
+        goto fail;
+    if (mmf__sys.mmap(p, img->size, PROT_NONE, MAP_PRIVATE | MAP_FIXED, s->fd, 0) == MAP_FAILED) {
+        st = -errno;
+        goto unmap;
+    }
+    if ((st = share_sections(s, (uintptr_t)p)) < 0)
+        goto unmap;
+    image_pages(img, prot);
+    *r = (struct mmf__region){.base = (uintptr_t)p, .size = img->size, .type = MEM_IMAGE,
+                              .alloc_protect = PAGE_EXECUTE_WRITECOPY, .prot = prot,
+                              .section = s, .copy = true};
+    mmf__regions_write();
+    st = mmf__view_apply(r, 0, img->size / mmf__page_size);
+    if (st == 0)
+        st = mmf__region_insert(r);
+    mmf__regions_unlock();
+    if (st < 0)
+        goto unmap;
+    mmf__ref(&s->obj);
+    *out = p;
+    return 0;
+unmap:
+    mmf__sys.munmap(p, img->size);
+fail:
+    free(prot);
+    free(r);
+    return st;
+}
+
 LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD high, DWORD low, SIZE_T len,
                               LPVOID base)
 {
@@ -114,9 +203,11 @@ LPVOID WINAPI MapViewOfFileEx(HANDLE h, DWORD access, DWORD high, DWORD low, SIZ
         return mmf__fail(st), NULL;
     struct mmf__section *s = (struct mmf__section *)obj;
     if ((st = view_protect(access, rights, s->protect, &prot, &copy)) == 0 &&
-        (st = view_extent(s, offset, &len)) == 0) {
+        (s->image || (st = view_extent(s, offset, &len)) == 0)) {
         if ((uintptr_t)base % MMF__GRANULARITY)
             st = MMF__W(ERROR_MAPPED_ALIGNMENT);
+        else if (s->image)
+            st = map_image(s, access, base, &p);
         else
             st = map_view(s, prot, copy, offset, len, base, &p);
     }
@@ -135,12 +226,13 @@ BOOL WINAPI UnmapViewOfFile(LPCVOID addr)
 {
     mmf__regions_write();
     struct mmf__region *r = mmf__region_find((uintptr_t)addr);
-    if (r && r->type == MEM_MAPPED) {
+    bool view = r && r->type != MEM_PRIVATE;
+    if (view) {
         mmf__region_remove(r);
         mmf__sys.munmap((void *)r->base, r->size);
     }
     mmf__regions_unlock();
-    if (!r || r->type != MEM_MAPPED)
+    if (!view)
         return mmf__fail(MMF__W(ERROR_INVALID_ADDRESS)), FALSE;
     mmf__region_free(r);
     return TRUE;

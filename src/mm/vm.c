@@ -286,8 +286,8 @@ static int virtual_alloc(void *addr, size_t size, DWORD type, DWORD prot, void *
         mmf__sys.madvise(*out, count * mmf__page_size, MADV_FREE);
         return 0;
     }
-    return r->type == MEM_MAPPED ? commit_view(r, first, count, prot)
-                                 : commit_private(r, first, count, prot);
+    return r->type != MEM_PRIVATE ? commit_view(r, first, count, prot)
+                                  : commit_private(r, first, count, prot);
 }
 
 LPVOID WINAPI VirtualAlloc(LPVOID addr, SIZE_T size, DWORD type, DWORD prot)
@@ -441,7 +441,11 @@ static int virtual_protect(void *addr, size_t size, DWORD prot, DWORD *old)
         if (!mmf__region_page_committed(r, i))
             return MMF__W(ERROR_INVALID_ADDRESS);
     *old = mmf__region_page_prot(r, first);
-    if (r->type == MEM_MAPPED)
+    /* An image's pages are copies on write, whatever is asked (Windows and Wine turn a
+     * writable protection into the write-copy one). */
+    if (r->type == MEM_IMAGE && (prot == PAGE_READWRITE || prot == PAGE_EXECUTE_READWRITE))
+        prot = prot == PAGE_READWRITE ? PAGE_WRITECOPY : PAGE_EXECUTE_WRITECOPY;
+    if (r->type != MEM_PRIVATE)
         return protect_view(r, first, count, prot);
     return commit_private(r, first, count, prot);
 }

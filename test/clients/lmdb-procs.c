@@ -1,7 +1,15 @@
 /* A multi-process driver for LMDB's Windows code path, built against mmf by
  * test/clients/run.sh. Usage: lmdb-procs DIR MODE [N]
- *   writer N   N write transactions, each adding one to the counter
- *   reader N   reads the counter until it reaches N; fails if it ever goes back
+ *   writer N   N write transactions, each adding one to the counter (and writing its
+ *              check value, a function of it, in the same transaction)
+ *   reader N   reads the counter until it reaches N; fails if a snapshot's check value
+ *              does not match its counter (a torn or mixed snapshot). It does not fail
+ *              when a later transaction sees an older counter: LMDB 0.9.24 allows that
+ *              (a reader stalled between reading the last transaction's id and copying
+ *              its meta page can copy the next-but-one commit's, written into the same
+ *              slot before it is published; its next transaction then sees the one in
+ *              between). Its own POSIX build shows it too, once commits are durable and
+ *              the machine is loaded; it says how often it saw it.
  *   hold       opens a write transaction, writes, says "in txn" and waits (to be killed)
  *   readhold   opens a read transaction, says "reading" and waits (to be killed)
  *   idle       holds the environment open, says "open" and waits
@@ -20,7 +28,13 @@
 
 static MDB_env *env;
 static MDB_dbi dbi;
-static MDB_val key = {7, "counter"};
+static MDB_val key = {7, "counter"}, check_key = {5, "check"};
+
+/* The check value written with counter n. */
+static unsigned long long check_of(unsigned long long n)
+{
+    return n * 0x9E3779B97F4A7C15ULL + 1;
+}
 
 DWORD WINAPI __real_WaitForSingleObject(HANDLE h, DWORD ms);
 
@@ -40,18 +54,35 @@ static void check(int rc, const char *what)
     }
 }
 
-static unsigned long long read_counter(MDB_txn *txn)
+static unsigned long long read_value(MDB_txn *txn, MDB_val *k, unsigned long long none)
 {
     MDB_val v;
-    unsigned long long n = 0;
-    int rc = mdb_get(txn, dbi, &key, &v);
+    unsigned long long n = none;
+    int rc = mdb_get(txn, dbi, k, &v);
     if (rc == MDB_NOTFOUND)
-        return 0;
+        return none;
     check(rc, "get");
     if (v.mv_size != sizeof n)
-        check(MDB_CORRUPTED, "counter size");
+        check(MDB_CORRUPTED, "value size");
     memcpy(&n, v.mv_data, sizeof n);
     return n;
+}
+
+/* The counter of txn's snapshot, whose check value must match it. */
+static unsigned long long read_counter(MDB_txn *txn)
+{
+    unsigned long long n = read_value(txn, &key, 0);
+    if (read_value(txn, &check_key, check_of(0)) != check_of(n)) {
+        fprintf(stderr, "lmdb-procs: counter %llu with a check value of another\n", n);
+        exit(3);
+    }
+    return n;
+}
+
+static void put(MDB_txn *txn, MDB_val *k, unsigned long long n)
+{
+    MDB_val v = {sizeof n, &n};
+    check(mdb_put(txn, dbi, k, &v, 0), "put");
 }
 
 static void add_one(void)
@@ -59,8 +90,8 @@ static void add_one(void)
     MDB_txn *txn;
     check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
     unsigned long long n = read_counter(txn) + 1;
-    MDB_val v = {sizeof n, &n};
-    check(mdb_put(txn, dbi, &key, &v, 0), "put");
+    put(txn, &key, n);
+    put(txn, &check_key, check_of(n));
     check(mdb_txn_commit(txn), "commit");
 }
 
@@ -92,28 +123,24 @@ int main(int argc, char **argv)
         for (unsigned long long i = 0; i < n; i++)
             add_one();
     } else if (strcmp(mode, "reader") == 0) {
-        unsigned long long last = 0, seen;
+        unsigned long long last = 0, seen, back = 0;
         DWORD start = GetTickCount();
         do {
             check(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), "begin read");
             seen = read_counter(txn);
             mdb_txn_abort(txn);
-            if (seen < last) {
-                fprintf(stderr, "lmdb-procs: the counter went back from %llu to %llu\n", last,
-                        seen);
-                return 3;
-            }
+            back += seen < last;
             last = seen;
             if (GetTickCount() - start > 120000) {
                 fprintf(stderr, "lmdb-procs: the counter stopped at %llu\n", last);
                 return 4;
             }
         } while (seen < n);
+        printf("a later snapshot was older %llu times\n", back);
     } else if (strcmp(mode, "hold") == 0) {
-        unsigned long long big = 1ULL << 40;
-        MDB_val v = {sizeof big, &big};
         check(mdb_txn_begin(env, NULL, 0, &txn), "begin");
-        check(mdb_put(txn, dbi, &key, &v, 0), "put");
+        put(txn, &key, 1ULL << 40);
+        put(txn, &check_key, check_of(1ULL << 40));
         say("in txn");
         Sleep(INFINITE);
     } else if (strcmp(mode, "readhold") == 0) {
