@@ -324,3 +324,133 @@ TEST(image_shared_sections_are_one_set_of_pages)
     ASSERT(UnmapViewOfFile(v2) && UnmapViewOfFile(v));
     CloseHandle(m);
 }
+
+/* The image file at path, written and kept (other processes open it by name). */
+static void write_image(const struct pe *pe, char *path)
+{
+    temp_path(path, "shared-image");
+    HANDLE f = CreateFileA(path, GENERIC_WRITE, FILE_SHARE_READ, NULL, CREATE_ALWAYS, 0, NULL);
+    DWORD n;
+    ASSERT(f != INVALID_HANDLE_VALUE && WriteFile(f, pe->b, pe->size, &n, NULL) && n == pe->size);
+    CloseHandle(f);
+}
+
+/* The image at path as a view of a section of its own; *m: the section. */
+static unsigned char *view_image(const char *path, HANDLE *m)
+{
+    HANDLE f = CreateFileA(path, GENERIC_READ | GENERIC_EXECUTE, FILE_SHARE_READ, NULL,
+                           OPEN_EXISTING, 0, NULL);
+    if (f == INVALID_HANDLE_VALUE)
+        return NULL;
+    *m = CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL);
+    CloseHandle(f);
+    return *m ? MapViewOfFile(*m, FILE_MAP_READ, 0, 0, 0) : NULL;
+}
+
+/* Another instance: sees the shared section as written, not the other's private pages,
+ * and writes to the shared section for it. */
+CHILD(image_peer)
+{
+    HANDLE m;
+    unsigned char *v = view_image(arg, &m);
+    if (!v)
+        return 10;
+    if (v[0x2003] != 0x42)
+        return 11; /* the shared section is not shared */
+    if (v[0x1000] != 0xC3)
+        return 12; /* another process's private page leaked */
+    v[0x2004] = 0x43;
+    return 0;
+}
+
+/* Seed 002's instance counter, by hand: a shared section's pages are one set for every
+ * section of the same image file, in this process and in others, while any maps it; when
+ * the last goes, the next starts from the file again. Other sections stay private. */
+TEST(image_shared_sections_span_processes)
+{
+    struct pe pe;
+    char path[MAX_PATH];
+    DWORD old;
+    build(&pe, TRUE);
+    pe.sec[1].Characteristics |= IMAGE_SCN_MEM_SHARED;
+    write_image(&pe, path);
+    HANDLE m, m2;
+    unsigned char *v = view_image(path, &m);
+    ASSERT(v != NULL);
+    ASSERT(VirtualProtect(v + 0x1000, 0x1000, PAGE_EXECUTE_WRITECOPY, &old));
+    v[0x1000] = 0x90;
+    v[0x2003] = 0x42;
+    unsigned char *v2 = view_image(path, &m2); /* a second section of the same file */
+    ASSERT(v2 != NULL && v2 != v);
+    ASSERT(v2[0x2003] == 0x42 && v2[0x1000] == 0xC3);
+    struct child c;
+    start_child(&c, "image_peer", path);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    ASSERT(v[0x2004] == 0x43);
+    ASSERT(UnmapViewOfFile(v) && UnmapViewOfFile(v2) && CloseHandle(m) && CloseHandle(m2));
+    v = view_image(path, &m);
+    ASSERT(v != NULL);
+    ASSERT(v[0x2003] == 0xC4 && v[0x2004] == 0xC4);
+    ASSERT(UnmapViewOfFile(v) && CloseHandle(m));
+    ASSERT(DeleteFileA(path));
+}
+
+/* A named image section opens by name as any named section, as the image. */
+TEST(named_image_sections_open_by_name)
+{
+    struct pe pe;
+    char path[MAX_PATH], name[64];
+    build(&pe, FALSE);
+    write_image(&pe, path);
+    test_name(name, "image");
+    HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, name);
+    ASSERT(m != NULL);
+    CloseHandle(f);
+    HANDLE o = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(o != NULL);
+    unsigned char *v = MapViewOfFile(o, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT(memcmp(v, pe.b, 0x400) == 0 && v[0x1000] == 0xC3 && v[0x2000] == 0xC4);
+    expect_page(v, 0x2000, PAGE_WRITECOPY);
+    ASSERT(UnmapViewOfFile(v) && CloseHandle(o) && CloseHandle(m));
+    ASSERT(DeleteFileA(path));
+}
+
+/* An instance that writes to the shared section and stays until killed. */
+CHILD(image_holder)
+{
+    HANDLE m;
+    unsigned char *v = view_image(arg, &m);
+    if (!v)
+        return 10;
+    v[0x2005] = 0x55;
+    Sleep(INFINITE);
+    return 0;
+}
+
+/* Instances killed (kill -9 natively) let go of the shared pages as ones that end do. */
+TEST(image_shared_sections_end_with_killed_instances)
+{
+    struct pe pe;
+    char path[MAX_PATH];
+    build(&pe, TRUE);
+    pe.sec[1].Characteristics |= IMAGE_SCN_MEM_SHARED;
+    write_image(&pe, path);
+    HANDLE m;
+    volatile unsigned char *v = view_image(path, &m);
+    ASSERT(v != NULL);
+    struct child c;
+    start_child(&c, "image_holder", path);
+    for (int i = 0; i < 2000 && v[0x2005] != 0x55; i++)
+        Sleep(10);
+    ASSERT(v[0x2005] == 0x55);
+    ASSERT(UnmapViewOfFile((void *)v) && CloseHandle(m));
+    kill_child(&c);
+    v = view_image(path, &m);
+    ASSERT(v != NULL);
+    ASSERT(v[0x2005] == 0xC4);
+    ASSERT(UnmapViewOfFile((void *)v) && CloseHandle(m));
+    ASSERT(DeleteFileA(path));
+}

@@ -181,14 +181,12 @@ int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, bool laid
     return 0;
 }
 
-/* The image's bytes at their places in fd (zeros elsewhere, fd's size img->size): the
- * headers and each section's raw data, read from file. A file cut short meanwhile is
- * ERROR_BAD_EXE_FORMAT. */
-int mmf__image_load(const struct mmf__image *img, int file, int fd)
+/* The image's bytes at their places in fd from off (a page boundary; fd already holds
+ * img->size bytes there, zeros): the headers and each section's raw data, read from
+ * file. A file cut short meanwhile is ERROR_BAD_EXE_FORMAT. */
+int mmf__image_load(const struct mmf__image *img, int file, int fd, uint64_t off)
 {
-    if (mmf__sys.ftruncate(fd, img->size) < 0)
-        return -errno;
-    uint8_t *p = mmf__sys.mmap(NULL, img->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    uint8_t *p = mmf__sys.mmap(NULL, img->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)off);
     if (p == MAP_FAILED)
         return -errno;
     int st = 0;
@@ -204,15 +202,15 @@ int mmf__image_load(const struct mmf__image *img, int file, int fd)
     return st;
 }
 
-/* The layout of an image already in fd (an image section handed to this process):
- * checked again, as anything another process wrote. */
-int mmf__image_reload(int fd, uint64_t size, struct mmf__image *img)
+/* The layout of an image already in fd from off (an image section handed to this
+ * process, or opened by name): checked again, as anything another process wrote. */
+int mmf__image_reload(int fd, uint64_t off, uint64_t size, struct mmf__image *img)
 {
     size_t len = size < MMF__IMAGE_HEADER_MAX ? (size_t)size : MMF__IMAGE_HEADER_MAX;
     uint8_t *p = malloc(len ? len : 1);
     if (!p)
         return -ENOMEM;
-    int st = mmf__sys.pread(fd, p, len, 0) == (ssize_t)len
+    int st = mmf__sys.pread(fd, p, len, (off_t)off) == (ssize_t)len
                  ? mmf__image_parse(p, len, size, true, img)
                  : MMF__W(ERROR_FILE_CORRUPT);
     free(p);

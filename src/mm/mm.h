@@ -35,10 +35,10 @@ struct mmf__image {
  * (file_size: its size), each section's data at its RVA. */
 int mmf__image_parse(const uint8_t *p, size_t len, uint64_t file_size, bool laid_out,
                      struct mmf__image *img);
-/* Lays the image out in fd from the PE file `file`. */
-int mmf__image_load(const struct mmf__image *img, int file, int fd);
-/* The layout of an image laid out in fd (size bytes), checked: ERROR_FILE_CORRUPT. */
-int mmf__image_reload(int fd, uint64_t size, struct mmf__image *img);
+/* Lays the image out in fd at off from the PE file `file`. */
+int mmf__image_load(const struct mmf__image *img, int file, int fd, uint64_t off);
+/* The layout of an image laid out in fd at off (size bytes), checked: ERROR_FILE_CORRUPT. */
+int mmf__image_reload(int fd, uint64_t off, uint64_t size, struct mmf__image *img);
 
 /* section.c */
 struct mmf__section {

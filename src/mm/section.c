@@ -264,19 +264,13 @@ static int open_for_section(int file_fd, DWORD prot, uint64_t size, bool grow, i
     return 0;
 }
 
-static int create_unnamed(struct request *rq, struct mmf__section **out)
+static int create_unnamed(const struct request *rq, struct mmf__section **out)
 {
     struct mmf__section *s = section_new(-1, rq->size, rq->prot, rq->attrs);
     if (!s)
         return -ENOMEM;
     int st;
-    if (rq->image) {
-        /* An image: laid out in a memfd of its own, which every view maps (image.c). */
-        s->fd = mmf__sys.memfd_create("mmf-image", MFD_CLOEXEC);
-        st = s->fd < 0 ? -errno : mmf__image_load(rq->image, rq->file->fd, s->fd);
-        if (st == 0)
-            s->image = rq->image, rq->image = NULL;
-    } else if (rq->file) {
+    if (rq->file) {
         off_t had;
         st = open_for_section(rq->file->fd, rq->prot, rq->size, rq->grow, &s->fd, &had);
     } else if ((s->fd = mmf__sys.memfd_create("mmf-section", MFD_CLOEXEC)) < 0) {
@@ -328,6 +322,10 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
     h->size = rq->size;
     h->protect = rq->prot;
     h->attrs = rq->attrs;
+    if (rq->image) { /* laid out in the object's data, as an unnamed one in its memfd */
+        int st = make_data(fd, h->data_offset, rq->size, true);
+        return st < 0 ? st : mmf__image_load(rq->image, rq->file->fd, fd, h->data_offset);
+    }
     if (rq->file) {
         struct stat sb;
         if (mmf__sys.fstat(rq->file->fd, &sb) < 0)
@@ -409,7 +407,10 @@ static int build_paging_file(struct mmf__section *s, const struct mmf__nsobj *ns
     s->data_off = h->data_offset;
     if (map)
         s->commit = ns->shared;
-    return 0;
+    if (!(s->attrs & SEC_IMAGE))
+        return 0;
+    s->image = malloc(sizeof *s->image);
+    return s->image ? mmf__image_reload(s->fd, s->data_off, s->size, s->image) : -ENOMEM;
 }
 
 /* The section of a named object found or created on disk. ctx is the request when this
@@ -460,8 +461,9 @@ static int section_import(const struct mmf__type *type, struct mmf__xfer *x,
     if (x->fd[1] >= 0)
         mmf__sys.close(x->fd[1]);
     int st = parse_protect((DWORD)x->v[1] | (DWORD)x->v[2], &prot, &attrs);
+    /* Image sections are named (create_image): an unnamed one claiming to be is forged. */
     if (st == 0 && (x->v[0] == 0 || x->v[0] >= MAX_SECTION || prot != x->v[1] ||
-                    attrs != x->v[2] || mmf__sys.fstat(x->fd[0], &sb) < 0 ||
+                    attrs != x->v[2] || (attrs & SEC_IMAGE) || mmf__sys.fstat(x->fd[0], &sb) < 0 ||
                     (uint64_t)sb.st_size < x->v[0]))
         st = MMF__W(ERROR_FILE_CORRUPT);
     struct mmf__section *s = st == 0 ? section_new(x->fd[0], x->v[0], prot, attrs) : NULL;
@@ -469,9 +471,6 @@ static int section_import(const struct mmf__type *type, struct mmf__xfer *x,
         st = -ENOMEM;
     if (st == 0 && x->v[3])
         st = add_commit_map(s, false);
-    if (st == 0 && (attrs & SEC_IMAGE))
-        st = (s->image = malloc(sizeof *s->image)) ? mmf__image_reload(s->fd, s->size, s->image)
-                                                   : -ENOMEM;
     if (s && st < 0)
         section_destroy(&s->obj); /* closes the descriptor */
     else if (st < 0)
@@ -498,7 +497,7 @@ MMF__TYPE_ROW(mmf__section_type);
 static int create_named(const struct mmf__name *name, struct request *rq,
                         struct mmf__object **out, bool *existed)
 {
-    bool paging = !rq->file;
+    bool paging = !rq->file || rq->image;
     struct mmf__ns_new nw = {
         .mode = rq->mode,
         .shared_len = paging && (rq->attrs & SEC_RESERVE) ? commit_map_bytes(rq->size) : 0,
@@ -508,7 +507,7 @@ static int create_named(const struct mmf__name *name, struct request *rq,
         .ctx = rq,
     };
     char path[64], real[4096];
-    if (rq->file) {
+    if (!paging) {
         snprintf(path, sizeof path, "/proc/self/fd/%d", rq->file->fd);
         ssize_t n = mmf__sys.readlink(path, real, sizeof real - 1);
         if (n < 0)
@@ -526,6 +525,31 @@ static int create_named(const struct mmf__name *name, struct request *rq,
         mmf__sys.close(rq->fd);
     }
     return st;
+}
+
+/* An unnamed image section: one for every process of this user that maps the same
+ * file, as Windows keeps one image per file, so that its shared sections are shared. It
+ * is a named object of this user's Local\ namespace, named after the file's device,
+ * inode, size and change time (a changed file is another image); it lives while a handle
+ * or a view holds it, and `mmf ls` lists it. Another user's image of the same file is
+ * another object: a user's shared sections are not another user's to write. */
+static int create_image(struct request *rq, struct mmf__object **out)
+{
+    struct stat sb;
+    if (mmf__sys.fstat(rq->file->fd, &sb) < 0)
+        return -errno;
+    char a[128];
+    WCHAR w[128];
+    int n = snprintf(a, sizeof a, "Local\\mmf-image-%llx-%llx-%llx-%lx.%lx",
+                     (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino,
+                     (unsigned long long)sb.st_size, (long)sb.st_ctim.tv_sec,
+                     (long)sb.st_ctim.tv_nsec);
+    for (int i = 0; i <= n; i++)
+        w[i] = (WCHAR)a[i];
+    struct mmf__name name;
+    bool existed;
+    int st = mmf__name_parse(w, (size_t)n, &name);
+    return st < 0 ? st : create_named(&name, rq, out, &existed);
 }
 
 /* The access a CreateFileMapping handle gets: what the protection asked for implies. */
@@ -560,10 +584,10 @@ static HANDLE create_mapping(HANDLE hfile, LPSECURITY_ATTRIBUTES sa, DWORD fl, u
     if (st == 0 && !obj)
         st = file ? check_file(hfile, &rq) : check_anonymous(&rq);
     if (st == 0 && !obj) {
-        if (name && rq.image)
-            st = MMF__W(ERROR_NOT_SUPPORTED); /* named images: not yet (docs/deviations.md) */
-        else if (name)
+        if (name)
             st = create_named(name, &rq, &obj, &existed);
+        else if (rq.image)
+            st = create_image(&rq, &obj);
         else if ((st = create_unnamed(&rq, &s)) == 0)
             obj = &s->obj;
     }

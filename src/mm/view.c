@@ -132,7 +132,7 @@ static int share_sections(const struct mmf__section *sec, uintptr_t base)
         size_t len = mmf__round_up(s->size, mmf__page_size);
         if (s->shared && len &&
             mmf__sys.mmap((void *)(base + s->rva), len, PROT_NONE, MAP_SHARED | MAP_FIXED,
-                          sec->fd, s->rva) == MAP_FAILED)
+                          sec->fd, (off_t)(sec->data_off + s->rva)) == MAP_FAILED)
             return -errno;
     }
     return 0;
@@ -162,7 +162,8 @@ static int map_image(struct mmf__section *s, DWORD access, void *base, void **ou
         st = base ? mmf__va_reserve(base, img->size, &p) : image_place(img, &p);
     if (st < 0)
         goto fail;
-    if (mmf__sys.mmap(p, img->size, PROT_NONE, MAP_PRIVATE | MAP_FIXED, s->fd, 0) == MAP_FAILED) {
+    if (mmf__sys.mmap(p, img->size, PROT_NONE, MAP_PRIVATE | MAP_FIXED, s->fd,
+                      (off_t)s->data_off) == MAP_FAILED) {
         st = -errno;
         goto unmap;
     }
