@@ -28,7 +28,11 @@ endif
 OPT ?= -O2 -g
 CFLAGS_ALL := -std=gnu11 $(OPT) $(WARN) -Iinclude $(CFLAGS)
 DEPFLAGS = -MMD -MP
-LIBFLAGS := -fPIC -fvisibility=hidden -D_GNU_SOURCE
+LIBFLAGS := -fPIC -fvisibility=hidden -D_GNU_SOURCE -DMMF__LIBRARY
+# Programs link with mmf's linker script, as `pkg-config --libs mmf` links them: MMF_SHARED
+# variables get pages of their own (include/mmf/shared.h).
+SHARED_LD := src/mm/shared.ld
+PROG_LDFLAGS := -Wl,-T,$(SHARED_LD)
 LDLIBS_ALL := -lpthread $(LDLIBS)
 
 ifeq ($(SANITIZE),)
@@ -90,7 +94,7 @@ Name: mmf
 Description: Win32 memory-mapped files, named shared memory and sync objects for Linux
 Version: $(VERSION)
 Cflags: -I$${includedir}
-Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lmmf
+Libs: -L$${libdir} -Wl,-rpath,$${libdir} -lmmf -Wl,-T,$(4)
 Libs.private: -Wl,-u,mmf__kinds -lpthread
 endef
 
@@ -107,7 +111,7 @@ endef
 
 $(B)/mmf.pc: Makefile
 	@mkdir -p $(@D)
-	$(file >$@,$(call PCFILE,$(CURDIR),$(CURDIR)/include,$(CURDIR)/$(B)))
+	$(file >$@,$(call PCFILE,$(CURDIR),$(CURDIR)/include,$(CURDIR)/$(B),$(CURDIR)/$(SHARED_LD)))
 	@echo wrote $@
 
 $(B)/mmf-win32.pc: Makefile
@@ -124,8 +128,9 @@ $(B)/test/%.o: test/%.c $(TEST_HDR) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so
-	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_OBJ) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+$(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so $(SHARED_LD)
+	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_OBJ) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(PROG_LDFLAGS) \
+	    $(LDFLAGS) $(LDLIBS_ALL)
 
 # Native-only tests: fault injection through the library's system-call table (so they
 # link the archive), mmf's own API, permissions as another user, the on-disk namespace.
@@ -280,9 +285,10 @@ fuzz-seeds: $(B)/libmmf.a
 demo: all $(EXAMPLES)
 	@sh examples/demo.sh $(B)
 
-$(B)/examples/%: examples/%.c examples/shared.h $(B)/libmmf.so
+$(B)/examples/%: examples/%.c examples/shared.h $(B)/libmmf.so $(SHARED_LD)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(LDFLAGS) $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(PROG_LDFLAGS) $(LDFLAGS) \
+	    $(LDLIBS_ALL)
 
 # Headers go to a root of their own: a <windows.h> in the system include path would make
 # other software's configure checks believe they are building for Windows.
@@ -295,10 +301,12 @@ install: all
 	install -m 644 include/*.h $(DESTDIR)$(WININC)/
 	install -m 644 include/mmf/*.h $(DESTDIR)$(WININC)/mmf/
 	install -m 644 $(B)/libmmf.a $(DESTDIR)$(LIBDIR)/
+	install -d $(DESTDIR)$(LIBDIR)/mmf
+	install -m 644 $(SHARED_LD) $(DESTDIR)$(LIBDIR)/mmf/
 	install -m 755 $(B)/libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/
 	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so.$(SOVERSION)
 	ln -sf libmmf.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libmmf.so
-	$(file >$(B)/mmf-installed.pc,$(call PCFILE,$(PREFIX),$(WININC),$(LIBDIR)))
+	$(file >$(B)/mmf-installed.pc,$(call PCFILE,$(PREFIX),$(WININC),$(LIBDIR),$(LIBDIR)/mmf/shared.ld))
 	install -m 644 $(B)/mmf-installed.pc $(DESTDIR)$(LIBDIR)/pkgconfig/mmf.pc
 	install -m 644 $(B)/mmf-win32.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 

@@ -1,31 +1,23 @@
-/* instances: every running copy counts itself in a named section (guarded by a named
- * mutex) and prints how many copies run. The count falls as copies exit, and the section
- * vanishes with the last one. Usage: instances [SECONDS to stay, default: until Enter] */
+/* instances: seed 002's instance counter. A variable in a shared section is one variable
+ * for every running copy of this program: each copy adds itself on start and takes
+ * itself away on exit, and prints how many copies run. Nothing is named by hand: built
+ * against mmf the variable is MMF_SHARED (from <windows.h>); built for Windows it is in a
+ * section marked shared, as #pragma data_seg("Shared") with /SECTION:Shared,RWS makes it.
+ * When the last copy is gone (killed ones included), the next starts from 0 again.
+ * Usage: instances [SECONDS to stay, default: until Enter] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <windows.h>
 
-static LONG adjust(HANDLE mutex, volatile LONG *count, LONG by)
-{
-    DWORD r = WaitForSingleObject(mutex, INFINITE);
-    if (r != WAIT_OBJECT_0 && r != WAIT_ABANDONED) /* a copy killed while counting */
-        exit(1);
-    LONG now = (*count += by);
-    ReleaseMutex(mutex);
-    return now;
-}
+#ifndef MMF_SHARED /* a Windows compiler: mingw-w64's attribute for a shared section */
+#define MMF_SHARED __attribute__((section(".shared"), shared))
+#endif
+
+static volatile LONG copies MMF_SHARED = 0;
 
 int main(int argc, char **argv)
 {
-    HANDLE mutex = CreateMutexA(NULL, FALSE, "mmf-instances-lock");
-    HANDLE map = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096,
-                                    "mmf-instances");
-    volatile LONG *count = map ? MapViewOfFile(map, FILE_MAP_WRITE, 0, 0, 0) : NULL;
-    if (!mutex || !count) {
-        fprintf(stderr, "instances: error %lu\n", (unsigned long)GetLastError());
-        return 1;
-    }
-    LONG n = adjust(mutex, count, 1);
+    LONG n = InterlockedIncrement(&copies);
     printf("instance %lu: %ld cop%s running\n", (unsigned long)GetCurrentProcessId(), (long)n,
            n == 1 ? "y" : "ies");
     fflush(stdout);
@@ -33,6 +25,6 @@ int main(int argc, char **argv)
         Sleep((DWORD)(atof(argv[1]) * 1000));
     else
         getchar();
-    adjust(mutex, count, -1);
+    InterlockedDecrement(&copies);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <mmf/winerror.h>
 #include <mmf/winbase.h>
 #include <mmf/winnt.h>
+#include <mmf/shared.h>
 #include <mmf/interlocked.h>
 #include <mmf/crt.h>
 

@@ -98,6 +98,22 @@ int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
  * fixed) as PROT_NONE. */
 int mmf__va_reserve(void *fixed, size_t len, void **out);
 
+/* vm.c: one line of /proc/self/maps: the mapping containing addr, or else the next one
+ * above it (*found false); -errno if /proc cannot be read. */
+struct mmf__sysmap {
+    uintptr_t start, end;
+    char perms[5];
+    unsigned dev_major, dev_minor;
+    unsigned long inode;
+    char path[256];          /* its first word, if any */
+};
+int mmf__sysmap_find(uintptr_t addr, struct mmf__sysmap *m, bool *found);
+
+/* section.c: the named paging-file section `name` of size bytes, read-write, made with
+ * `initial` as its bytes when it does not exist yet (MMF_SHARED's sets). */
+int mmf__section_shared(const struct mmf__name *name, const void *initial, uint64_t size,
+                        struct mmf__section **out);
+
 /* fault.c: resolves faults on views of named or SEC_RESERVE sections: first touches of
  * pages other processes committed, and object files another user cut short. */
 void mmf__view_faults_install(void);

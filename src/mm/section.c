@@ -141,6 +141,7 @@ struct request {
                                file grown) before the name is published; -1 once taken */
     off_t had;              /* the file's size before it grew */
     struct mmf__image *image; /* SEC_IMAGE: the file's layout (owned until a section takes it) */
+    const void *initial;    /* named paging-file: its first bytes (size of them), or NULL */
 };
 
 static int check_anonymous(struct request *rq)
@@ -335,8 +336,12 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
         return open_for_section(rq->file->fd, rq->prot, rq->size, rq->grow, &rq->fd,
                                 &rq->had);
     }
-    return make_data(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size),
-                     !(rq->attrs & SEC_RESERVE));
+    int st = make_data(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size),
+                       !(rq->attrs & SEC_RESERVE));
+    if (st == 0 && rq->initial &&
+        mmf__sys.pwrite(fd, rq->initial, rq->size, (off_t)h->data_offset) != (ssize_t)rq->size)
+        st = errno ? -errno : MMF__W(ERROR_DISK_FULL);
+    return st;
 }
 
 /* Whether an opener may map the file a named section's header names: the header is the
@@ -550,6 +555,28 @@ static int create_image(struct request *rq, struct mmf__object **out)
     bool existed;
     int st = mmf__name_parse(w, (size_t)n, &name);
     return st < 0 ? st : create_named(&name, rq, out, &existed);
+}
+
+int mmf__section_shared(const struct mmf__name *name, const void *initial, uint64_t size,
+                        struct mmf__section **out)
+{
+    struct request rq = {.prot = PAGE_READWRITE, .size = size, .mode = mmf__sa_mode(NULL),
+                         .fd = -1, .initial = initial};
+    struct mmf__object *obj;
+    bool existed;
+    int st = create_named(name, &rq, &obj, &existed);
+    if (st < 0)
+        return st;
+    struct mmf__section *s = (struct mmf__section *)obj;
+    /* The name is this user's: a set of another size, or another kind of section, is not
+     * this binary's (a stale or planted one). */
+    if (s->size != size || s->commit || s->image || s->obj.ns->path[0] ||
+        s->protect != PAGE_READWRITE) {
+        mmf__handle_drop(obj);
+        return MMF__W(ERROR_INVALID_HANDLE);
+    }
+    *out = s;
+    return 0;
 }
 
 /* The access a CreateFileMapping handle gets: what the protection asked for implies. */

@@ -89,16 +89,9 @@ static void query_region(const struct mmf__region *r, uintptr_t addr,
     };
 }
 
-/* One line of /proc/self/maps. */
-struct sysmap {
-    uintptr_t start, end;
-    char perms[5];
-    unsigned long inode;
-};
-
 /* Finds the mapping containing addr, or else the next one above it (found = false).
  * Returns -errno if /proc cannot be read. */
-static int find_sysmap(uintptr_t addr, struct sysmap *m, bool *found)
+int mmf__sysmap_find(uintptr_t addr, struct mmf__sysmap *m, bool *found)
 {
     int fd = mmf__sys.open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -121,9 +114,11 @@ static int find_sysmap(uintptr_t addr, struct sysmap *m, bool *found)
         if (!nl && !eof)
             continue;
         size_t len = nl ? (size_t)(nl - buf) + 1 : have;
-        struct sysmap cur = {0};
-        if (sscanf(buf, "%lx-%lx %4s %*s %*s %lu", &cur.start, &cur.end, cur.perms,
-                   &cur.inode) == 4 &&
+        struct mmf__sysmap cur = {0};
+        if (nl)
+            *nl = 0; /* the path ends the line */
+        if (sscanf(buf, "%lx-%lx %4s %*s %x:%x %lu %255s", &cur.start, &cur.end, cur.perms,
+                   &cur.dev_major, &cur.dev_minor, &cur.inode, cur.path) >= 6 &&
             cur.end > addr) {
             *m = cur;
             *found = cur.start <= addr;
@@ -147,9 +142,9 @@ static DWORD prot_of_perms(const char *perms)
 /* Memory mmf does not manage: the loader's images, the heap, stacks, or nothing. */
 static int query_system(uintptr_t addr, MEMORY_BASIC_INFORMATION *mbi)
 {
-    struct sysmap m;
+    struct mmf__sysmap m;
     bool found;
-    int st = find_sysmap(addr, &m, &found);
+    int st = mmf__sysmap_find(addr, &m, &found);
     if (st < 0)
         return st;
     uintptr_t base = page_down(addr);
@@ -404,10 +399,10 @@ static int protect_view(struct mmf__region *r, size_t first, size_t count, DWORD
  * changed in place, its old protection read from /proc/self/maps. */
 static int protect_system(uintptr_t addr, size_t size, DWORD prot, DWORD *old)
 {
-    struct sysmap m;
+    struct mmf__sysmap m;
     bool found;
     uintptr_t end;
-    int st = find_sysmap(addr, &m, &found);
+    int st = mmf__sysmap_find(addr, &m, &found);
     if (st < 0)
         return st;
     struct mmf__region *next = mmf__region_next(addr);
