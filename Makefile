@@ -132,6 +132,15 @@ $(B)/test/runner: $(TEST_OBJ) $(B)/libmmf.so $(SHARED_LD)
 	$(CC) $(CFLAGS_ALL) -o $@ $(TEST_OBJ) -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf $(PROG_LDFLAGS) \
 	    $(LDFLAGS) $(LDLIBS_ALL)
 
+# The library test-shared.c loads (MMF_SHARED in a library), next to the runner.
+$(B)/test/mmfprobe.so: test/probe/mmfprobe.c $(HEADERS) $(B)/libmmf.so $(SHARED_LD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $< -L$(B) -Wl,-rpath,$(CURDIR)/$(B) -lmmf \
+	    $(PROG_LDFLAGS) $(LDFLAGS) $(LDLIBS_ALL)
+build/wine/mmfprobe.dll: test/probe/mmfprobe.c
+	@mkdir -p $(@D)
+	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -shared -o $@ $<
+
 # Native-only tests: fault injection through the library's system-call table (so they
 # link the archive), mmf's own API, permissions as another user, the on-disk namespace.
 NATIVE_SRC := $(wildcard test/native/*.c)
@@ -141,7 +150,8 @@ $(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/native/native.h t
 	$(CC) $(CFLAGS_ALL) $(LIB_CHECKS) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
 	    test/runner.c $(NATIVE_SRC) -Wl,-u,mmf__kinds $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
-check: $(B)/test/runner $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols check-layers
+check: $(B)/test/runner $(B)/test/mmfprobe.so $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols \
+    check-layers
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native
 	sh test/cli.sh $(B)
 	sh test/examples.sh $(B)
@@ -153,7 +163,7 @@ check-clients: all
 	sh test/clients/run.sh $(B)
 
 # Every test process under memcheck: any error or definite leak fails the run.
-check-valgrind: $(B)/test/runner
+check-valgrind: $(B)/test/runner $(B)/test/mmfprobe.so
 	MMF_TEST_TIMEOUT=300 valgrind -q --trace-children=yes --error-exitcode=9 \
 	    --suppressions=$(CURDIR)/test/valgrind.supp \
 	    --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite $(B)/test/runner
@@ -180,7 +190,7 @@ build/wine/examples/%.exe: examples/%.c examples/shared.h
 	@mkdir -p $(@D)
 	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $<
 
-check-wine: build/wine/runner.exe $(WINE_EXAMPLES)
+check-wine: build/wine/runner.exe build/wine/mmfprobe.dll $(WINE_EXAMPLES)
 	WINEDEBUG=-all MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(WINE) build/wine/runner.exe
 	WINEDEBUG=-all WINE=$(WINE) sh test/examples.sh build/wine/examples --wine
 
