@@ -141,6 +141,17 @@ build/wine/mmfprobe.dll: test/probe/mmfprobe.c
 	@mkdir -p $(@D)
 	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -shared -o $@ $<
 
+# PE32+ and PE32 images for the SEC_IMAGE tests, built by mingw-w64 (x86-64 and i686), next
+# to each runner.
+MINGW32_CC ?= i686-w64-mingw32-gcc
+FIXTURE_FLAGS := -std=gnu11 -O1 -shared -s
+$(B)/test/fixture64.dll build/wine/fixture64.dll: test/probe/fixture.c
+	@mkdir -p $(@D)
+	$(MINGW_CC) $(FIXTURE_FLAGS) -o $@ $<
+$(B)/test/fixture32.dll build/wine/fixture32.dll: test/probe/fixture.c
+	@mkdir -p $(@D)
+	$(MINGW32_CC) $(FIXTURE_FLAGS) -o $@ $<
+
 # Native-only tests: fault injection through the library's system-call table (so they
 # link the archive), mmf's own API, permissions as another user, the on-disk namespace.
 NATIVE_SRC := $(wildcard test/native/*.c)
@@ -150,8 +161,8 @@ $(B)/test/native: $(NATIVE_SRC) test/native/native-list.h test/native/native.h t
 	$(CC) $(CFLAGS_ALL) $(LIB_CHECKS) -Isrc -D_GNU_SOURCE '-DTEST_LIST="native/native-list.h"' -o $@ \
 	    test/runner.c $(NATIVE_SRC) -Wl,-u,mmf__kinds $(B)/libmmf.a $(LDFLAGS) $(LDLIBS_ALL)
 
-check: $(B)/test/runner $(B)/test/mmfprobe.so $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols \
-    check-layers
+check: $(B)/test/runner $(B)/test/mmfprobe.so $(B)/test/fixture64.dll $(B)/test/fixture32.dll \
+    $(B)/test/native $(B)/mmf $(EXAMPLES) check-symbols check-layers
 	MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(B)/test/native
 	sh test/cli.sh $(B)
 	sh test/examples.sh $(B)
@@ -163,7 +174,8 @@ check-clients: all
 	sh test/clients/run.sh $(B)
 
 # Every test process under memcheck: any error or definite leak fails the run.
-check-valgrind: $(B)/test/runner $(B)/test/mmfprobe.so
+check-valgrind: $(B)/test/runner $(B)/test/mmfprobe.so $(B)/test/fixture64.dll \
+    $(B)/test/fixture32.dll
 	MMF_TEST_TIMEOUT=300 valgrind -q --trace-children=yes --error-exitcode=9 \
 	    --suppressions=$(CURDIR)/test/valgrind.supp \
 	    --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite $(B)/test/runner
@@ -190,7 +202,8 @@ build/wine/examples/%.exe: examples/%.c examples/shared.h
 	@mkdir -p $(@D)
 	$(MINGW_CC) -std=gnu11 -O1 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $<
 
-check-wine: build/wine/runner.exe build/wine/mmfprobe.dll $(WINE_EXAMPLES)
+check-wine: build/wine/runner.exe build/wine/mmfprobe.dll build/wine/fixture64.dll \
+    build/wine/fixture32.dll $(WINE_EXAMPLES)
 	WINEDEBUG=-all MMF_TEST_TIMEOUT=$(TEST_TIMEOUT) $(WINE) build/wine/runner.exe
 	WINEDEBUG=-all WINE=$(WINE) sh test/examples.sh build/wine/examples --wine
 

@@ -43,9 +43,9 @@ check "scan counts bytes and lines" "run scan '$dir/s.txt' | grep -q '9 bytes, 3
 check "filerev of a missing file names the error" \
     "run filerev '$dir/none' 2>&1 | grep -q 'error 2'"
 
-# The first copy stays until its input ends; the second starts once the first has counted
-# itself in. A copy killed -9 stays counted while others run; once none runs, the next
-# starts from the program's 0 again.
+# Seed 002's scenario: three copies count each other (the first stays until its input
+# ends, the second for a long time, the third only counts); then every copy is killed -9,
+# and the next starts from the program's 0 again.
 until_said() { # until_said FILE: until a copy has printed its line
     i=0
     while ! grep -q cop "$1" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -54,17 +54,17 @@ mkfifo "$dir/stay"
 run instances < "$dir/stay" > "$dir/i1" & i1=$!
 exec 3> "$dir/stay"
 until_said "$dir/i1"
-run instances 0 > "$dir/i2"
-(exec 3>&-; run instances 1000 > "$dir/i3" 2>&1) 2>/dev/null & i3=$! # the subshell must not hold the fifo
-until_said "$dir/i3"
-exec 3>&-
-wait "$i1"
+(exec 3>&-; run instances 1000 > "$dir/i2" 2>&1) 2>/dev/null & i2=$! # must not hold the fifo
+until_said "$dir/i2"
+run instances 0 > "$dir/i3"
 check "instances counts the copies running" \
-    "grep -q ' 1 copy' '$dir/i1' && grep -q ' 2 copies' '$dir/i2' && grep -q ' 2 copies' '$dir/i3'"
-pkill -9 -P "$i3" # the copy, the subshell's child
-wait "$i3" 2>/dev/null
+    "grep -q ' 1 copy' '$dir/i1' && grep -q ' 2 copies' '$dir/i2' && grep -q ' 3 copies' '$dir/i3'"
+pkill -9 -P "$i1" # each copy: the child of the subshell that runs it
+pkill -9 -P "$i2"
+exec 3>&-
+wait "$i1" "$i2" 2>/dev/null
 run instances 0 > "$dir/i4"
-check "after the last copy (killed -9), the next starts from 0" "grep -q ' 1 copy' '$dir/i4'"
+check "after every copy was killed -9, the next starts from 0" "grep -q ' 1 copy' '$dir/i4'"
 [ "${2:-}" = --wine ] || check "no shared set is left" "[ -z \"\$(find '$MMF_ROOT'/mmf-* -type f)\" ]"
 
 echo "$passed passed, $failed failed"

@@ -454,3 +454,71 @@ TEST(image_shared_sections_end_with_killed_instances)
     ASSERT(UnmapViewOfFile((void *)v) && CloseHandle(m));
     ASSERT(DeleteFileA(path));
 }
+
+/* The protection a section's characteristics give its pages (Windows' table). */
+static DWORD protection_of(DWORD ch)
+{
+    BOOL x = !!(ch & IMAGE_SCN_MEM_EXECUTE), w = !!(ch & IMAGE_SCN_MEM_WRITE);
+    BOOL r = !!(ch & IMAGE_SCN_MEM_READ), shared = !!(ch & IMAGE_SCN_MEM_SHARED);
+    if (w && shared) /* Wine 8 reports these write-copy (see image_shared_sections_...) */
+        return on_wine() ? (x ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY)
+                         : (x ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE);
+    if (w)
+        return x ? PAGE_EXECUTE_WRITECOPY : PAGE_WRITECOPY;
+    if (x)
+        return r ? PAGE_EXECUTE_READ : PAGE_EXECUTE;
+    return r ? PAGE_READONLY : PAGE_NOACCESS;
+}
+
+/* A mingw-w64 DLL next to the runner, mapped as an image: every section where its header
+ * says, with its file bytes, zeros past them, and its protection; the headers read-only;
+ * the view the image's size. */
+static void check_fixture(const char *file, WORD magic)
+{
+    char path[MAX_PATH];
+    DWORD n = GetModuleFileNameA(NULL, path, MAX_PATH);
+    ASSERT(n > 0 && n < MAX_PATH);
+    char *slash = strrchr(path, '/') > strrchr(path, '\\') ? strrchr(path, '/') : strrchr(path, '\\');
+    strcpy(slash + 1, file);
+    HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    DWORD size = GetFileSize(f, NULL);
+    unsigned char *raw = malloc(size);
+    ASSERT(raw && ReadFile(f, raw, size, &n, NULL) && n == size);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL);
+    ASSERT(m != NULL);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+    ASSERT(v != NULL);
+    const IMAGE_DOS_HEADER *dos = (const IMAGE_DOS_HEADER *)v;
+    const IMAGE_NT_HEADERS32 *nt = (const IMAGE_NT_HEADERS32 *)(v + dos->e_lfanew);
+    ASSERT_EQ(nt->Signature, IMAGE_NT_SIGNATURE);
+    ASSERT_EQ(nt->OptionalHeader.Magic, magic);
+    DWORD image = nt->OptionalHeader.SizeOfImage; /* the same offset in both widths */
+    const IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION(nt);
+    MEMORY_BASIC_INFORMATION mbi;
+    ASSERT(VirtualQuery(v, &mbi, sizeof mbi) == sizeof mbi);
+    ASSERT(mbi.Protect == PAGE_READONLY && mbi.Type == MEM_IMAGE && mbi.AllocationBase == v);
+    int shared = 0;
+    for (int i = 0; i < nt->FileHeader.NumberOfSections; i++) {
+        const IMAGE_SECTION_HEADER *s = &sec[i];
+        DWORD vsize = s->Misc.VirtualSize ? s->Misc.VirtualSize : s->SizeOfRawData;
+        DWORD have = s->SizeOfRawData < vsize ? s->SizeOfRawData : vsize;
+        ASSERT(memcmp(v + s->VirtualAddress, raw + s->PointerToRawData, have) == 0);
+        for (DWORD k = have; k < vsize; k++)
+            ASSERT(v[s->VirtualAddress + k] == 0);
+        ASSERT(VirtualQuery(v + s->VirtualAddress, &mbi, sizeof mbi) == sizeof mbi);
+        ASSERT_EQ(mbi.Protect, protection_of(s->Characteristics));
+        ASSERT(mbi.State == MEM_COMMIT && mbi.AllocationBase == v);
+        shared += !!(s->Characteristics & IMAGE_SCN_MEM_SHARED);
+    }
+    ASSERT_EQ(shared, 1);
+    ASSERT(VirtualQuery(v + image - 1, &mbi, sizeof mbi) == sizeof mbi && mbi.AllocationBase == v);
+    ASSERT(UnmapViewOfFile(v) && CloseHandle(m) && CloseHandle(f));
+    free(raw);
+}
+
+TEST(mingw_images_map_as_the_loader_lays_them_out)
+{
+    check_fixture("fixture64.dll", IMAGE_NT_OPTIONAL_HDR64_MAGIC);
+    check_fixture("fixture32.dll", IMAGE_NT_OPTIONAL_HDR32_MAGIC);
+}
