@@ -77,6 +77,17 @@ void temp_path(char *buf, const char *tag)
     sprintf(buf + n, "mmf-test-%lu-%s", (unsigned long)GetCurrentProcessId(), tag);
 }
 
+void beside_runner(char *buf, const char *file)
+{
+    DWORD n = GetModuleFileNameA(NULL, buf, MAX_PATH);
+    ASSERT(n > 0 && n < MAX_PATH);
+    char *slash = strrchr(buf, '/'), *back = strrchr(buf, '\\');
+    if (back > slash)
+        slash = back;
+    ASSERT(slash && strlen(file) < MAX_PATH - (size_t)(slash + 1 - buf));
+    strcpy(slash + 1, file);
+}
+
 unsigned char pattern_byte(size_t i)
 {
     return (unsigned char)(i * 7 + 1);

@@ -476,10 +476,8 @@ static DWORD protection_of(DWORD ch)
 static void check_fixture(const char *file, WORD magic)
 {
     char path[MAX_PATH];
-    DWORD n = GetModuleFileNameA(NULL, path, MAX_PATH);
-    ASSERT(n > 0 && n < MAX_PATH);
-    char *slash = strrchr(path, '/') > strrchr(path, '\\') ? strrchr(path, '/') : strrchr(path, '\\');
-    strcpy(slash + 1, file);
+    DWORD n;
+    beside_runner(path, file);
     HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
     ASSERT(f != INVALID_HANDLE_VALUE);
     DWORD size = GetFileSize(f, NULL);

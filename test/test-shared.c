@@ -60,11 +60,7 @@ TEST(shared_variables_are_one_for_every_instance)
 static HMODULE load_probe(const char *copy)
 {
     char path[MAX_PATH];
-    DWORD n = GetModuleFileNameA(NULL, path, MAX_PATH);
-    ASSERT(n > 0 && n < MAX_PATH);
-    char *slash = strrchr(path, '/') > strrchr(path, '\\') ? strrchr(path, '/') : strrchr(path, '\\');
-    ASSERT(slash != NULL);
-    strcpy(slash + 1, "mmfprobe.dll"); /* natively: mmfprobe.so, as LoadLibrary looks */
+    beside_runner(path, "mmfprobe.dll"); /* natively: mmfprobe.so, as LoadLibrary looks */
     HMODULE h = LoadLibraryA(path);
     ASSERT(h != NULL);
     if (!copy)

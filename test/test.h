@@ -65,6 +65,8 @@ void test_fail(const char *file, int line, const char *fmt, ...)
  * Windows: the test says so and follows Windows natively. */
 int on_wine(void);
 
+/* The path of `file` in the runner's own directory (libraries and images built for it). */
+void beside_runner(char *buf, const char *file);
 /* A path in the temporary directory unique to this process and tag. */
 void temp_path(char *buf, const char *tag);
 /* Creates a file at a fresh temp path holding `size` bytes of pattern (byte i = i*7). */

@@ -56,25 +56,25 @@ static int read_optional(const uint8_t *p, uint32_t size, struct optional *o)
         return MMF__W(ERROR_BAD_EXE_FORMAT);
     memcpy(&magic, p, sizeof magic);
     size_t dirs_at;
-    if (magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC) {
-        IMAGE_OPTIONAL_HEADER64 h = {0};
-        dirs_at = offsetof(IMAGE_OPTIONAL_HEADER64, DataDirectory);
-        if (size < dirs_at)
-            return MMF__W(ERROR_BAD_EXE_FORMAT);
-        memcpy(&h, p, dirs_at);
-        *o = (struct optional){h.ImageBase, h.SectionAlignment, h.FileAlignment,
-                               h.SizeOfImage, h.SizeOfHeaders, h.NumberOfRvaAndSizes, NULL, true};
-    } else if (magic == IMAGE_NT_OPTIONAL_HDR32_MAGIC) {
-        IMAGE_OPTIONAL_HEADER32 h = {0};
-        dirs_at = offsetof(IMAGE_OPTIONAL_HEADER32, DataDirectory);
-        if (size < dirs_at)
-            return MMF__W(ERROR_BAD_EXE_FORMAT);
-        memcpy(&h, p, dirs_at);
-        *o = (struct optional){h.ImageBase, h.SectionAlignment, h.FileAlignment,
-                               h.SizeOfImage, h.SizeOfHeaders, h.NumberOfRvaAndSizes, NULL, false};
-    } else {
+/* The fields before the directories, of the header type the magic names. */
+#define READ_FIELDS(type, wide)                                                           \
+    do {                                                                                 \
+        type h = {0};                                                                    \
+        dirs_at = offsetof(type, DataDirectory);                                         \
+        if (size < dirs_at)                                                              \
+            return MMF__W(ERROR_BAD_EXE_FORMAT);                                         \
+        memcpy(&h, p, dirs_at);                                                          \
+        *o = (struct optional){h.ImageBase, h.SectionAlignment, h.FileAlignment,         \
+                               h.SizeOfImage, h.SizeOfHeaders, h.NumberOfRvaAndSizes,    \
+                               NULL, wide};                                              \
+    } while (0)
+    if (magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC)
+        READ_FIELDS(IMAGE_OPTIONAL_HEADER64, true);
+    else if (magic == IMAGE_NT_OPTIONAL_HDR32_MAGIC)
+        READ_FIELDS(IMAGE_OPTIONAL_HEADER32, false);
+    else
         return MMF__W(ERROR_BAD_EXE_FORMAT);
-    }
+#undef READ_FIELDS
     if (o->ndirs > IMAGE_NUMBEROF_DIRECTORY_ENTRIES)
         o->ndirs = IMAGE_NUMBEROF_DIRECTORY_ENTRIES; /* the loader reads no more */
     if (dirs_at + (uint64_t)o->ndirs * sizeof(IMAGE_DATA_DIRECTORY) > size)

@@ -53,6 +53,22 @@ static int view_extent(const struct mmf__section *s, uint64_t offset, size_t *le
     return 0;
 }
 
+/* A view mapped, in the registry: its pages' protections applied first if asked (they
+ * differ from the mapping's), then the view holds its section. */
+static int publish(struct mmf__region *r, bool apply)
+{
+    int st = 0;
+    mmf__regions_write();
+    if (apply)
+        st = mmf__view_apply(r, 0, r->size / mmf__page_size);
+    if (st == 0)
+        st = mmf__region_insert(r);
+    mmf__regions_unlock();
+    if (st == 0)
+        mmf__ref(&r->section->obj);
+    return st;
+}
+
 static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offset, size_t len,
                     void *base, void **out)
 {
@@ -83,15 +99,8 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
     }
     if (s->commit || s->obj.ns)
         mmf__view_faults_install();
-    mmf__regions_write();
-    if (s->commit)
-        st = mmf__view_apply(r, 0, size / mmf__page_size);
-    if (st == 0)
-        st = mmf__region_insert(r);
-    mmf__regions_unlock();
-    if (st < 0)
+    if ((st = publish(r, s->commit != NULL)) < 0)
         goto unmap;
-    mmf__ref(&s->obj);
     *out = p;
     return 0;
 unmap:
@@ -173,14 +182,8 @@ static int map_image(struct mmf__section *s, DWORD access, void *base, void **ou
     *r = (struct mmf__region){.base = (uintptr_t)p, .size = img->size, .type = MEM_IMAGE,
                               .alloc_protect = PAGE_EXECUTE_WRITECOPY, .prot = prot,
                               .section = s, .copy = true};
-    mmf__regions_write();
-    st = mmf__view_apply(r, 0, img->size / mmf__page_size);
-    if (st == 0)
-        st = mmf__region_insert(r);
-    mmf__regions_unlock();
-    if (st < 0)
+    if ((st = publish(r, true)) < 0)
         goto unmap;
-    mmf__ref(&s->obj);
     *out = p;
     return 0;
 unmap:
