@@ -554,7 +554,16 @@ static int create_image(struct request *rq, struct mmf__object **out)
     struct mmf__name name;
     bool existed;
     int st = mmf__name_parse(w, (size_t)n, &name);
-    return st < 0 ? st : create_named(&name, rq, out, &existed);
+    if (st == 0)
+        st = create_named(&name, rq, out, &existed);
+    /* The name is this user's: an object there that is not this image (planted, or made
+     * by a broken process) is not used. */
+    struct mmf__section *s = st == 0 ? (struct mmf__section *)*out : NULL;
+    if (s && (!s->image || s->size != rq->size)) {
+        mmf__handle_drop(*out);
+        st = MMF__W(ERROR_BAD_EXE_FORMAT);
+    }
+    return st;
 }
 
 int mmf__section_shared(const struct mmf__name *name, const void *initial, uint64_t size,

@@ -1,6 +1,8 @@
 /* Images between users: a shared section is one set of pages per user, never another
  * user's to read or write (Windows shares it with every user; docs/deviations.md). The
  * image is the mingw-w64 fixture beside the runner. */
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../test.h"
@@ -60,4 +62,28 @@ TEST(image_shared_sections_are_per_user)
     ASSERT_EQ(wait_child(&c, 20000), 0);
     ASSERT_EQ(*x, 0x1234);
     ASSERT(UnmapViewOfFile((void *)x) && CloseHandle(m)); /* any address in the view */
+}
+
+/* An object of this user planted under the name an image would take (here, a plain
+ * section) is refused, not mapped as the image. */
+TEST(a_planted_image_name_is_refused)
+{
+    char path[MAX_PATH], name[160];
+    beside_runner(path, "fixture64.dll");
+    struct stat sb;
+    ASSERT(stat(path, &sb) == 0);
+    snprintf(name, sizeof name, "Local\\mmf-image-%llx-%llx-%llx-%lx.%lx",
+             (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino,
+             (unsigned long long)sb.st_size, (long)sb.st_ctim.tv_sec, (long)sb.st_ctim.tv_nsec);
+    HANDLE planted = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 0x10000, name);
+    ASSERT(planted != NULL);
+    HANDLE f = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    ASSERT(f != INVALID_HANDLE_VALUE);
+    ASSERT_ERR(CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL) == NULL,
+               ERROR_BAD_EXE_FORMAT);
+    CloseHandle(planted);
+    HANDLE m = CreateFileMappingA(f, NULL, PAGE_READONLY | SEC_IMAGE, 0, 0, NULL);
+    ASSERT(m != NULL); /* the name free again, the image is made */
+    CloseHandle(m);
+    CloseHandle(f);
 }
