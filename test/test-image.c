@@ -271,6 +271,11 @@ TEST(image_views_lay_the_image_out)
         ASSERT(v2[0x2001] == 0xC4);
         expect_page(v2, 0x2000, PAGE_WRITECOPY);
         ASSERT(UnmapViewOfFile(v2 + 0x1000)); /* any address in it */
+        /* MapViewOfFileEx puts it where asked: v2's place, free again. */
+        unsigned char *v3 = MapViewOfFileEx(m, FILE_MAP_READ, 0, 0, 0, v2);
+        ASSERT(v3 == v2);
+        expect_page(v3, 0x1000, PAGE_EXECUTE_READ);
+        ASSERT(UnmapViewOfFile(v3));
         ASSERT(UnmapViewOfFile(v));
         CloseHandle(m);
     }
