@@ -179,6 +179,7 @@ static int map_image(struct mmf__section *s, DWORD access, void *base, void **ou
     if ((st = share_sections(s, (uintptr_t)p)) < 0)
         goto unmap;
     image_pages(img, prot);
+    mmf__view_faults_install(); /* the image is a named object's data: see map_view */
     *r = (struct mmf__region){.base = (uintptr_t)p, .size = img->size, .type = MEM_IMAGE,
                               .alloc_protect = PAGE_EXECUTE_WRITECOPY, .prot = prot,
                               .section = s, .copy = true};
