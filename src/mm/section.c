@@ -338,10 +338,10 @@ static int init_named(int fd, struct mmf__objhdr *h, void *ctx)
     }
     int st = make_data(fd, h->data_offset, mmf__round_up(rq->size, mmf__page_size),
                        !(rq->attrs & SEC_RESERVE));
-    if (st == 0 && rq->initial &&
-        mmf__sys.pwrite(fd, rq->initial, rq->size, (off_t)h->data_offset) != (ssize_t)rq->size)
-        st = errno ? -errno : MMF__W(ERROR_DISK_FULL);
-    return st;
+    if (st < 0 || !rq->initial)
+        return st;
+    ssize_t w = mmf__sys.pwrite(fd, rq->initial, rq->size, (off_t)h->data_offset);
+    return w == (ssize_t)rq->size ? 0 : w < 0 ? -errno : MMF__W(ERROR_DISK_FULL);
 }
 
 /* Whether an opener may map the file a named section's header names: the header is the
