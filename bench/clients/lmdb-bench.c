@@ -2,22 +2,20 @@
  * against mmf, and as LMDB's own POSIX build. Only LMDB's API and C11 are used here, so
  * the two builds run the same workload; what differs is the code under LMDB.
  *   lmdb-bench DIR   (DIR: an empty directory)
- * Prints "figure value unit" lines, as bench/*.c do. */
+ * Prints "figure value unit" lines, as the programs in bench/ do. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lmdb.h"
+#include "workload.h"
 
 #define KEYS 100000
 #define VALUE 100
-#define SECONDS 1.0
 
 static MDB_env *env;
 static MDB_dbi dbi;
-static uint64_t rng = 88172645463325252ULL;
 
 static void check(int rc, const char *what)
 {
@@ -27,19 +25,9 @@ static void check(int rc, const char *what)
     }
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    timespec_get(&ts, TIME_UTC);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static uint64_t next_key(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng % KEYS;
+    return random_below(KEYS);
 }
 
 static void put(MDB_txn *txn, uint64_t k)

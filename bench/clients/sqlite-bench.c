@@ -2,21 +2,19 @@
  * Windows VFS (os_win.c) against mmf, and with its own unix VFS. Only SQLite's API and C11
  * are used here, so both builds run the same workload.
  *   sqlite-bench FILE   (FILE must not exist)
- * Prints "figure value unit" lines, as bench/*.c do. */
+ * Prints "figure value unit" lines, as the programs in bench/ do. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sqlite3.h"
+#include "workload.h"
 
 #define ROWS 100000
 #define VALUE 100
-#define SECONDS 1.0
 
 static sqlite3 *db;
-static uint64_t rng = 88172645463325252ULL;
 
 static void check(int rc, int want, const char *what)
 {
@@ -38,19 +36,9 @@ static sqlite3_stmt *prepare(const char *sql)
     return s;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    timespec_get(&ts, TIME_UTC);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static int64_t next_row(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (int64_t)(rng % ROWS) + 1;
+    return (int64_t)random_below(ROWS) + 1;
 }
 
 /* One row per statement, each its own transaction (autocommit). */

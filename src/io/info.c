@@ -83,25 +83,38 @@ DWORD mmf__file_attributes(const struct stat *sb)
 
 /* The volume serial number stands for the device, the file index for the inode: the pair
  * names one file while it exists, as on Windows. */
+void mmf__attribute_data(const struct stat *sb, WIN32_FILE_ATTRIBUTE_DATA *d)
+{
+    uint64_t size = S_ISDIR(sb->st_mode) ? 0 : (uint64_t)sb->st_size;
+    d->dwFileAttributes = mmf__file_attributes(sb);
+    mmf__to_filetime(&sb->st_ctim, &d->ftCreationTime);
+    mmf__to_filetime(&sb->st_atim, &d->ftLastAccessTime);
+    mmf__to_filetime(&sb->st_mtim, &d->ftLastWriteTime);
+    d->nFileSizeHigh = (DWORD)(size >> 32);
+    d->nFileSizeLow = (DWORD)size;
+}
+
 BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
 {
     struct stat sb;
+    WIN32_FILE_ATTRIBUTE_DATA d;
     int st = out ? stat_of(h, &sb) : MMF__W(ERROR_NOACCESS);
     if (st < 0)
         return mmf__fail(st), FALSE;
-    uint64_t dev = (uint64_t)sb.st_dev, ino = (uint64_t)sb.st_ino, size = (uint64_t)sb.st_size;
+    mmf__attribute_data(&sb, &d);
+    uint64_t dev = (uint64_t)sb.st_dev, ino = (uint64_t)sb.st_ino;
     *out = (BY_HANDLE_FILE_INFORMATION){
-        .dwFileAttributes = mmf__file_attributes(&sb),
+        .dwFileAttributes = d.dwFileAttributes,
+        .ftCreationTime = d.ftCreationTime,
+        .ftLastAccessTime = d.ftLastAccessTime,
+        .ftLastWriteTime = d.ftLastWriteTime,
         .dwVolumeSerialNumber = (DWORD)(dev ^ dev >> 32),
-        .nFileSizeHigh = S_ISDIR(sb.st_mode) ? 0 : (DWORD)(size >> 32),
-        .nFileSizeLow = S_ISDIR(sb.st_mode) ? 0 : (DWORD)size,
+        .nFileSizeHigh = d.nFileSizeHigh,
+        .nFileSizeLow = d.nFileSizeLow,
         .nNumberOfLinks = (DWORD)sb.st_nlink,
         .nFileIndexHigh = (DWORD)(ino >> 32),
         .nFileIndexLow = (DWORD)ino,
     };
-    mmf__to_filetime(&sb.st_ctim, &out->ftCreationTime);
-    mmf__to_filetime(&sb.st_atim, &out->ftLastAccessTime);
-    mmf__to_filetime(&sb.st_mtim, &out->ftLastWriteTime);
     return TRUE;
 }
 

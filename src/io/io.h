@@ -29,6 +29,8 @@ int mmf__linux_path(const char *path, char **out);
 int mmf__path_status(const char *path, int err);
 /* info.c: the attributes Windows reports for a file Linux describes. */
 DWORD mmf__file_attributes(const struct stat *sb);
+/* Attributes, times and size (none for a directory) of what sb describes. */
+void mmf__attribute_data(const struct stat *sb, WIN32_FILE_ATTRIBUTE_DATA *d);
 /* An OVERLAPPED's Internal: the NTSTATUS of the I/O it describes (0: success). A failure
  * is recorded as Windows' NTSTATUS for it, read back by GetOverlappedResult; done also
  * sets its event. */

@@ -69,33 +69,23 @@ DWORD WINAPI GetFileAttributesW(LPCWSTR name)
 
 static int get_attr_data(const char *path, void *ctx)
 {
-    WIN32_FILE_ATTRIBUTE_DATA *d = ctx;
     struct stat sb;
     int st = stat_path(path, &sb);
-    if (st < 0)
-        return st;
-    uint64_t size = S_ISDIR(sb.st_mode) ? 0 : (uint64_t)sb.st_size;
-    d->dwFileAttributes = mmf__file_attributes(&sb);
-    mmf__to_filetime(&sb.st_ctim, &d->ftCreationTime);
-    mmf__to_filetime(&sb.st_atim, &d->ftLastAccessTime);
-    mmf__to_filetime(&sb.st_mtim, &d->ftLastWriteTime);
-    d->nFileSizeHigh = (DWORD)(size >> 32);
-    d->nFileSizeLow = (DWORD)size;
-    return 0;
+    if (st == 0)
+        mmf__attribute_data(&sb, ctx);
+    return st;
 }
 
 BOOL WINAPI GetFileAttributesExA(LPCSTR name, GET_FILEEX_INFO_LEVELS level, LPVOID out)
 {
-    int st = level != GetFileExInfoStandard || !out ? MMF__W(ERROR_INVALID_PARAMETER)
-                                                    : with_path(name, get_attr_data, out);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(level != GetFileExInfoStandard || !out ? MMF__W(ERROR_INVALID_PARAMETER)
+                                                         : with_path(name, get_attr_data, out));
 }
 
 BOOL WINAPI GetFileAttributesExW(LPCWSTR name, GET_FILEEX_INFO_LEVELS level, LPVOID out)
 {
-    int st = level != GetFileExInfoStandard || !out ? MMF__W(ERROR_INVALID_PARAMETER)
-                                                    : with_wpath(name, get_attr_data, out);
-    return st < 0 ? (mmf__fail(st), FALSE) : TRUE;
+    return result(level != GetFileExInfoStandard || !out ? MMF__W(ERROR_INVALID_PARAMETER)
+                                                         : with_wpath(name, get_attr_data, out));
 }
 
 /* Only read-only has a Linux meaning: no write permission for anyone, and back to the
@@ -258,13 +248,19 @@ static DWORD clamp32(uint64_t v)
     return v > 0xFFFFFFFFu ? 0xFFFFFFFFu : (DWORD)v;
 }
 
+/* The unit statvfs counts blocks in. */
+static uint64_t fragment(const struct statvfs *v)
+{
+    return v->f_frsize ? v->f_frsize : v->f_bsize;
+}
+
 /* Clusters are the file system's fragments, in 512-byte sectors. st: the volume's look-up. */
 static BOOL old_space(int st, const struct statvfs *v, LPDWORD spc, LPDWORD bps, LPDWORD free_,
                       LPDWORD total)
 {
     if (st < 0)
         return mmf__fail(st), FALSE;
-    uint64_t frag = v->f_frsize ? v->f_frsize : v->f_bsize;
+    uint64_t frag = fragment(v);
     if (spc)
         *spc = clamp32(frag >= 512 ? frag / 512 : 1);
     if (bps)
@@ -281,7 +277,7 @@ static BOOL new_space(int st, const struct statvfs *v, PULARGE_INTEGER avail,
 {
     if (st < 0)
         return mmf__fail(st), FALSE;
-    uint64_t frag = v->f_frsize ? v->f_frsize : v->f_bsize;
+    uint64_t frag = fragment(v);
     if (avail)
         avail->QuadPart = (uint64_t)v->f_bavail * frag;
     if (total)

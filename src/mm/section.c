@@ -544,18 +544,19 @@ static int create_image(struct request *rq, struct mmf__object **out)
     if (mmf__sys.fstat(rq->file->fd, &sb) < 0)
         return -errno;
     char a[128];
-    WCHAR w[128];
-    int n = snprintf(a, sizeof a, "Local\\mmf-image-%llx-%llx-%llx-%lx.%lx",
-                     (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino,
-                     (unsigned long long)sb.st_size, (long)sb.st_ctim.tv_sec,
-                     (long)sb.st_ctim.tv_nsec);
-    for (int i = 0; i <= n; i++)
-        w[i] = (WCHAR)a[i];
+    snprintf(a, sizeof a, "Local\\mmf-image-%llx-%llx-%llx-%lx.%lx",
+             (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino,
+             (unsigned long long)sb.st_size, (long)sb.st_ctim.tv_sec, (long)sb.st_ctim.tv_nsec);
+    WCHAR *w = NULL;
+    size_t units;
     struct mmf__name name;
     bool existed;
-    int st = mmf__name_parse(w, (size_t)n, &name);
+    int st = mmf__name_from_a(a, &w, &units);
+    if (st == 0)
+        st = mmf__name_parse(w, units, &name);
     if (st == 0)
         st = create_named(&name, rq, out, &existed);
+    free(w);
     /* The name is this user's: an object there that is not this image (planted, or made
      * by a broken process) is not used. */
     struct mmf__section *s = st == 0 ? (struct mmf__section *)*out : NULL;

@@ -25,8 +25,8 @@ static struct attached *attached;
 static pthread_mutex_t attach_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The set's name: Local\mmf-shared-<file name>-<dev>-<inode>, the file name cut to the
- * characters a name may hold; its characters in w (which *name points into). */
-static int set_name(const struct mmf__sysmap *m, WCHAR w[160], struct mmf__name *name)
+ * characters a name may hold; its characters in *w (malloc'd; *name points into it). */
+static int set_name(const struct mmf__sysmap *m, WCHAR **w, struct mmf__name *name)
 {
     const char *base = strrchr(m->path, '/');
     base = base ? base + 1 : m->path;
@@ -37,11 +37,10 @@ static int set_name(const struct mmf__sysmap *m, WCHAR w[160], struct mmf__name 
                          (*p >= '0' && *p <= '9') || *p == '.' || *p == '_'
                      ? *p
                      : '_';
-    n += snprintf(a + n, sizeof a - (size_t)n, "-%x.%x-%lx", m->dev_major, m->dev_minor,
-                  m->inode);
-    for (int i = 0; i <= n; i++)
-        w[i] = (WCHAR)a[i];
-    return mmf__name_parse(w, (size_t)n, name);
+    snprintf(a + n, sizeof a - (size_t)n, "-%x.%x-%lx", m->dev_major, m->dev_minor, m->inode);
+    size_t units;
+    int st = mmf__name_from_a(a, w, &units);
+    return st < 0 ? st : mmf__name_parse(*w, units, name);
 }
 
 /* Maps the instances' set over [start, start + len). */
@@ -50,15 +49,16 @@ static int attach(uintptr_t start, size_t len, struct mmf__section **out)
     struct mmf__sysmap m;
     bool found;
     struct mmf__name name;
-    WCHAR w[160];
+    WCHAR *w = NULL;
     int st = mmf__sysmap_find(start, &m, &found);
     if (st == 0 && (!found || !m.inode || start + len > m.end))
         st = MMF__W(ERROR_BAD_EXE_FORMAT); /* not a section of a mapped binary file */
     if (st == 0)
-        st = set_name(&m, w, &name);
+        st = set_name(&m, &w, &name);
     struct mmf__section *s = NULL;
     if (st == 0)
         st = mmf__section_shared(&name, (const void *)start, len, &s);
+    free(w);
     if (st == 0 && mmf__sys.mmap((void *)start, len, PROT_READ | PROT_WRITE,
                                  MAP_SHARED | MAP_FIXED, s->fd, (off_t)s->data_off) == MAP_FAILED)
         st = -errno;
