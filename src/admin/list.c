@@ -207,12 +207,11 @@ static void list_one(int dirfd, const char *fname, void *arg)
 
 typedef int (*dir_fn)(int dirfd, enum mmf__scope scope, void *arg);
 
-/* One namespace directory. One that does not exist, or that mmf refuses to use (not its
- * owner's, a link, another mode: nothing of ours can be in it), has nothing to visit;
- * any other failure is the caller's. */
-static int visit(enum mmf__scope scope, uid_t uid, dir_fn each, void *arg)
+/* One namespace directory, as its opening ended (st, and fd if 0). One that does not
+ * exist, or that mmf refuses to use (not its owner's, a link, another mode: nothing of
+ * ours can be in it), has nothing to visit; any other failure is the caller's. */
+static int visit_opened(int st, int fd, enum mmf__scope scope, dir_fn each, void *arg)
 {
-    int fd, st = mmf__ns_open_dir(scope, uid, false, &fd);
     if (st == -ENOENT || st == MMF__W(ERROR_ACCESS_DENIED))
         return 0;
     if (st < 0)
@@ -220,6 +219,12 @@ static int visit(enum mmf__scope scope, uid_t uid, dir_fn each, void *arg)
     st = each(fd, scope, arg);
     mmf__sys.close(fd);
     return st;
+}
+
+static int visit(enum mmf__scope scope, uid_t uid, dir_fn each, void *arg)
+{
+    int fd = -1, st = mmf__ns_open_dir(scope, uid, false, &fd);
+    return visit_opened(st, fd, scope, each, arg);
 }
 
 /* The namespace directories a listing or a reclaim covers, all of them visited: 0, or the
@@ -239,11 +244,13 @@ static int for_each_dir(unsigned flags, dir_fn each, void *arg)
     if (!root)
         return st < 0 ? st : -errno;
     for (struct dirent *e; (e = readdir(root));) {
-        if (strncmp(e->d_name, "mmf-", 4) || !all_digits(e->d_name + 4))
-            continue;
-        uid_t uid = (uid_t)strtoul(e->d_name + 4, NULL, 10);
-        if (uid != me)
-            visit(MMF__SCOPE_LOCAL, uid, each, arg);
+        /* mmf-<uid>, or the directory a user's record names (ob/nsrecord.c) */
+        long uid = mmf__ns_local_owner(e->d_name);
+        int fd = -1;
+        if (uid >= 0 && (uid_t)uid != me) {
+            int opened = mmf__ns_dir_at(e->d_name, MMF__SCOPE_LOCAL, (uid_t)uid, false, &fd);
+            visit_opened(opened, fd, MMF__SCOPE_LOCAL, each, arg);
+        }
     }
     closedir(root);
     return st;

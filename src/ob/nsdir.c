@@ -1,6 +1,8 @@
 /* Where the namespaces live: the root ($MMF_ROOT, or /dev/shm) and its directories,
  *
- *   <root>/mmf-<uid>     Local\ names of one user: 0700, owned by the user
+ *   <root>/mmf-<uid>     Local\ names of one user: 0700, owned by the user (or, if
+ *                        another user took that name first, the directory its record
+ *                        names: nsrecord.c)
  *   <root>/mmf-global    Global\ names: 1777 (sticky), owned by root or the user
  *
  * checked on every use, as the root is world-writable: a link, another owner or another
@@ -91,20 +93,24 @@ static int prepare(const char *path, mode_t mode, uid_t owner)
     return st == -EEXIST ? 0 : st == -ENOENT ? MMF__W(ERROR_PATH_NOT_FOUND) : st;
 }
 
-int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
+int mmf__ns_dir_at(const char *name, enum mmf__scope scope, uid_t uid, bool create, int *out)
 {
-    char path[4096];
+    char path[4200];
     bool global = scope == MMF__SCOPE_GLOBAL;
     mode_t mode = global ? 01777 : 0700;
-    if (global)
-        snprintf(path, sizeof path, "%s/mmf-global", mmf__ns_root());
-    else
-        snprintf(path, sizeof path, "%s/mmf-%u", mmf__ns_root(), (unsigned)uid);
-    /* Global\ belongs to root once root has used it; before, to the user that made it. */
-    int st = create ? prepare(path, mode, global ? geteuid() : uid) : 0;
-    if (st < 0)
-        return st;
-    int fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    snprintf(path, sizeof path, "%s/%s", mmf__ns_root(), name);
+    int fd = -1;
+    /* Global\ belongs to root once root has used it; before, to the user that made it. An
+     * entry gone between finding it there and opening it (another user's, leaving) is
+     * made again: a bounded number of times, as each time the caller may come first. */
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        int st = create ? prepare(path, mode, global ? geteuid() : uid) : 0;
+        if (st < 0)
+            return st;
+        fd = mmf__sys.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && !(create && errno == ENOENT))
+            break;
+    }
     if (fd < 0)
         return errno == ELOOP || errno == ENOTDIR ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
     /* Other users' Local\ directories are theirs, 0700 as ours. */
@@ -116,4 +122,17 @@ int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
     }
     *out = fd;
     return 0;
+}
+
+int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
+{
+    char name[32];
+    if (scope == MMF__SCOPE_GLOBAL)
+        return mmf__ns_dir_at("mmf-global", scope, uid, create, out);
+    /* An ordinary user cannot take its name back from a squatter: its processes agree
+     * on where they went instead (nsrecord.c). Root takes names back. */
+    if (uid == geteuid() && uid != 0)
+        return mmf__ns_own_local(create, out);
+    snprintf(name, sizeof name, "mmf-%u", (unsigned)uid);
+    return mmf__ns_dir_at(name, scope, uid, create, out);
 }

@@ -337,6 +337,21 @@ void mmf__ns_free(struct mmf__nsobj *ns);
  * for layout; *tail gets the name (UTF-16) and the path, NUL-terminated, malloc'd. */
 const char *mmf__ns_root(void);
 int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out);
+/* The directory `name` in the root, as a namespace directory of scope for uid: made if
+ * absent and create, then checked; ERROR_ACCESS_DENIED if it is not uid's (or root's, for
+ * Global\). */
+int mmf__ns_dir_at(const char *name, enum mmf__scope scope, uid_t uid, bool create, int *out);
+/* The calling ordinary user's Local\ directory: mmf-<uid>, or where the user's record
+ * says its processes went when another user took that name (nsrecord.c). */
+int mmf__ns_own_local(bool create, int *out);
+/* A record's text (n bytes) for `root` and uid: 0 with the directory it names in
+ * name; 1 if it is no record (empty, cut short, for another root or user: to be
+ * rewritten); ERROR_REVISION_MISMATCH if another format version wrote it. */
+#define MMF__NS_RECORD_NAME 48
+int mmf__ns_record_parse(const char *text, size_t n, const char *root, uid_t uid,
+                         char name[MMF__NS_RECORD_NAME]);
+/* Whether a root entry is some user's Local\ directory: its uid, or -1. */
+long mmf__ns_local_owner(const char *entry);
 int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *info, char **tail);
 /* The data file of the object open as fd at fname in dirfd (h: its header, read by
  * mmf__ns_read_info), opened read-only: fd itself, or a new descriptor of its %data file

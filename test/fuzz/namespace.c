@@ -9,7 +9,8 @@
  * signaled, listed, and reclaimed once let go. A third part is planted as its data file
  * ("f%data"); a header whose data_ino is 1 gets that file's inode, so that inputs reach
  * past the identity check. The name part is also parsed and encoded as a W object name,
- * whose file name must stay one safe entry.
+ * whose file name must stay one safe entry. The whole input is also read as a user's
+ * namespace record, and the entry as a root entry naming a user's Local\ directory.
  *
  * Nothing here may crash, hang, leak or trip a sanitizer or an invariant check, whatever
  * the bytes. Built by `make fuzz` with clang's -fsanitize=fuzzer,address,undefined. */
@@ -186,6 +187,21 @@ static void put_data(const uint8_t *bytes, size_t n, uint8_t **obj, size_t nobj)
     }
 }
 
+/* The whole input as a user's namespace record (src/ob/nsrecord.c) and the entry as a
+ * root entry: what they name must be a Local\ directory of that user, nothing else. */
+static void check_record(const uint8_t *data, size_t size, const char *entry)
+{
+    char name[MMF__NS_RECORD_NAME];
+    int st = mmf__ns_record_parse((const char *)data, size, "/dev/shm", 1000, name);
+    if (st == 0 && (mmf__ns_local_owner(name) != 1000 || strchr(name, '/')))
+        abort();
+    if (st != 0 && st != 1 && st != MMF__W(ERROR_REVISION_MISMATCH))
+        abort();
+    long uid = mmf__ns_local_owner(entry);
+    if (uid >= 0 && (strncmp(entry, "mmf-", 4) || strchr(entry, '/') || uid > 0xFFFFFFFFL))
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const uint8_t *rest, *datafile = NULL;
@@ -217,6 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rest)
         check_name(rest, nrest);
+    check_record(data, size, entry);
     /* Whatever is left for the next input is reclaimed: nobody holds it now. */
     uint64_t objects, bytes;
     mmf_gc(0, &objects, &bytes);

@@ -1008,8 +1008,8 @@ CHILD(create_event_as_nobody)
 /* Another user who takes root's namespace names before root's first use (the root is
  * world-writable) does not deny root: root swaps a directory of its own in, and the
  * squatter's entry goes (or stays aside, hidden, if it holds anything). An ordinary user
- * cannot take a name back from another (the root's sticky bit): refused, never trusted
- * (docs/namespace.md says how to provision the directories ahead). */
+ * without a home cannot go around a squatter (the root's sticky bit): refused, never
+ * trusted (docs/namespace.md says how to provision the directories ahead). */
 TEST(root_takes_back_namespace_names_another_user_took)
 {
     if (geteuid() != 0) {
@@ -1049,7 +1049,9 @@ TEST(root_takes_back_namespace_names_another_user_took)
         }
     closedir(d);
     ASSERT_EQ(aside, 1);
-    /* Between ordinary users, the limit docs/namespace.md states. */
+    /* Between ordinary users, for one without a home (nobody's is /nonexistent): no
+     * record to agree on another directory through (test/native/nsrecord.c has those),
+     * so the limit docs/namespace.md states. */
     start_child(&c, "squat", "65533:nobody");
     ASSERT_EQ(wait_child(&c, 20000), 0);
     start_child(&c, "create_event_as_nobody", "theirs");
