@@ -123,16 +123,3 @@ int mmf__ns_dir_at(const char *name, enum mmf__scope scope, uid_t uid, bool crea
     *out = fd;
     return 0;
 }
-
-int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
-{
-    char name[32];
-    if (scope == MMF__SCOPE_GLOBAL)
-        return mmf__ns_dir_at("mmf-global", scope, uid, create, out);
-    /* An ordinary user cannot take its name back from a squatter: its processes agree
-     * on where they went instead (nsrecord.c). Root takes names back. */
-    if (uid == geteuid() && uid != 0)
-        return mmf__ns_own_local(create, out);
-    snprintf(name, sizeof name, "mmf-%u", (unsigned)uid);
-    return mmf__ns_dir_at(name, scope, uid, create, out);
-}

@@ -226,3 +226,17 @@ int mmf__ns_own_local(bool create, int *out)
     fd = open_record(path, O_RDWR | O_CREAT, uid);
     return fd < 0 ? denied : follow_locked(fd, uid, own, true, true, out);
 }
+
+/* Which directory a scope of uid's names is in (nsdir.c opens and checks it). */
+int mmf__ns_open_dir(enum mmf__scope scope, uid_t uid, bool create, int *out)
+{
+    char name[32];
+    if (scope == MMF__SCOPE_GLOBAL)
+        return mmf__ns_dir_at("mmf-global", scope, uid, create, out);
+    /* An ordinary user cannot take its name back from a squatter: its processes agree
+     * on where they went instead (above). Root takes names back (nsdir.c). */
+    if (uid == geteuid() && uid != 0)
+        return mmf__ns_own_local(create, out);
+    snprintf(name, sizeof name, "mmf-%u", (unsigned)uid);
+    return mmf__ns_dir_at(name, scope, uid, create, out);
+}
