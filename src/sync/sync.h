@@ -19,6 +19,7 @@ enum {
     MMF__S_ABANDONED,  /* mutex: its owner died or exited owning it */
     MMF__S_PULSE,      /* event: PulseEvent generation */
     MMF__S_PULSE_TOKEN, /* auto-reset event: the generation one waiter may still take */
+    MMF__S_SPINNERS,   /* waiters spinning on SEQ now: running, on another CPU (a hint) */
     MMF__S_GEN = MMF__SYNC_WORDS - 2, /* unnamed objects' cells (cells.c): reuses, */
     MMF__S_REFS = MMF__SYNC_WORDS - 1 /* and users in every process */
 };
@@ -54,6 +55,9 @@ struct mmf__wait_ops {
 void mmf__sync_init(struct mmf__sync *s, const struct mmf__type *type);
 /* Publishes a state change: bumps SEQ and wakes sleepers (all of them, or `n`). */
 void mmf__sync_changed(struct mmf__sync *s, int n);
+/* Whether the last change this thread made to an object found a waiter spinning on it:
+ * one running elsewhere, which is likely to answer soon (wait.c spins for it). */
+extern _Thread_local bool mmf__sync_found_spinner;
 /* The destroy of event, mutex and semaphore objects. */
 void mmf__sync_destroy(struct mmf__object *obj);
 /* The export_obj, lend and import_obj of event, mutex and semaphore objects: an unnamed

@@ -18,10 +18,21 @@
 #define OWNER_POLL_MS 50
 /* Spinning before sleeping: on SEQ words only (a cached load and a pause), taking another
  * try when one changes. A sleep costs a scheduler wake-up each way, far more than a turn
- * handed between two cores; on a single CPU a spin only delays the signaler. */
+ * handed between two cores; on a single CPU a spin only delays the signaler.
+ *
+ * A spin pays only while the other side runs. On a busy machine it may not (the side
+ * that would signal waits for a CPU, maybe this one), and spinning would burn the time
+ * slice it needs. Two things tell: a spinning waiter counts itself in the object's
+ * SPINNERS word, so a thread whose last signal found one knows its peer runs on another
+ * CPU right now and spins fully for the answer; otherwise each thread learns from its
+ * spins: one that saw a change doubles its budget (up to MMF_SPIN_ROUNDS), one that ran
+ * out halves it, down to nothing; then one wait in PROBE_EVERY spins PROBE_ROUNDS to
+ * notice the other side running again. */
 #ifndef MMF_SPIN_ROUNDS
 #define MMF_SPIN_ROUNDS 1000
 #endif
+#define PROBE_ROUNDS 128
+#define PROBE_EVERY 8
 
 static inline void cpu_relax(void)
 {
@@ -32,7 +43,7 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static unsigned spin_rounds(void)
+static bool several_cpus(void)
 {
     static atomic_int cpus;
     int n = atomic_load_explicit(&cpus, memory_order_relaxed);
@@ -41,21 +52,60 @@ static unsigned spin_rounds(void)
         n = online > 0 ? (int)online : 1;
         atomic_store_explicit(&cpus, n, memory_order_relaxed);
     }
-    return n > 1 ? MMF_SPIN_ROUNDS : 0;
+    return n > 1;
+}
+
+static _Thread_local struct {
+    unsigned rounds, waits_without; /* what this thread's spins may cost; waits since */
+    bool known;
+} spin;
+
+/* The rounds the next wait of this thread may spin. */
+static unsigned spin_budget(void)
+{
+    if (!spin.known) {
+        spin.rounds = several_cpus() ? MMF_SPIN_ROUNDS : 0;
+        spin.waits_without = 0;
+        spin.known = true;
+    }
+    if (mmf__sync_found_spinner && several_cpus()) {
+        mmf__sync_found_spinner = false;
+        return MMF_SPIN_ROUNDS;
+    }
+    if (spin.rounds || !several_cpus())
+        return spin.rounds;
+    return ++spin.waits_without % PROBE_EVERY == 0 ? PROBE_ROUNDS : 0;
+}
+
+/* What a wait's first spin (of `budget` rounds) taught: it saw a change, or ran out. */
+static void spin_learn(unsigned budget, bool paid)
+{
+    (void)budget;
+    if (paid)
+        spin.rounds = MMF_SPIN_ROUNDS;
+    else
+        spin.rounds /= 2;
 }
 
 /* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did. */
 static bool spin_for_change(struct mmf__sync **objs, const uint32_t *seen, DWORD n,
                             unsigned *budget)
 {
-    while (*budget) {
+    bool changed = false;
+    if (!*budget)
+        return false;
+    for (DWORD i = 0; i < n; i++)
+        atomic_fetch_add_explicit(&objs[i]->w[MMF__S_SPINNERS], 1, memory_order_relaxed);
+    while (*budget && !changed) {
         (*budget)--;
-        for (DWORD i = 0; i < n; i++)
-            if (atomic_load_explicit(&objs[i]->w[MMF__S_SEQ], memory_order_relaxed) != seen[i])
-                return true;
-        cpu_relax();
+        for (DWORD i = 0; i < n && !changed; i++)
+            changed = atomic_load_explicit(&objs[i]->w[MMF__S_SEQ], memory_order_relaxed) != seen[i];
+        if (!changed)
+            cpu_relax();
     }
-    return false;
+    for (DWORD i = 0; i < n; i++)
+        atomic_fetch_sub_explicit(&objs[i]->w[MMF__S_SPINNERS], 1, memory_order_relaxed);
+    return changed;
 }
 
 /* From <linux/futex.h>, which musl's toolchain does not ship. */
@@ -163,7 +213,7 @@ static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool al
 {
     uint32_t seen[MAXIMUM_WAIT_OBJECTS], pulse0[MAXIMUM_WAIT_OBJECTS];
     struct timespec deadline = {0, 0}, now;
-    unsigned budget = spin_rounds();
+    unsigned budget = spin_budget(), first = budget;
     for (DWORD i = 0; i < n; i++)
         pulse0[i] = atomic_load(&objs[i]->w[MMF__S_PULSE]);
     for (;;) {
@@ -172,7 +222,12 @@ static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool al
         DWORD r = try_once(objs, n, all, pulse0);
         if (r != WAIT_TIMEOUT || ms == 0)
             return r;
-        if (spin_for_change(objs, seen, n, &budget))
+        bool changed = spin_for_change(objs, seen, n, &budget);
+        if (first) {
+            spin_learn(first, changed);
+            first = 0;
+        }
+        if (changed)
             continue; /* something changed: try again before any sleep */
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (deadline.tv_sec == 0 && deadline.tv_nsec == 0) { /* the first sleep: from here */
