@@ -10,6 +10,8 @@
  * (sched_yield, nanosleep, pause), signals (sigaction, kill(pid, 0) as a liveness probe),
  * thread creation, and futexes (futex.c and the wait loop retry on every result). */
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -21,9 +23,77 @@
 
 #include "base/base.h"
 
+/* Windows gives a process millions of handles; Linux's default soft limit of 1024
+ * descriptors would stop a program near a thousand named objects. When a descriptor
+ * cannot be had for that reason, the soft limit is raised to the hard one and the call
+ * made again: lazily, so that a program that never needs more keeps the limit it started
+ * with (and select() keeps working for it). True if the call may be made again. */
+static bool more_descriptors(void)
+{
+    struct rlimit rl;
+    if (errno != EMFILE || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return false;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        return true;
+    errno = EMFILE;
+    return false;
+}
+
+/* Whether open's flags come with a mode. */
+static bool creates(int flags)
+{
+    return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+static int sys_open(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    if (creates(flags)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    int fd = open(path, flags, mode);
+    return fd < 0 && more_descriptors() ? open(path, flags, mode) : fd;
+}
+
+static int sys_openat(int dirfd, const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    if (creates(flags)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    int fd = openat(dirfd, path, flags, mode);
+    return fd < 0 && more_descriptors() ? openat(dirfd, path, flags, mode) : fd;
+}
+
+static int sys_dup(int old)
+{
+    int fd = dup(old);
+    return fd < 0 && more_descriptors() ? dup(old) : fd;
+}
+
+/* The argument is an int or a pointer: taken as the wider, as libc's own fcntl does. */
+static int sys_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    unsigned long arg = va_arg(ap, unsigned long);
+    va_end(ap);
+    int r = fcntl(fd, cmd, arg);
+    bool dup = cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
+    return r < 0 && dup && more_descriptors() ? fcntl(fd, cmd, arg) : r;
+}
+
 static int sys_memfd_create(const char *name, unsigned flags)
 {
-    return memfd_create(name, flags);
+    int fd = memfd_create(name, flags);
+    return fd < 0 && more_descriptors() ? memfd_create(name, flags) : fd;
 }
 
 /* A size past the process's file size limit is refused (EFBIG, ERROR_FILE_TOO_LARGE)
@@ -48,9 +118,9 @@ static int sys_renameat2(int olddirfd, const char *old, int newdirfd, const char
 }
 
 struct mmf__sys mmf__sys = {
-    .open = open,
+    .open = sys_open,
     .close = close,
-    .dup = dup,
+    .dup = sys_dup,
     .pread = pread,
     .pwrite = pwrite,
     .read = read,
@@ -63,11 +133,11 @@ struct mmf__sys mmf__sys = {
     .stat = stat,
     .lstat = lstat,
     .fsync = fsync,
-    .fcntl = fcntl,
+    .fcntl = sys_fcntl,
     .flock = flock,
     .unlink = unlink,
     .readlink = readlink,
-    .openat = openat,
+    .openat = sys_openat,
     .fstatat = fstatat,
     .linkat = linkat,
     .renameat2 = sys_renameat2,
