@@ -216,6 +216,13 @@ FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpo
     $(B)/bench/floor/ring_plain \
     $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
+# Boost.Interprocess, the peer a Linux user would pick: built when libboost-dev is there.
+BOOST_BIN := $(if $(wildcard /usr/include/boost/interprocess/shared_memory_object.hpp),$(B)/bench/peers/boost)
+CXX ?= g++
+
+$(B)/bench/peers/boost: bench/peers/boost.cpp
+	@mkdir -p $(@D)
+	$(CXX) -std=gnu++17 -O2 -Wall -Wextra -Wshadow $(filter -Werror,$(WARN)) -o $@ $< -lpthread -lrt
 
 $(B)/bench/%: bench/%.c bench/bench.h $(B)/libmmf.so
 	@mkdir -p $(@D)
@@ -235,10 +242,10 @@ build/wine/bench/%.exe: bench/%.c bench/bench.h
 	@mkdir -p $(@D)
 	$(MINGW_CC) -std=gnu11 -O2 $(WARN) -D__USE_MINGW_ANSI_STDIO=1 -o $@ $<
 
-bench: $(BENCH_BIN) $(FLOOR_BIN)
+bench: $(BENCH_BIN) $(FLOOR_BIN) $(BOOST_BIN)
 	@sh bench/run.sh $(B)
 
-bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(WINE_BENCH)
+bench-wine: $(BENCH_BIN) $(FLOOR_BIN) $(BOOST_BIN) $(WINE_BENCH)
 	@sh bench/run.sh $(B) --wine
 
 # LMDB and SQLite (as make check-clients gets them): their Windows code paths through mmf

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -25,15 +26,30 @@
 
 /* Windows gives a process millions of handles; Linux's default soft limit of 1024
  * descriptors would stop a program near a thousand named objects. When a descriptor
- * cannot be had for that reason, the soft limit is raised to the hard one and the call
- * made again: lazily, so that a program that never needs more keeps the limit it started
- * with (and select() keeps working for it). True if the call may be made again. */
+ * cannot be had for that reason, the soft limit is raised to the hard one (and, for a
+ * process allowed to, root, the hard one to the kernel's fs.nr_open) and the call made
+ * again: lazily, so that a program that never needs more keeps the limit it started with
+ * (and select() keeps working for it). True if the call may be made again. */
 static bool more_descriptors(void)
 {
     struct rlimit rl;
-    if (errno != EMFILE || getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+    char nr_open[32];
+    if (errno != EMFILE || getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return false;
-    rl.rlim_cur = rl.rlim_max;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+    } else { /* a process that may (root) raises the hard limit too, to the kernel's */
+        int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, nr_open, sizeof nr_open - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n <= 0)
+            return errno = EMFILE, false;
+        nr_open[n] = 0;
+        rl.rlim_cur = rl.rlim_max = strtoul(nr_open, NULL, 10);
+        if (rl.rlim_max == 0 || rl.rlim_cur <= (rlim_t)getdtablesize())
+            return errno = EMFILE, false;
+    }
     if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
         return true;
     errno = EMFILE;

@@ -404,3 +404,49 @@ TEST(file_size_limit_is_an_error_not_a_signal)
     HANDLE small = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 65536, NULL);
     ASSERT(small && CloseHandle(small));
 }
+
+/* Windows programs hold thousands of handles: reaching the soft descriptor limit raises it
+ * to the hard one (and, for root with CAP_SYS_RESOURCE, the hard one too), once asked;
+ * at the hard limit, ERROR_TOO_MANY_OPEN_FILES and nothing leaked. */
+TEST(descriptor_limit_is_raised_when_reached)
+{
+    enum { N = 64 };
+    struct rlimit rl, now;
+    HANDLE h[N];
+    char name[64];
+    ASSERT(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)count_fds() + 2 * N) {
+        printf("# skipped descriptor_limit_is_raised_when_reached: hard limit too low\n");
+        return;
+    }
+    struct rlimit low = {(rlim_t)count_fds() + 8, rl.rlim_max};
+    ASSERT(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "many-%d", i);
+        ASSERT((h[i] = CreateEventA(NULL, TRUE, FALSE, name)) != NULL);
+    }
+    ASSERT(getrlimit(RLIMIT_NOFILE, &now) == 0);
+    ASSERT(now.rlim_cur == rl.rlim_max || now.rlim_cur > rl.rlim_max);
+    for (int i = 0; i < N; i++)
+        ASSERT(CloseHandle(h[i]));
+    /* At the hard limit: raised further only by a process allowed to (root with
+     * CAP_SYS_RESOURCE), else an error, the descriptors taken on the way given back. */
+    struct rlimit tight = {(rlim_t)count_fds() + 4, (rlim_t)count_fds() + 4};
+    ASSERT(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    int fds = count_fds(), i = 0;
+    for (; i < N; i++) {
+        snprintf(name, sizeof name, "over-%d", i);
+        if (!(h[i] = CreateEventA(NULL, TRUE, FALSE, name)))
+            break;
+    }
+    ASSERT(getrlimit(RLIMIT_NOFILE, &now) == 0);
+    if (i == N) {
+        ASSERT(now.rlim_max > tight.rlim_max);
+    } else {
+        ASSERT_EQ(GetLastError(), ERROR_TOO_MANY_OPEN_FILES);
+        ASSERT_EQ(now.rlim_max, tight.rlim_max);
+    }
+    while (i-- > 0)
+        ASSERT(CloseHandle(h[i]));
+    ASSERT_EQ(count_fds(), fds);
+}
