@@ -6,12 +6,18 @@
 #   git worktree add /tmp/a REV && make -C /tmp/a build/libmmf.so \
 #       $(cd bench && ls *.c | sed 's|\(.*\)\.c|build/bench/\1|')
 #   bench/ab.sh /tmp/a/build build
+# ONLY="event_rtt stream" limits the programs; LOAD=N runs N busy loops meanwhile (a busy
+# machine: BENCHMARKS.md's spinning figures).
 set -eu
 A=$1
 B=$2
 RUNS=${RUNS:-5}
 out=$(mktemp -d /dev/shm/mmf-ab.XXXXXX 2>/dev/null || mktemp -d)
-trap 'rm -rf "$out"' EXIT
+pids=
+trap 'rm -rf "$out"; [ -z "$pids" ] || kill $pids' EXIT
+for c in $(seq "${LOAD:-0}"); do
+    sh -c 'while :; do :; done' & pids="$pids $!"
+done
 i=0
 while [ $i -lt "$RUNS" ]; do
     for side in A B; do
@@ -19,6 +25,7 @@ while [ $i -lt "$RUNS" ]; do
         mkdir -p "$out/ns-$side" # each its own namespace: their formats may differ
         for p in "$dir"/bench/*; do
             [ -f "$p" ] && [ -x "$p" ] || continue
+            [ -z "${ONLY:-}" ] || echo " $ONLY " | grep -q " ${p##*/} " || continue
             MMF_ROOT="$out/ns-$side" "$p" | sed "s/^/$side /" >>"$out/figures"
         done
     done
