@@ -220,7 +220,7 @@ WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 BOOST_BIN := $(if $(wildcard /usr/include/boost/interprocess/shared_memory_object.hpp),$(B)/bench/peers/boost)
 CXX ?= g++
 
-$(B)/bench/peers/boost: bench/peers/boost.cpp
+$(B)/bench/peers/boost: bench/peers/boost.cpp bench/floor/floor.h
 	@mkdir -p $(@D)
 	$(CXX) -std=gnu++17 -O2 -Wall -Wextra -Wshadow $(filter -Werror,$(WARN)) -o $@ $< -lpthread -lrt
 

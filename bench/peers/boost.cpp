@@ -19,23 +19,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <spawn.h>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../floor/floor.h" // now_ns, time_round_trips: the floor's own timing
+
 extern char **environ;
 namespace bi = boost::interprocess;
 
 static const std::size_t SIZE = 65536, MSG = 65536, SLOTS = 16;
-
-static double now_ns()
-{
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void report(const char *name, double value, const char *unit)
 {
@@ -64,19 +58,13 @@ static std::string base_name(const char *what)
     return "mmf-bench-boost-" + std::to_string(getpid()) + "-" + what;
 }
 
-// Round trips for about a second after 1000 to settle: ns each.
-template <class Turn> static double round_trips(Turn turn)
+// One round trip of a pair of semaphores (named or in shared memory), for floor.h's timer.
+template <class Sem> static bool turn(void *ctx, unsigned)
 {
-    double t0 = 0, t = 0;
-    long i;
-    for (i = 0;; i++) {
-        if (i == 1000)
-            t0 = now_ns();
-        if (i > 1000 && (i & 255) == 0 && (t = now_ns() - t0) > 1e9)
-            break;
-        turn();
-    }
-    return t / (i - 1000);
+    Sem **pair = static_cast<Sem **>(ctx);
+    pair[0]->post();
+    pair[1]->wait();
+    return true;
 }
 
 static void create_cycle()
@@ -146,11 +134,8 @@ static void named_round_trip(const char *self)
     bi::mapped_region r(shm, bi::read_write);
     volatile int *stop = static_cast<int *>(r.get_address());
     pid_t child = spawn(self, "named-pong", base);
-    report("event_round_trip", round_trips([&] {
-               ping.post();
-               pong.wait();
-           }),
-           "ns");
+    bi::named_semaphore *pair[] = {&ping, &pong};
+    report("event_round_trip", time_round_trips(turn<bi::named_semaphore>, pair), "ns");
     *stop = 1;
     ping.post();
     join(child);
@@ -185,11 +170,9 @@ static void shm_round_trip(const char *self)
     bi::mapped_region r(shm, bi::read_write);
     shm_pair *p = new (r.get_address()) shm_pair;
     pid_t child = spawn(self, "shm-pong", base);
-    report("semaphore_in_shm_round_trip", round_trips([&] {
-               p->ping.post();
-               p->pong.wait();
-           }),
-           "ns");
+    bi::interprocess_semaphore *pair[] = {&p->ping, &p->pong};
+    report("semaphore_in_shm_round_trip",
+           time_round_trips(turn<bi::interprocess_semaphore>, pair), "ns");
     p->stop = 1;
     p->ping.post();
     join(child);

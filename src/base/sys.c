@@ -56,34 +56,29 @@ static bool more_descriptors(void)
     return false;
 }
 
-/* Whether open's flags come with a mode. */
-static bool creates(int flags)
-{
-    return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
-}
+/* The mode an open's caller passed after flags, if its flags come with one. */
+#define MODE_ARG(flags)                                                    \
+    ({                                                                     \
+        mode_t mode_ = 0;                                                  \
+        if (((flags) & O_CREAT) || ((flags) & O_TMPFILE) == O_TMPFILE) {   \
+            va_list ap_;                                                   \
+            va_start(ap_, flags);                                          \
+            mode_ = va_arg(ap_, mode_t);                                   \
+            va_end(ap_);                                                   \
+        }                                                                  \
+        mode_;                                                             \
+    })
 
 static int sys_open(const char *path, int flags, ...)
 {
-    mode_t mode = 0;
-    if (creates(flags)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
+    mode_t mode = MODE_ARG(flags);
     int fd = open(path, flags, mode);
     return fd < 0 && more_descriptors() ? open(path, flags, mode) : fd;
 }
 
 static int sys_openat(int dirfd, const char *path, int flags, ...)
 {
-    mode_t mode = 0;
-    if (creates(flags)) {
-        va_list ap;
-        va_start(ap, flags);
-        mode = va_arg(ap, mode_t);
-        va_end(ap);
-    }
+    mode_t mode = MODE_ARG(flags);
     int fd = openat(dirfd, path, flags, mode);
     return fd < 0 && more_descriptors() ? openat(dirfd, path, flags, mode) : fd;
 }
