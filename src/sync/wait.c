@@ -24,10 +24,11 @@
  * that would signal waits for a CPU, maybe this one), and spinning would burn the time
  * slice it needs. Two things tell: a spinning waiter counts itself in the object's
  * SPINNERS word, so a thread whose last signal found one knows its peer runs on another
- * CPU right now and spins fully for the answer; otherwise each thread learns from its
- * spins: one that saw a change doubles its budget (up to MMF_SPIN_ROUNDS), one that ran
- * out halves it, down to nothing; then one wait in PROBE_EVERY spins PROBE_ROUNDS to
- * notice the other side running again. */
+ * CPU right now and spins fully for the answer (unless such a spin ran out since the last
+ * one that paid: the word is a hint anyone may have left wrong); otherwise each thread
+ * learns from its spins: one that saw a change gives it the full budget
+ * (MMF_SPIN_ROUNDS) again, one that ran out halves it, down to nothing; then one wait in
+ * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again. */
 #ifndef MMF_SPIN_ROUNDS
 #define MMF_SPIN_ROUNDS 1000
 #endif
@@ -58,6 +59,10 @@ static bool several_cpus(void)
 static _Thread_local struct {
     unsigned rounds, waits_without; /* what this thread's spins may cost; waits since */
     bool known;
+    /* The last spin was granted for a spinner found (hinted); one such ran out (distrusted:
+     * SPINNERS may be stale, left by a spinner killed mid-spin, or written by anyone who
+     * may write the object) until a spin pays again. */
+    bool hinted, distrusted;
 } spin;
 
 /* The rounds the next wait of this thread may spin. */
@@ -68,23 +73,26 @@ static unsigned spin_budget(void)
         spin.waits_without = 0;
         spin.known = true;
     }
-    if (mmf__sync_found_spinner && several_cpus()) {
-        mmf__sync_found_spinner = false;
+    bool found = mmf__sync_found_spinner;
+    mmf__sync_found_spinner = false;
+    spin.hinted = found && !spin.distrusted && several_cpus();
+    if (spin.hinted)
         return MMF_SPIN_ROUNDS;
-    }
     if (spin.rounds || !several_cpus())
         return spin.rounds;
     return ++spin.waits_without % PROBE_EVERY == 0 ? PROBE_ROUNDS : 0;
 }
 
-/* What a wait's first spin (of `budget` rounds) taught: it saw a change, or ran out. */
-static void spin_learn(unsigned budget, bool paid)
+/* What a wait's first spin taught: it saw a change (paid), or ran out. */
+static void spin_learn(bool paid)
 {
-    (void)budget;
-    if (paid)
+    if (paid) {
         spin.rounds = MMF_SPIN_ROUNDS;
-    else
+        spin.distrusted = false;
+    } else {
         spin.rounds /= 2;
+        spin.distrusted |= spin.hinted;
+    }
 }
 
 /* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did. */
@@ -224,7 +232,7 @@ static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool al
             return r;
         bool changed = spin_for_change(objs, seen, n, &budget);
         if (first) {
-            spin_learn(first, changed);
+            spin_learn(changed);
             first = 0;
         }
         if (changed)
