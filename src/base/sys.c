@@ -97,8 +97,8 @@ static int sys_fcntl(int fd, int cmd, ...)
     unsigned long arg = va_arg(ap, unsigned long);
     va_end(ap);
     int r = fcntl(fd, cmd, arg);
-    bool dup = cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
-    return r < 0 && dup && more_descriptors() ? fcntl(fd, cmd, arg) : r;
+    bool duplicates = cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC;
+    return r < 0 && duplicates && more_descriptors() ? fcntl(fd, cmd, arg) : r;
 }
 
 static int sys_memfd_create(const char *name, unsigned flags)
