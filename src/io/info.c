@@ -81,8 +81,6 @@ DWORD mmf__file_attributes(const struct stat *sb)
     return a;
 }
 
-/* The volume serial number stands for the device, the file index for the inode: the pair
- * names one file while it exists, as on Windows. */
 void mmf__attribute_data(const struct stat *sb, WIN32_FILE_ATTRIBUTE_DATA *d)
 {
     uint64_t size = S_ISDIR(sb->st_mode) ? 0 : (uint64_t)sb->st_size;
@@ -94,6 +92,8 @@ void mmf__attribute_data(const struct stat *sb, WIN32_FILE_ATTRIBUTE_DATA *d)
     d->nFileSizeLow = (DWORD)size;
 }
 
+/* The volume serial number stands for the device, the file index for the inode: the pair
+ * names one file while it exists, as on Windows. */
 BOOL WINAPI GetFileInformationByHandle(HANDLE h, LPBY_HANDLE_FILE_INFORMATION out)
 {
     struct stat sb;
