@@ -74,11 +74,43 @@ static void run(const char *fmt, const char *a, const char *b)
     ASSERT(system(cmd) == 0);
 }
 
+/* Takes away the holders' marks and the release. */
+static void clear_marks(void)
+{
+    run("rm -f %s/ready.* %s/release", getenv("MMF_HOME"), getenv("MMF_HOME"));
+}
+
 /* Empties the root and the home (each round starts from nothing). */
 static void clear(void)
 {
     run("rm -rf %s/mmf-* %s/.mmf-ns-*", getenv("MMF_ROOT"), getenv("MMF_HOME"));
-    run("rm -f %s/ready.* %s/release", getenv("MMF_HOME"), getenv("MMF_HOME"));
+    clear_marks();
+}
+
+/* How many entries of the home start with prefix; the path of the last one in path
+ * ("" if none). */
+static int in_home(const char *prefix, char *path, size_t cap)
+{
+    int n = 0;
+    path[0] = 0;
+    DIR *d = opendir(getenv("MMF_HOME"));
+    ASSERT(d != NULL);
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+            path_in(path, cap, "MMF_HOME", e->d_name);
+            n++;
+        }
+    closedir(d);
+    return n;
+}
+
+/* Makes an empty file in the home (a holder's mark, the release). */
+static bool mark(const char *entry)
+{
+    char path[600];
+    path_in(path, sizeof path, "MMF_HOME", entry);
+    FILE *f = fopen(path, "w");
+    return f && fclose(f) == 0;
 }
 
 /* The record's text ("" if none). */
@@ -86,17 +118,12 @@ static void record(char *buf, size_t cap)
 {
     char path[600];
     buf[0] = 0;
-    DIR *d = opendir(getenv("MMF_HOME"));
-    ASSERT(d != NULL);
-    for (struct dirent *e; (e = readdir(d));)
-        if (strncmp(e->d_name, ".mmf-ns-", 8) == 0) {
-            path_in(path, sizeof path, "MMF_HOME", e->d_name);
-            FILE *f = fopen(path, "r");
-            ASSERT(f != NULL);
-            buf[fread(buf, 1, cap - 1, f)] = 0;
-            fclose(f);
-        }
-    closedir(d);
+    if (!in_home(".mmf-ns-", path, sizeof path))
+        return;
+    FILE *f = fopen(path, "r");
+    ASSERT(f != NULL);
+    buf[fread(buf, 1, cap - 1, f)] = 0;
+    fclose(f);
 }
 
 /* The directory the record names (its last line), "" if none. */
@@ -137,11 +164,11 @@ CHILD(come_and_go)
 
 /* Child, as the victim: arg "+name" creates an event and holds it until the test writes
  * "release" in the home, after writing "ready.<pid>"; exits with the error of the
- * create (0 or ERROR_ALREADY_EXISTS; a failure at once, marked too). Arg "name" opens it and exits
- * with the error. */
+ * create (0 or ERROR_ALREADY_EXISTS; a failure at once, marked too). Arg "name" opens
+ * it and exits with the error. */
 CHILD(victim_event)
 {
-    char path[600], mark[64];
+    char path[600], ready[64];
     become(VICTIM);
     if (arg[0] != '+') {
         HANDLE e = OpenEventA(SYNCHRONIZE, FALSE, arg);
@@ -149,12 +176,9 @@ CHILD(victim_event)
     }
     HANDLE e = CreateEventA(NULL, TRUE, FALSE, arg + 1);
     DWORD err = GetLastError();
-    snprintf(mark, sizeof mark, "ready.%d", (int)getpid());
-    path_in(path, sizeof path, "MMF_HOME", mark);
-    FILE *f = fopen(path, "w");
-    if (!f)
+    snprintf(ready, sizeof ready, "ready.%d", (int)getpid());
+    if (!mark(ready))
         return 97;
-    fclose(f);
     if (!e)
         return EXIT_OF(err);
     path_in(path, sizeof path, "MMF_HOME", "release");
@@ -163,25 +187,14 @@ CHILD(victim_event)
     return EXIT_OF(err);
 }
 
-static int count_ready(void)
-{
-    int n = 0;
-    DIR *d = opendir(getenv("MMF_HOME"));
-    ASSERT(d != NULL);
-    for (struct dirent *e; (e = readdir(d));)
-        n += strncmp(e->d_name, "ready.", 6) == 0;
-    closedir(d);
-    return n;
-}
-
 /* Starts n victims creating `name` and holding it; waits until each has created. */
 static void start_holders(struct child *c, int n, const char *name)
 {
-    char arg[80];
+    char arg[80], last[600];
     snprintf(arg, sizeof arg, "+%s", name);
     for (int i = 0; i < n; i++)
         start_child(&c[i], "victim_event", arg);
-    for (int waited = 0; count_ready() < n; waited++) {
+    for (int waited = 0; in_home("ready.", last, sizeof last) < n; waited++) {
         ASSERT(waited < 20000);
         Sleep(1);
     }
@@ -190,12 +203,8 @@ static void start_holders(struct child *c, int n, const char *name)
 /* Lets the holders go: how many of them created the object (the others opened it). */
 static int release_holders(struct child *c, int n)
 {
-    char path[600];
     int created = 0;
-    path_in(path, sizeof path, "MMF_HOME", "release");
-    FILE *f = fopen(path, "w");
-    ASSERT(f != NULL);
-    fclose(f);
+    ASSERT(mark("release"));
     for (int i = 0; i < n; i++) {
         int code = wait_child(&c[i], 40000);
         ASSERT(code == 0 || code == EXIT_OF(ERROR_ALREADY_EXISTS));
@@ -257,7 +266,7 @@ TEST(a_user_whose_namespace_name_was_taken_agrees_on_another)
     run("rm -rf %s/%s", getenv("MMF_ROOT"), dir);
     start_child(&c, "take_entry", dir);
     ASSERT_EQ(wait_child(&c, 20000), 0);
-    run("rm -f %s/ready.* %s/release", getenv("MMF_HOME"), getenv("MMF_HOME"));
+    clear_marks();
     start_holders(&holder, 1, "again");
     recorded_dir(again, sizeof again);
     ASSERT(strcmp(again, own) == 0);
@@ -301,7 +310,7 @@ TEST(a_record_is_trusted_only_from_the_user_alone)
 {
     if (!need_root("a_record_is_trusted_only_from_the_user_alone"))
         return;
-    char own[32], path[600], name[300];
+    char own[32], path[600];
     struct child c;
     snprintf(own, sizeof own, "mmf-%u", VICTIM);
     make_root_and_home("trust", 01777);
@@ -317,19 +326,13 @@ TEST(a_record_is_trusted_only_from_the_user_alone)
     /* Another format version. */
     start_holders(&c, 1, "made");
     ASSERT_EQ(release_holders(&c, 1), 1);
-    DIR *d = opendir(getenv("MMF_HOME"));
-    ASSERT(d != NULL);
-    for (struct dirent *e; (e = readdir(d));)
-        if (strncmp(e->d_name, ".mmf-ns-", 8) == 0)
-            snprintf(name, sizeof name, "%s", e->d_name);
-    closedir(d);
-    path_in(path, sizeof path, "MMF_HOME", name);
+    ASSERT_EQ(in_home(".mmf-ns-", path, sizeof path), 1);
     FILE *f = fopen(path, "w");
     ASSERT(f != NULL);
     fprintf(f, "mmf-namespace 2\nwhatever\n");
     fclose(f);
     ASSERT(chown(path, VICTIM, VICTIM) == 0);
-    run("rm -f %s/ready.* %s/release", getenv("MMF_HOME"), getenv("MMF_HOME"));
+    clear_marks();
     start_child(&c, "victim_event", "+y");
     ASSERT_EQ(wait_child(&c, 20000), EXIT_OF(ERROR_REVISION_MISMATCH));
     /* A record another user owns (root, here): not the user's; none. */
