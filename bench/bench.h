@@ -38,7 +38,8 @@ static inline void die(const char *what)
     exit(1);
 }
 
-/* Starts this program again with one argument; returns a token for join_self. */
+/* Starts this program again with arguments (separated by spaces, as on a Windows command
+ * line); returns a token for join_self. */
 static inline intptr_t spawn_self(const char *self, const char *arg)
 {
 #ifdef _WIN32
@@ -54,7 +55,13 @@ static inline intptr_t spawn_self(const char *self, const char *arg)
     CloseHandle(pi.hThread);
     return (intptr_t)pi.hProcess;
 #else
-    char *argv[] = {(char *)self, (char *)arg, NULL};
+    char buf[512], *argv[8], *save;
+    int n = 0;
+    snprintf(buf, sizeof buf, "%s", arg);
+    argv[n++] = (char *)self;
+    for (char *p = strtok_r(buf, " ", &save); p && n < 7; p = strtok_r(NULL, " ", &save))
+        argv[n++] = p;
+    argv[n] = NULL;
     pid_t pid;
     if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
         die("posix_spawn");

@@ -127,28 +127,6 @@ static int worker(char **argv)
     return 0;
 }
 
-#ifdef _WIN32
-static intptr_t spawn_worker(const char *self, const char *args)
-{
-    return spawn_self(self, args);
-}
-#else
-static intptr_t spawn_worker(const char *self, const char *args)
-{
-    char buf[256], *argv[8];
-    int n = 0;
-    snprintf(buf, sizeof buf, "%s", args);
-    argv[n++] = (char *)self;
-    for (char *p = strtok(buf, " "); p && n < 7; p = strtok(NULL, " "))
-        argv[n++] = p;
-    argv[n] = NULL;
-    pid_t pid;
-    if (posix_spawn(&pid, self, NULL, NULL, argv, environ) != 0)
-        die("posix_spawn");
-    return pid;
-}
-#endif
-
 /* procs workers for about a second: operations per second, all together. */
 static void throughput(const char *self, int procs, BOOL open, BOOL one_name)
 {
@@ -166,7 +144,7 @@ static void throughput(const char *self, int procs, BOOL open, BOOL one_name)
                                                            PAGE_READWRITE, 0, 65536, name)))
             die("held name");
         snprintf(args, sizeof args, "%s %d %c %s", ctl, i, open ? 'o' : 'c', name);
-        w[i] = spawn_worker(self, args);
+        w[i] = spawn_self(self, args);
     }
     while (c->ready < procs)
         Sleep(1);
