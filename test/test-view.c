@@ -179,6 +179,27 @@ TEST(map_view_at_a_chosen_address)
     CloseHandle(m);
 }
 
+/* The place a view leaves is anyone's: a later view goes elsewhere, aligned, and leaves
+ * what took the place alone. */
+TEST(a_place_taken_after_an_unmap_is_left_alone)
+{
+    HANDLE m = anon(PAGE_READWRITE, 0x10000);
+    unsigned char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(v != NULL);
+    ASSERT(UnmapViewOfFile(v));
+    unsigned char *p = VirtualAlloc(v, 0x10000, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+    ASSERT(p == v);
+    p[0] = 7;
+    unsigned char *w = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    ASSERT(w != NULL && w != p);
+    ASSERT_EQ((uintptr_t)w % 0x10000, 0);
+    w[0] = 1;
+    ASSERT_EQ(p[0], 7);
+    ASSERT(UnmapViewOfFile(w));
+    ASSERT(VirtualFree(p, 0, MEM_RELEASE));
+    CloseHandle(m);
+}
+
 TEST(copy_on_write_never_reaches_the_file)
 {
     char path[MAX_PATH];

@@ -48,6 +48,7 @@ struct mmf__section {
     uint64_t size;       /* bytes, as created */
     DWORD protect;       /* PAGE_* of the section */
     DWORD attrs;         /* SEC_* */
+    bool allocated;      /* its pages exist: a named paging-file section's, from creation */
     _Atomic uint64_t *commit; /* SEC_RESERVE: one bit a page, set when committed */
     size_t commit_len;   /* bytes of the commit bitmap mapping (unnamed sections) */
     struct mmf__image *image; /* SEC_IMAGE: the layout fd holds (image.c) */
@@ -97,6 +98,8 @@ int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
 /* Reserves len bytes of address space at a 64 KiB-aligned address (or exactly at
  * fixed) as PROT_NONE. */
 int mmf__va_reserve(void *fixed, size_t len, void **out);
+/* Unmaps a region that is gone, and remembers its place for the next reservation. */
+void mmf__va_release(void *p, size_t len);
 
 /* vm.c: one line of /proc/self/maps: the mapping containing addr, or else the next one
  * above it (*found false); -errno if /proc cannot be read. */

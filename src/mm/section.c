@@ -410,6 +410,7 @@ static int build_paging_file(struct mmf__section *s, const struct mmf__nsobj *ns
         return MMF__W(ERROR_FILE_CORRUPT);
     s->fd = ns->data_fd;
     s->data_off = h->data_offset;
+    s->allocated = !(s->attrs & SEC_IMAGE);
     if (map)
         s->commit = ns->shared;
     if (!(s->attrs & SEC_IMAGE))

@@ -322,7 +322,7 @@ static int virtual_free(void *addr, size_t size, DWORD type)
         if ((uintptr_t)addr != r->base)
             return MMF__W(ERROR_INVALID_ADDRESS);
         mmf__region_remove(r);
-        mmf__sys.munmap((void *)r->base, r->size);
+        mmf__va_release((void *)r->base, r->size);
         mmf__region_free(r);
         return 0;
     }
