@@ -176,7 +176,7 @@ int mmf__va_reserve(void *fixed, size_t len, void **out)
         return reserve_at(fixed, len, flags, out);
     uint64_t hint = atomic_exchange_explicit(&released, 0, memory_order_relaxed);
     if (hint && len <= (hint & UINT32_MAX) * MMF__GRANULARITY &&
-        reserve_at((void *)(uintptr_t)(hint >> 32 << 16), len, flags, out) == 0)
+        reserve_at((void *)(uintptr_t)((hint >> 32) * MMF__GRANULARITY), len, flags, out) == 0)
         return 0;
     /* Over-reserve by the granularity, then trim to a 64 KiB-aligned start. */
     size_t extra = MMF__GRANULARITY - mmf__page_size;

@@ -28,7 +28,11 @@
  * one that paid: the word is a hint anyone may have left wrong); otherwise each thread
  * learns from its spins: one that saw a change gives it the full budget
  * (MMF_SPIN_ROUNDS) again, one that ran out halves it, down to nothing; then one wait in
- * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again. */
+ * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again. A spin that ran
+ * out after this thread's last signal woke a sleeper teaches nothing: the answer waited
+ * for that wake-up, which takes as long on an idle machine (halving there would leave two
+ * threads that woke each other sleeping for good, each spin too short for the other's
+ * wake-up: idle round trips 3.5 times as long). */
 #ifndef MMF_SPIN_ROUNDS
 #define MMF_SPIN_ROUNDS 1000
 #endif
@@ -61,8 +65,9 @@ static _Thread_local struct {
     bool known;
     /* The last spin was granted for a spinner found (hinted); one such ran out (distrusted:
      * SPINNERS may be stale, left by a spinner killed mid-spin, or written by anyone who
-     * may write the object) until a spin pays again. */
-    bool hinted, distrusted;
+     * may write the object) until a spin pays again; it followed a signal that woke a
+     * sleeper (woke). */
+    bool hinted, distrusted, woke;
 } spin;
 
 /* The rounds the next wait of this thread may spin. */
@@ -75,6 +80,8 @@ static unsigned spin_budget(void)
     }
     bool found = mmf__sync_found_spinner;
     mmf__sync_found_spinner = false;
+    spin.woke = mmf__sync_woke;
+    mmf__sync_woke = false;
     spin.hinted = found && !spin.distrusted && several_cpus();
     if (spin.hinted)
         return MMF_SPIN_ROUNDS;
@@ -90,28 +97,34 @@ static void spin_learn(bool paid)
         spin.rounds = MMF_SPIN_ROUNDS;
         spin.distrusted = false;
     } else {
-        spin.rounds /= 2;
         spin.distrusted |= spin.hinted;
+        if (!spin.woke)
+            spin.rounds /= 2;
     }
 }
 
-/* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did. */
+/* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did.
+ * The spinner counts itself in SPINNERS only once QUIET_ROUNDS have gone by: a turn handed
+ * between two running sides comes sooner, and those two atomic writes on the line the
+ * signaler writes would cost it more than the spin (idle round trips up to 1.3 times as
+ * long: BENCHMARKS.md); a signaler that finds a spinner has kept it waiting a while. */
+#define QUIET_ROUNDS 32
 static bool spin_for_change(struct mmf__sync **objs, const uint32_t *seen, DWORD n,
                             unsigned *budget)
 {
     bool changed = false;
-    if (!*budget)
-        return false;
-    for (DWORD i = 0; i < n; i++)
-        atomic_fetch_add_explicit(&objs[i]->w[MMF__S_SPINNERS], 1, memory_order_relaxed);
+    unsigned rounds = 0;
     while (*budget && !changed) {
         (*budget)--;
         for (DWORD i = 0; i < n && !changed; i++)
             changed = atomic_load_explicit(&objs[i]->w[MMF__S_SEQ], memory_order_relaxed) != seen[i];
+        if (!changed && ++rounds == QUIET_ROUNDS)
+            for (DWORD i = 0; i < n; i++)
+                atomic_fetch_add_explicit(&objs[i]->w[MMF__S_SPINNERS], 1, memory_order_relaxed);
         if (!changed)
             cpu_relax();
     }
-    for (DWORD i = 0; i < n; i++)
+    for (DWORD i = 0; rounds >= QUIET_ROUNDS && i < n; i++)
         atomic_fetch_sub_explicit(&objs[i]->w[MMF__S_SPINNERS], 1, memory_order_relaxed);
     return changed;
 }
