@@ -19,14 +19,13 @@ void mmf__sync_init(struct mmf__sync *s, const struct mmf__type *type)
     s->fd = -1;
 }
 
-_Thread_local bool mmf__sync_found_spinner, mmf__sync_woke;
+_Thread_local bool mmf__sync_found_spinner;
 
 void mmf__sync_changed(struct mmf__sync *s, int n)
 {
     atomic_fetch_add(&s->w[MMF__S_SEQ], 1);
     mmf__sync_found_spinner = atomic_load_explicit(&s->w[MMF__S_SPINNERS], memory_order_relaxed);
-    mmf__sync_woke = atomic_load(&s->w[MMF__S_WAITERS]) != 0;
-    if (mmf__sync_woke)
+    if (atomic_load(&s->w[MMF__S_WAITERS]))
         mmf__futex_wake(&s->w[MMF__S_SEQ], n, s->shared);
 }
 

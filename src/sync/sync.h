@@ -56,9 +56,8 @@ void mmf__sync_init(struct mmf__sync *s, const struct mmf__type *type);
 /* Publishes a state change: bumps SEQ and wakes sleepers (all of them, or `n`). */
 void mmf__sync_changed(struct mmf__sync *s, int n);
 /* Whether the last change this thread made to an object found a waiter spinning on it:
- * one running elsewhere, which is likely to answer soon (wait.c spins for it); whether it
- * woke sleepers, whose answer waits for their wake-up. */
-extern _Thread_local bool mmf__sync_found_spinner, mmf__sync_woke;
+ * one running elsewhere, which is likely to answer soon (wait.c spins for it). */
+extern _Thread_local bool mmf__sync_found_spinner;
 /* The destroy of event, mutex and semaphore objects. */
 void mmf__sync_destroy(struct mmf__object *obj);
 /* The export_obj, lend and import_obj of event, mutex and semaphore objects: an unnamed

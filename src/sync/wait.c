@@ -10,6 +10,7 @@
  * it: while such a mutex is among the objects, sleeps last at most OWNER_POLL_MS and the
  * owner's thread is checked; a dead owner's mutex is abandoned, and the next waiter gets
  * WAIT_ABANDONED. */
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,11 +29,12 @@
  * one that paid: the word is a hint anyone may have left wrong); otherwise each thread
  * learns from its spins: one that saw a change gives it the full budget
  * (MMF_SPIN_ROUNDS) again, one that ran out halves it, down to nothing; then one wait in
- * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again. A spin that ran
- * out after this thread's last signal woke a sleeper teaches nothing: the answer waited
- * for that wake-up, which takes as long on an idle machine (halving there would leave two
- * threads that woke each other sleeping for good, each spin too short for the other's
- * wake-up: idle round trips 3.5 times as long). */
+ * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again. Only a spin
+ * that ran out on a busy CPU halves: one during which (or since the last that ran out) the
+ * thread was preempted, so that another wanted the CPU. On an idle machine spins run
+ * out too, when the other side sleeps and its answer waits for its wake-up; halving there
+ * left two threads that woke each other sleeping for good, each spin too short for the
+ * other's wake-up (idle round trips 3.5 times as long: BENCHMARKS.md). */
 #ifndef MMF_SPIN_ROUNDS
 #define MMF_SPIN_ROUNDS 1000
 #endif
@@ -65,9 +67,8 @@ static _Thread_local struct {
     bool known;
     /* The last spin was granted for a spinner found (hinted); one such ran out (distrusted:
      * SPINNERS may be stale, left by a spinner killed mid-spin, or written by anyone who
-     * may write the object) until a spin pays again; it followed a signal that woke a
-     * sleeper (woke). */
-    bool hinted, distrusted, woke;
+     * may write the object) until a spin pays again. */
+    bool hinted, distrusted;
 } spin;
 
 /* The rounds the next wait of this thread may spin. */
@@ -80,14 +81,25 @@ static unsigned spin_budget(void)
     }
     bool found = mmf__sync_found_spinner;
     mmf__sync_found_spinner = false;
-    spin.woke = mmf__sync_woke;
-    mmf__sync_woke = false;
     spin.hinted = found && !spin.distrusted && several_cpus();
     if (spin.hinted)
         return MMF_SPIN_ROUNDS;
     if (spin.rounds || !several_cpus())
         return spin.rounds;
     return ++spin.waits_without % PROBE_EVERY == 0 ? PROBE_ROUNDS : 0;
+}
+
+/* Whether this thread was preempted since it last asked (the kernel's count of its
+ * involuntary switches moved): asked only when a spin ran out, on the way to a sleep. */
+static bool preempted_since(void)
+{
+    static _Thread_local long last = -1;
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) < 0)
+        return true;
+    bool moved = ru.ru_nivcsw != last;
+    last = ru.ru_nivcsw;
+    return moved;
 }
 
 /* What a wait's first spin taught: it saw a change (paid), or ran out. */
@@ -98,7 +110,7 @@ static void spin_learn(bool paid)
         spin.distrusted = false;
     } else {
         spin.distrusted |= spin.hinted;
-        if (!spin.woke)
+        if (preempted_since())
             spin.rounds /= 2;
     }
 }
