@@ -28,7 +28,7 @@ endif
 OPT ?= -O2 -g
 CFLAGS_ALL := -std=gnu11 $(OPT) $(WARN) -Iinclude $(CFLAGS)
 DEPFLAGS = -MMD -MP
-LIBFLAGS := -fPIC -fvisibility=hidden -D_GNU_SOURCE -DMMF__LIBRARY
+LIBFLAGS := -fPIC -fvisibility=hidden -ftls-model=initial-exec -D_GNU_SOURCE -DMMF__LIBRARY
 # Programs link with mmf's linker script, as `pkg-config --libs mmf` links them: MMF_SHARED
 # variables get pages of their own (include/mmf/shared.h).
 SHARED_LD := src/mm/shared.ld
