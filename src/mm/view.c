@@ -74,9 +74,9 @@ static int publish(struct mmf__region *r, bool apply)
  * hypervisor adds several microseconds to each: 140-205 us for 16 pages, against 54-79
  * mapped in at once) a view touched whole comes up 2-3 times faster; where faults are
  * cheap, mapping in costs a little more than the touches (a create cycle 1.06 times as
- * long on such a VM: BENCHMARKS.md). Above it, a view
- * may be touched sparsely, and mapping it whole would cost what it saves; its pages fault
- * in as they are touched. (Windows too maps pages around a faulting one in, in clusters.) */
+ * long on such a VM: BENCHMARKS.md). Above it, a view may be touched sparsely, and mapping
+ * it whole would cost what it saves; its pages fault in as they are touched. (Windows too
+ * maps pages around a faulting one in, in clusters.) */
 #define POPULATE_MAX (1u << 20)
 
 /* Only memory that is there already: a named paging-file section's pages, reserved at

@@ -118,7 +118,7 @@ static void spin_learn(bool paid)
 /* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did.
  * The spinner counts itself in SPINNERS only once QUIET_ROUNDS have gone by: a turn handed
  * between two running sides comes sooner, and those two atomic writes on the line the
- * signaler writes would cost it more than the spin (idle round trips up to 1.3 times as
+ * signaler writes slow it down (counted at once, idle round trips took 1.35 times as
  * long: BENCHMARKS.md); a signaler that finds a spinner has kept it waiting a while. */
 #define QUIET_ROUNDS 32
 static bool spin_for_change(struct mmf__sync **objs, const uint32_t *seen, DWORD n,
