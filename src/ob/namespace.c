@@ -328,15 +328,77 @@ int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **
     return 0;
 }
 
-/* Reads and checks the header of a leased object file into ns->info, ns->tail (its name
- * and path, as stored) and ns->path. A file that carries another name is refused. */
-static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name)
+/* The headers this process read last, one a slot by inode: opening an object again (a
+ * reader polling a name, say) skips the read (a tenth of an open and close). An entry
+ * stands for the file as it was: another file at the name is another inode, and a write,
+ * a cut, a chmod or a link moves the change time or the size (a write through a mapping
+ * of the header page would not on tmpfs: mmf maps none, and the entry then holds the
+ * header as it was when checked). Under the namespace lock. */
+#define HEADER_SLOTS 16
+static struct {
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+    off_t size;
+    struct mmf__objhdr info;
+    char *tail; /* name and path, as stored; NULL: the slot is empty */
+} headers[HEADER_SLOTS];
+
+static size_t tail_len(const struct mmf__objhdr *h)
 {
+    return h->name_units * sizeof(WCHAR) + h->path_len;
+}
+
+static bool same_file(size_t i, const struct stat *sb)
+{
+    return headers[i].tail && headers[i].dev == sb->st_dev && headers[i].ino == sb->st_ino &&
+           headers[i].ctime.tv_sec == sb->st_ctim.tv_sec &&
+           headers[i].ctime.tv_nsec == sb->st_ctim.tv_nsec && headers[i].size == sb->st_size;
+}
+
+/* A copy of the checked header of the file sb describes, and of its tail, if it is here. */
+static bool recall_header(const struct stat *sb, struct mmf__objhdr *h, char **tail)
+{
+    size_t i = (size_t)sb->st_ino % HEADER_SLOTS;
+    if (!same_file(i, sb) || !(*tail = malloc(tail_len(&headers[i].info) + 1)))
+        return false;
+    *h = headers[i].info;
+    memcpy(*tail, headers[i].tail, tail_len(h) + 1);
+    return true;
+}
+
+static void remember_header(const struct stat *sb, const struct mmf__objhdr *h, const char *tail)
+{
+    size_t i = (size_t)sb->st_ino % HEADER_SLOTS;
+    char *copy = malloc(tail_len(h) + 1);
+    if (!copy)
+        return;
+    memcpy(copy, tail, tail_len(h) + 1);
+    free(headers[i].tail);
+    headers[i].dev = sb->st_dev;
+    headers[i].ino = sb->st_ino;
+    headers[i].ctime = sb->st_ctim;
+    headers[i].size = sb->st_size;
+    headers[i].info = *h;
+    headers[i].tail = copy;
+}
+
+/* Reads and checks the header of a leased object file into ns->info, ns->tail (its name
+ * and path, as stored) and ns->path; found (an existing object's fstat, else NULL) lets a
+ * header read before stand for it. A file that carries another name is refused. */
+static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name,
+                       const struct stat *found)
+{
+    ASSERT_NS_LOCKED();
     struct mmf__objhdr *h = &ns->info;
     char *tail;
-    int st = mmf__ns_read_info(ns->fd, ns->file_size, h, &tail);
-    if (st < 0)
-        return st;
+    if (!found || !recall_header(found, h, &tail)) {
+        int st = mmf__ns_read_info(ns->fd, ns->file_size, h, &tail);
+        if (st < 0)
+            return st;
+        if (found)
+            remember_header(found, h, tail);
+    }
     size_t nbytes = name->units * sizeof(WCHAR);
     if (h->name_units != name->units || memcmp(tail, name->text, nbytes) != 0) {
         free(tail);
@@ -770,7 +832,7 @@ static int add_handle(struct mmf__nsobj *ns, const struct lookup *lk, struct mmf
  * there: ns->fd (and a new one's ns->data_fd), ns->writable, ns->file_size, its owner and
  * mode, and whether it existed. */
 static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj *ns,
-                           bool *existed)
+                           bool *existed, struct stat *found)
 {
     struct stat sb;
     int fd, st;
@@ -793,6 +855,7 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     ns->file_size = (uint64_t)sb.st_size;
     ns->owner = sb.st_uid;
     ns->mode = sb.st_mode & 07777;
+    *found = sb;
     return 0;
 }
 
@@ -802,10 +865,11 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
  * build only for the object this process made: a name that turned out to exist is
  * someone else's object, whatever this request said (asking for a paging-file section
  * under a file-backed name, or racing another creator). */
-static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool existed)
+static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool existed,
+                 const struct stat *found)
 {
     ASSERT_NS_LOCKED();
-    int st = read_header(ns, lk->name);
+    int st = read_header(ns, lk->name, existed ? found : NULL);
     if (st == 0 && ns->info.kind != lk->type->kind)
         st = MMF__W(ERROR_INVALID_HANDLE); /* the name belongs to another type */
     if (st == 0 && (ns->mode & (S_IWGRP | S_IWOTH)))
@@ -852,12 +916,13 @@ static int find_and_adopt(int dirfd, const struct lookup *lk, const char *fname,
         ns->scope = lk->name->scope;
         ns->fd = ns->data_fd = -1;
         snprintf(ns->fname, sizeof ns->fname, "%s", fname);
-        int st = find_or_publish(dirfd, lk, ns, existed);
+        struct stat found;
+        int st = find_or_publish(dirfd, lk, ns, existed, &found);
         if (st < 0) {
             free(ns);
             return st;
         }
-        st = adopt(dirfd, ns, lk, *existed);
+        st = adopt(dirfd, ns, lk, *existed, &found);
         if (st == 0)
             *out = ns;
         if (st != NOT_YET)

@@ -823,6 +823,41 @@ static bool exists(const char *fname)
     return access(path, F_OK) == 0;
 }
 
+/* A process opening a name again may use the header it read before (namespace.c), but
+ * only while the file is the one it read: a header written since is read afresh. */
+TEST(a_header_written_since_the_last_open_is_read_again)
+{
+    char name[64], path[400];
+    test_name(name, "reread");
+    struct child c;
+    char arg[80];
+    snprintf(arg, sizeof arg, "+%s", name);
+    start_child(&c, "native_hold", arg);
+    HANDLE m;
+    for (int i = 0; !(m = OpenFileMappingA(FILE_MAP_READ, FALSE, name)); i++) {
+        ASSERT(i < 20000);
+        Sleep(1);
+    }
+    CloseHandle(m); /* the header is remembered; only the child holds the name */
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, name), ERROR_INVALID_HANDLE);
+    m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    CloseHandle(m);
+    ns_path(path, sizeof path, name);
+    int fd = open(path, O_RDWR);
+    ASSERT(fd >= 0);
+    uint32_t event = MMF_TYPE_EVENT, section = MMF_TYPE_SECTION;
+    ASSERT(pwrite(fd, &event, 4, 8) == 4); /* the name now belongs to an event */
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_INVALID_HANDLE);
+    ASSERT(pwrite(fd, &section, 4, 8) == 4);
+    m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    CloseHandle(m);
+    close(fd);
+    kill_child(&c);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND); /* stale */
+}
+
 /* An object everyone may open (a NULL DACL) keeps what others share in a data file they
  * may write, and its header in an object file only its creator may: another user can
  * change its bytes, never its kind, size or protection. An owner-only object is one file. */
