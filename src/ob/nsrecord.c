@@ -171,13 +171,35 @@ static bool squatted(const char *name, uid_t uid)
     return mmf__sys.lstat(path, &sb) < 0 ? errno == ENOENT : sb.st_uid != uid;
 }
 
+/* own_dir: mmf-<uid> is another user's (or going: a squatter leaving). */
+#define SQUATTED 2
+
+/* mmf-<uid>, made if need be (out), or SQUATTED, or a failure. Refused but the user's
+ * by then, it is looked at once more: a squatter left and another of the user's processes
+ * made it in between (then it stays the user's: the root is sticky); refused again, it is
+ * the user's own mistake. Squatting is judged once, here: asked again later, the answer
+ * may have changed (both made racing creators fail with ERROR_ACCESS_DENIED a few times
+ * in a hundred runs of the squatter race test). */
+static int own_dir(const char *own, uid_t uid, bool create, int *out)
+{
+    for (int tries = 0;; tries++) {
+        int st = mmf__ns_dir_at(own, MMF__SCOPE_LOCAL, uid, create, out);
+        if (st != denied || !create)
+            return st;
+        if (squatted(own, uid))
+            return SQUATTED;
+        if (tries == 1)
+            return st;
+    }
+}
+
 /* With the record locked exclusively and naming no directory of the user's: decides
  * and writes it. */
 static int decide(int fd, uid_t uid, const char *own, int *out)
 {
     char name[MMF__NS_RECORD_NAME];
-    int st = mmf__ns_dir_at(own, MMF__SCOPE_LOCAL, uid, true, out);
-    if (st == denied && squatted(own, uid) && (st = make_random(uid, name, out)) == 0)
+    int st = own_dir(own, uid, true, out);
+    if (st == SQUATTED && (st = make_random(uid, name, out)) == 0)
         own = name;
     if (st == 0 && (st = write_record(fd, own)) < 0)
         mmf__sys.close(*out);
@@ -207,8 +229,8 @@ int mmf__ns_own_local(bool create, int *out)
         return mmf__ns_dir_at(own, MMF__SCOPE_LOCAL, uid, create, out);
     int st, fd = open_record(path, O_RDONLY, uid);
     if (fd == -ENOENT) {
-        st = mmf__ns_dir_at(own, MMF__SCOPE_LOCAL, uid, create, out);
-        if (st < 0 && !(st == denied && create && squatted(own, uid)))
+        st = own_dir(own, uid, create, out);
+        if (st < 0)
             return st;
         if (st == 0) { /* once more, now that mmf-<uid> is the user's: see above */
             if ((fd = open_record(path, O_RDONLY, uid)) == -ENOENT)
