@@ -301,6 +301,12 @@ static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
     return 0;
 }
 
+/* The bytes after the header: the name (UTF-16) and the path, as stored; h checked. */
+static size_t tail_len(const struct mmf__objhdr *h)
+{
+    return h->name_units * sizeof(WCHAR) + h->path_len;
+}
+
 int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **tail)
 {
     /* One read brings the header and, for names and paths of ordinary length, what
@@ -313,7 +319,7 @@ int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **
     int st = check_layout(h, file_size);
     if (st < 0)
         return st;
-    size_t n = h->name_units * sizeof(WCHAR) + h->path_len;
+    size_t n = tail_len(h);
     char *t = malloc(n + 1);
     if (!t)
         return -ENOMEM;
@@ -343,11 +349,6 @@ static struct {
     struct mmf__objhdr info;
     char *tail; /* name and path, as stored; NULL: the slot is empty */
 } headers[HEADER_SLOTS];
-
-static size_t tail_len(const struct mmf__objhdr *h)
-{
-    return h->name_units * sizeof(WCHAR) + h->path_len;
-}
 
 static bool same_file(size_t i, const struct stat *sb)
 {
@@ -414,7 +415,7 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name,
  * (an object file that holds its own data, cut by its owner). */
 static bool rewrite_header(const struct mmf__nsobj *ns)
 {
-    size_t tail = ns->info.name_units * sizeof(WCHAR) + ns->info.path_len;
+    size_t tail = tail_len(&ns->info);
     return mmf__sys.pwrite(ns->fd, &ns->info, sizeof ns->info, 0) == (ssize_t)sizeof ns->info &&
            mmf__sys.pwrite(ns->fd, ns->tail, tail, sizeof ns->info) == (ssize_t)tail;
 }
