@@ -1,5 +1,5 @@
 #!/bin/sh
-# Compares two builds of mmf on the same benchmarks, interleaved (A, B, A, B…) so that a
+# Compares two builds of mmf on the same benchmarks, interleaved (A, B, B, A…) so that a
 # change of the machine's state touches both alike; prints the median of each and B/A.
 #   bench/ab.sh BUILD_A BUILD_B      (each a build dir with bench/ built: make bench does)
 # To compare with an older commit:
@@ -20,7 +20,11 @@ for c in $(seq "${LOAD:-0}"); do
 done
 i=0
 while [ $i -lt "$RUNS" ]; do
-    for side in A B; do
+    # A B, then B A: whichever runs second in a pair may find the machine otherwise
+    # (seen: 1.06-1.3x for the second of two identical builds), so both take each turn.
+    order="A B"
+    [ $((i % 2)) -eq 0 ] || order="B A"
+    for side in $order; do
         eval dir=\$$side
         mkdir -p "$out/ns-$side" # each its own namespace: their formats may differ
         for p in "$dir"/bench/*; do

@@ -98,6 +98,10 @@ int mmf__view_apply(struct mmf__region *r, size_t first, size_t count);
 /* Reserves len bytes of address space at a 64 KiB-aligned address (or exactly at
  * fixed) as PROT_NONE. */
 int mmf__va_reserve(void *fixed, size_t len, void **out);
+/* Maps len bytes of fd at off (mmap's prot and flags) at a 64 KiB-aligned address (or
+ * exactly at fixed: ERROR_INVALID_ADDRESS when something is there): at the last place
+ * released if it fits, one call; else over a reservation of its own. */
+int mmf__va_map(void *fixed, size_t len, int prot, int flags, int fd, off_t off, void **out);
 /* Unmaps a region that is gone, and remembers its place for the next reservation. */
 void mmf__va_release(void *p, size_t len);
 

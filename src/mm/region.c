@@ -156,9 +156,10 @@ void mmf__va_release(void *p, size_t len)
                               memory_order_relaxed);
 }
 
-static int reserve_at(void *fixed, size_t len, int flags, void **out)
+/* Maps at exactly `fixed`, never over anything: ERROR_INVALID_ADDRESS when it is taken. */
+static int map_at(void *fixed, size_t len, int prot, int flags, int fd, off_t off, void **out)
 {
-    void *p = mmf__sys.mmap(fixed, len, PROT_NONE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+    void *p = mmf__sys.mmap(fixed, len, prot, flags | MAP_FIXED_NOREPLACE, fd, off);
     if (p == MAP_FAILED)
         return errno == EEXIST ? MMF__W(ERROR_INVALID_ADDRESS) : -errno;
     if (p != fixed) { /* kernels before 4.17 take the flag as a hint */
@@ -169,20 +170,25 @@ static int reserve_at(void *fixed, size_t len, int flags, void **out)
     return 0;
 }
 
-int mmf__va_reserve(void *fixed, size_t len, void **out)
+/* The last place released, if len fits in it (taken: one try per release). */
+static void *released_place(size_t len)
 {
-    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
-    if (fixed)
-        return reserve_at(fixed, len, flags, out);
     uint64_t hint = atomic_exchange_explicit(&released, 0, memory_order_relaxed);
-    if (hint && len <= (hint & UINT32_MAX) * MMF__GRANULARITY &&
-        reserve_at((void *)(uintptr_t)((hint >> 32) * MMF__GRANULARITY), len, flags, out) == 0)
-        return 0;
-    /* Over-reserve by the granularity, then trim to a 64 KiB-aligned start. */
+    if (!hint || len > (hint & UINT32_MAX) * MMF__GRANULARITY)
+        return NULL;
+    return (void *)(uintptr_t)((hint >> 32) * MMF__GRANULARITY);
+}
+
+#define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+/* Reserves len bytes at a 64 KiB-aligned place the kernel picks: over-reserves by the
+ * granularity, then trims. */
+static int reserve_aligned(size_t len, void **out)
+{
     size_t extra = MMF__GRANULARITY - mmf__page_size;
     if (len > SIZE_MAX - extra)
         return MMF__W(ERROR_NOT_ENOUGH_MEMORY);
-    char *p = mmf__sys.mmap(NULL, len + extra, PROT_NONE, flags, -1, 0);
+    char *p = mmf__sys.mmap(NULL, len + extra, PROT_NONE, RESERVE_FLAGS, -1, 0);
     if (p == MAP_FAILED)
         return -errno;
     char *a = (char *)mmf__round_up((uintptr_t)p, MMF__GRANULARITY);
@@ -191,6 +197,36 @@ int mmf__va_reserve(void *fixed, size_t len, void **out)
     if (a + len < p + len + extra)
         mmf__sys.munmap(a + len, (size_t)(p + len + extra - (a + len)));
     *out = a;
+    return 0;
+}
+
+int mmf__va_reserve(void *fixed, size_t len, void **out)
+{
+    if (fixed)
+        return map_at(fixed, len, PROT_NONE, RESERVE_FLAGS, -1, 0, out);
+    void *hint = released_place(len);
+    if (hint && map_at(hint, len, PROT_NONE, RESERVE_FLAGS, -1, 0, out) == 0)
+        return 0;
+    return reserve_aligned(len, out);
+}
+
+int mmf__va_map(void *fixed, size_t len, int prot, int flags, int fd, off_t off, void **out)
+{
+    void *at = fixed ? fixed : released_place(len), *p;
+    if (at) {
+        int st = map_at(at, len, prot, flags, fd, off, out);
+        if (st == 0 || fixed)
+            return st;
+    }
+    int st = reserve_aligned(len, &p);
+    if (st < 0)
+        return st;
+    if (mmf__sys.mmap(p, len, prot, flags | MAP_FIXED, fd, off) == MAP_FAILED) {
+        st = -errno;
+        mmf__sys.munmap(p, len);
+        return st;
+    }
+    *out = p;
     return 0;
 }
 

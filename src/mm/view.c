@@ -96,19 +96,14 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
     struct mmf__region *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    int st = mmf__va_reserve(base, size, &p);
-    if (st < 0)
-        goto fail;
     /* SEC_RESERVE views start inaccessible; committed pages get their protection below. */
     int posix = s->commit ? PROT_NONE : mmf__prot_to_posix(prot);
-    int flags = (copy ? MAP_PRIVATE : MAP_SHARED) | MAP_FIXED;
+    int flags = copy ? MAP_PRIVATE : MAP_SHARED;
     if (populates(s, copy, size))
         flags |= MAP_POPULATE;
-    if (mmf__sys.mmap(p, size, posix, flags, s->fd, (off_t)(s->data_off + offset)) ==
-        MAP_FAILED) {
-        st = -errno;
-        goto unmap;
-    }
+    int st = mmf__va_map(base, size, posix, flags, s->fd, (off_t)(s->data_off + offset), &p);
+    if (st < 0)
+        goto fail;
     *r = (struct mmf__region){.base = (uintptr_t)p, .size = size, .type = MEM_MAPPED,
                               .alloc_protect = prot, .section = s, .offset = offset,
                               .copy = copy};

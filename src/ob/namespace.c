@@ -384,6 +384,14 @@ static void remember_header(const struct stat *sb, const struct mmf__objhdr *h, 
     headers[i].tail = copy;
 }
 
+/* ns->info's tail (its name and path, as stored, NUL-terminated) becomes ns's. */
+static void use_tail(struct mmf__nsobj *ns, char *tail)
+{
+    ns->tail = tail;
+    ns->path = tail + ns->info.name_units * sizeof(WCHAR);
+    ns->data_size = data_end(&ns->info);
+}
+
 /* Reads and checks the header of a leased object file into ns->info, ns->tail (its name
  * and path, as stored) and ns->path; found (an existing object's fstat, else NULL) lets a
  * header read before stand for it. A file that carries another name is refused. */
@@ -405,9 +413,23 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name,
         free(tail);
         return MMF__W(ERROR_ACCESS_DENIED); /* another name's file: never taken for ours */
     }
-    ns->tail = tail;
-    ns->path = tail + nbytes; /* NUL-terminated: the tail is */
-    ns->data_size = data_end(h);
+    use_tail(ns, tail);
+    return 0;
+}
+
+/* A new object's header as its creator wrote it (h, its tail after it) becomes ns->info:
+ * checked as a read one would be, so that no request makes a header others would refuse. */
+static int own_header(struct mmf__nsobj *ns, const struct mmf__objhdr *h)
+{
+    size_t n = tail_len(h);
+    int st = check_layout(h, h->header_len);
+    char *tail = st < 0 ? NULL : malloc(n + 1);
+    if (st < 0 || !tail)
+        return st < 0 ? st : -ENOMEM;
+    memcpy(tail, h + 1, n);
+    tail[n] = 0;
+    ns->info = *h;
+    use_tail(ns, tail);
     return 0;
 }
 
@@ -553,8 +575,10 @@ void mmf__ns_free(struct mmf__nsobj *ns)
     free_resources(ns);
 }
 
-/* A fresh object file, not yet visible under any name. */
-static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap)
+/* A fresh file, not yet visible under any name, with the permission bits asked (past the umask: NULL DACL
+ * objects are for every user, and a umask may narrow even the owner's), and its fstat in
+ * *sb: its owner, its mode and its inode are what the creator knows of it. */
+static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap, struct stat *sb)
 {
     int fd = mmf__sys.openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
     tmpname[0] = 0;
@@ -566,7 +590,14 @@ static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap)
     }
     if (fd < 0)
         return -errno;
-    mmf__sys.fchmod(fd, mode); /* past the umask: NULL DACL objects are for every user */
+    if (mmf__sys.fstat(fd, sb) < 0) {
+        int st = -errno;
+        mmf__sys.close(fd);
+        return st;
+    }
+    /* Only a umask that took bits away costs a call: the usual 022 leaves 0600 and 0644. */
+    if ((sb->st_mode & 07777) != mode && mmf__sys.fchmod(fd, mode) == 0)
+        sb->st_mode = (sb->st_mode & ~(mode_t)07777) | mode;
     return fd;
 }
 
@@ -598,15 +629,15 @@ static int write_out(int fd, int dfd, struct mmf__objhdr *h, size_t init)
 }
 
 /* The header of a new object, written to fd, its data file dfd (fd itself, or a file of
- * its own) laid out and made ready: the shared region first, then the data. */
-static int write_header(int fd, int dfd, const struct mmf__name *name,
-                        const struct mmf__type *type, const struct mmf__ns_new *nw)
+ * its own, whose inode is data_ino) laid out and made ready: the shared region first,
+ * then the data. *out gets the header as written (its tail after it), for the creator to
+ * adopt without reading it back: nobody else may write the object file. */
+static int write_header(int fd, int dfd, uint64_t data_ino, const struct mmf__name *name,
+                        const struct mmf__type *type, const struct mmf__ns_new *nw,
+                        struct mmf__objhdr **out)
 {
     size_t plen = nw->path ? strlen(nw->path) : 0;
     size_t hlen = page_up(sizeof(struct mmf__objhdr) + name->units * sizeof(WCHAR) + plen);
-    struct stat sb;
-    if (dfd != fd && mmf__sys.fstat(dfd, &sb) < 0)
-        return -errno;
     uint64_t base = dfd != fd ? 0 : hlen;
     size_t init = nw->shared_init ? page_up(nw->shared_len) : 0;
     struct mmf__objhdr *h = calloc(1, hlen + init);
@@ -623,7 +654,7 @@ static int write_header(int fd, int dfd, const struct mmf__name *name,
         .shared_len = mmf__round_up(nw->shared_len, mmf__page_size),
         .data_offset = base + mmf__round_up(nw->shared_len, mmf__page_size),
         .data_len = mmf__round_up(nw->data_len, mmf__page_size),
-        .data_ino = dfd != fd ? (uint64_t)sb.st_ino : 0,
+        .data_ino = dfd != fd ? data_ino : 0,
         .creator_pid = (uint32_t)mmf__pid(),
         .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
         .name_units = (uint32_t)name->units,
@@ -639,7 +670,10 @@ static int write_header(int fd, int dfd, const struct mmf__name *name,
         st = nw->init(dfd, h, nw->ctx);
     if (st == 0)
         st = write_out(fd, dfd, h, init);
-    free(h);
+    if (st < 0)
+        free(h);
+    else
+        *out = h;
     return st;
 }
 
@@ -692,12 +726,18 @@ static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name 
 {
     char tmpname[64], dtmpname[64] = "";
     bool split = split_data(nw);
+    struct stat sb, dsb;
+    struct mmf__objhdr *h = NULL;
     /* Nobody but its creator ever writes an object file (its header). */
-    int fd = new_file(dirfd, nw->mode & ~(mode_t)(S_IWGRP | S_IWOTH), tmpname, sizeof tmpname);
+    int fd = new_file(dirfd, nw->mode & ~(mode_t)(S_IWGRP | S_IWOTH), tmpname, sizeof tmpname,
+                      &sb);
     if (fd < 0)
         return fd;
-    int dfd = split ? new_file(dirfd, nw->mode, dtmpname, sizeof dtmpname) : fd;
-    int st = dfd < 0 ? dfd : write_header(fd, dfd, name, type, nw);
+    int dfd = split ? new_file(dirfd, nw->mode, dtmpname, sizeof dtmpname, &dsb) : fd;
+    int st = dfd < 0 ? dfd : write_header(fd, dfd, split ? (uint64_t)dsb.st_ino : 0, name, type, nw, &h);
+    if (st == 0)
+        st = own_header(ns, h);
+    free(h);
     if (st == 0)
         st = mmf__ns_lease(fd, LOCK_SH); /* a holder from the first moment it is visible */
     if (st == 0)
@@ -712,10 +752,14 @@ static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name 
         if (dfd >= 0 && dfd != fd)
             mmf__sys.close(dfd);
         mmf__sys.close(fd);
+        free(ns->tail);
+        ns->tail = NULL;
         return st;
     }
     ns->fd = fd;
     ns->data_fd = dfd;
+    ns->owner = sb.st_uid;
+    ns->mode = sb.st_mode & 07777;
     return 0;
 }
 
@@ -830,8 +874,8 @@ static int add_handle(struct mmf__nsobj *ns, const struct lookup *lk, struct mmf
 }
 
 /* Opens the live object at fname with a lease, or (for a Create) publishes a new one
- * there: ns->fd (and a new one's ns->data_fd), ns->writable, ns->file_size, its owner and
- * mode, and whether it existed. */
+ * there: ns->fd (and a new one's ns->data_fd and header), ns->writable, an existing one's
+ * ns->file_size, its owner and mode, and whether it existed. */
 static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj *ns,
                            bool *existed, struct stat *found)
 {
@@ -850,9 +894,9 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     }
     if (fd < 0)
         return fd == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : fd;
+    if (!*existed)
+        return 0; /* publish_new set what follows from what it made */
     ns->fd = fd;
-    if (!*existed && mmf__sys.fstat(fd, &sb) < 0)
-        sb.st_size = 0; /* just made: read_header will find it corrupt and say so */
     ns->file_size = (uint64_t)sb.st_size;
     ns->owner = sb.st_uid;
     ns->mode = sb.st_mode & 07777;
@@ -870,7 +914,7 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
                  const struct stat *found)
 {
     ASSERT_NS_LOCKED();
-    int st = read_header(ns, lk->name, existed ? found : NULL);
+    int st = existed ? read_header(ns, lk->name, found) : 0; /* a new one's: publish_new's */
     if (st == 0 && ns->info.kind != lk->type->kind)
         st = MMF__W(ERROR_INVALID_HANDLE); /* the name belongs to another type */
     if (st == 0 && (ns->mode & (S_IWGRP | S_IWOTH)))

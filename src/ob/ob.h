@@ -264,7 +264,7 @@ struct mmf__nsobj {
     bool writable;            /* the data file is */
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
     struct mmf__objhdr info;  /* private copy of the header, validated once at open */
-    uint64_t file_size;       /* of the object file, when it was opened */
+    uint64_t file_size;       /* of the object file, when it was opened (not made) */
     uint64_t data_size;       /* what the data file must hold: the end of its last region */
     uid_t owner;              /* the object file's owner: its creator */
     mode_t mode;              /* the object file's permission bits */
