@@ -896,6 +896,31 @@ TEST(objects_open_to_all_keep_their_header_to_their_creator)
     ASSERT(!exists("all-ev") && !exists("all-ev%data") && !exists("all-sec%data"));
 }
 
+/* A umask takes nothing from an object's permission bits (a creator fchmods a new file
+ * only when the umask took some): 0277 would leave even the owner without write. */
+TEST(a_umask_takes_nothing_from_an_objects_permissions)
+{
+    umask(0277);
+    HANDLE e = CreateEventA(everyone(), FALSE, FALSE, "um-ev");
+    HANDLE x = CreateMutexA(NULL, FALSE, "um-mx");
+    ASSERT(e && x);
+    ASSERT_EQ(stat_of("um-ev").st_mode & 07777, 0644);
+    ASSERT_EQ(stat_of("um-ev%data").st_mode & 07777, 0666);
+    ASSERT_EQ(stat_of("um-mx").st_mode & 07777, 0600);
+    HANDLE e2 = OpenEventA(EVENT_ALL_ACCESS, FALSE, "um-ev"); /* opened for writing again */
+    ASSERT(e2 && SetEvent(e2));
+    ASSERT_EQ(WaitForSingleObject(e, 0), WAIT_OBJECT_0);
+    umask(022); /* the usual one takes nothing from these: no fchmod, the same bits */
+    HANDLE s = CreateSemaphoreA(everyone(), 1, 1, "um-sem");
+    ASSERT(s);
+    ASSERT_EQ(stat_of("um-sem").st_mode & 07777, 0644);
+    ASSERT_EQ(stat_of("um-sem%data").st_mode & 07777, 0666);
+    CloseHandle(s);
+    CloseHandle(e2);
+    CloseHandle(e);
+    CloseHandle(x);
+}
+
 /* An opener that finds an object before its data file (its creator links the object's
  * name first) waits for it; a data file that never comes is ERROR_FILE_CORRUPT, not a
  * hang. */
