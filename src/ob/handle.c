@@ -3,19 +3,36 @@
  * Handle values are multiples of 4 starting at 4, like Windows'; the low two bits of a
  * value are ignored on lookup, as the Windows kernel does.
  *
- * Lookups take no lock. Slots live in chunks that never move; a lookup *pins* its slot
- * (one atomic increment), reads the object, and unpins when done. CloseHandle empties
- * the slot, then waits for the pins on it to drain before it drops the handle's
- * reference, so a pinned object cannot go away under its user. Pins are for short
- * operations; a wait that must sleep takes a reference of its own first. Allocation
- * and closing serialize on one mutex. */
+ * Lookups take no lock. Slots live in chunks that never move; a lookup *pins* its slot,
+ * reads the object, and unpins when done. CloseHandle empties the slot, then waits for
+ * the pins on it to drain before it drops the handle's reference, so a pinned object
+ * cannot go away under its user. Pins are for short operations; a wait that must sleep
+ * takes a reference of its own first. Allocation and closing serialize on one mutex.
+ *
+ * A pin is a hazard: the thread writes the slot's address into an entry of a record of
+ * its own (one exchange, on a line no other thread writes), then reads the object; the
+ * unpin is a plain store. CloseHandle empties the slot, then looks through every
+ * thread's record for it. Both sides' first step is a full barrier, so either the pinner
+ * reads the emptied slot (and lets go) or the closer sees its entry (and waits). A count
+ * on the slot (two atomic operations on a line every user of the handle writes) cost
+ * a tenth to a third of SetEvent, a wait or ReleaseMutex, more between threads that
+ * use the same handle (BENCHMARKS.md); it remains for a thread whose entries are all in
+ * use (a wait on many handles) or that has no record (no memory). */
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ob/ob.h"
+
+#if defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h>
+#define MMF_HAVE_SINGLE_THREADED 1
+#endif
+#endif
 
 #define CHUNK_BITS 10
 #define CHUNK (1u << CHUNK_BITS)
@@ -91,17 +108,140 @@ static void claim(void)
     pthread_mutex_unlock(&claim_lock);
 }
 
+/* Each thread's hazard entries (see the head of the file). Records are never freed: a
+ * thread's goes back to the pool when it ends, and closers walk the list unlocked. */
+#define HAZARDS 8 /* a line of them: a wait on up to eight handles pins each so */
+struct pinrec {
+    _Alignas(64) _Atomic(struct slot *) hazard[HAZARDS];
+    _Atomic bool taken; /* by a running thread */
+    struct pinrec *next;
+};
+static _Atomic(struct pinrec *) pinrecs;
+static _Thread_local struct pinrec *my_rec;
+static _Thread_local unsigned my_used; /* bit j: my_rec->hazard[j] is in use */
+static pthread_key_t rec_key;
+static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
+
+static void give_back(void *rec)
+{
+    my_rec = NULL;
+    atomic_store_explicit(&((struct pinrec *)rec)->taken, false, memory_order_release);
+}
+
+/* A forked child is the forking thread alone: the others' records are free, and a pin
+ * one of them held at the fork will never be let go. */
+static void forget_other_threads(void)
+{
+    for (struct pinrec *r = atomic_load(&pinrecs); r; r = r->next)
+        if (r != my_rec) {
+            for (int j = 0; j < HAZARDS; j++)
+                atomic_store_explicit(&r->hazard[j], NULL, memory_order_relaxed);
+            atomic_store_explicit(&r->taken, false, memory_order_relaxed);
+        }
+}
+
+static void make_rec_key(void)
+{
+    if (pthread_key_create(&rec_key, give_back) != 0)
+        rec_key = (pthread_key_t)-1;
+    pthread_atfork(NULL, NULL, forget_other_threads);
+}
+
+/* This thread's record: a free one taken, or a new one; NULL without memory (or when the
+ * thread could not be told when it ends: its record would never come back). */
+static struct pinrec *my_record(void)
+{
+    if (my_rec)
+        return my_rec;
+    pthread_once(&rec_once, make_rec_key);
+    struct pinrec *r = atomic_load(&pinrecs);
+    for (bool no = false; r; r = r->next, no = false)
+        if (!atomic_load_explicit(&r->taken, memory_order_relaxed) &&
+            atomic_compare_exchange_strong(&r->taken, &no, true))
+            break;
+    if (!r && (r = aligned_alloc(64, sizeof *r))) {
+        memset(r, 0, sizeof *r);
+        atomic_store_explicit(&r->taken, true, memory_order_relaxed);
+        r->next = atomic_load(&pinrecs);
+        while (!atomic_compare_exchange_weak(&pinrecs, &r->next, r))
+            ;
+    }
+    if (r && (rec_key == (pthread_key_t)-1 || pthread_setspecific(rec_key, r) != 0)) {
+        atomic_store(&r->taken, false);
+        r = NULL;
+    }
+    return my_rec = r;
+}
+
+/* Whether this thread is the process's only one: no closer can then run meanwhile, and
+ * a pin needs no barrier (the exchange is most of its cost: BENCHMARKS.md). glibc tells
+ * (until the first thread is created, before that thread starts); elsewhere, assume not. */
+static bool alone(void)
+{
+#ifdef MMF_HAVE_SINGLE_THREADED
+    return __libc_single_threaded;
+#else
+    return false;
+#endif
+}
+
+/* Announces a use of slot s before its object is read: the pin to give unpin, an
+ * entry of this thread's record, or (none free) the slot tagged, its count raised. */
+static void *announce(struct slot *s)
+{
+    struct pinrec *r = my_record();
+    unsigned free_ = ~my_used & ((1u << HAZARDS) - 1);
+    if (r && free_) {
+        int j = __builtin_ctz(free_);
+        my_used |= 1u << j;
+        if (alone())
+            atomic_store_explicit(&r->hazard[j], s, memory_order_relaxed);
+        else
+            atomic_exchange(&r->hazard[j], s); /* a full barrier, before the object is read */
+        return &r->hazard[j];
+    }
+    atomic_fetch_add(&s->pins, 1);
+    return (void *)((uintptr_t)s | 1);
+}
+
+void mmf__handle_unpin(void *pin)
+{
+    uintptr_t p = (uintptr_t)pin;
+    if (p & 1) {
+        uint32_t before = atomic_fetch_sub_explicit(&((struct slot *)(p - 1))->pins, 1,
+                                                    memory_order_release);
+        MMF__ASSERT(before > 0);
+        (void)before;
+        return;
+    }
+    _Atomic(struct slot *) *e = pin;
+    size_t j = (size_t)(e - my_rec->hazard);
+    MMF__ASSERT(j < HAZARDS && (my_used & (1u << j)) && atomic_load(e)); /* this thread's */
+    atomic_store_explicit(e, NULL, memory_order_release); /* after every use of the object */
+    my_used &= ~(1u << j);
+}
+
+/* Waits until no thread uses slot s any more (it was emptied: no new use begins). */
+static void wait_unpinned(struct slot *s)
+{
+    for (struct pinrec *r = atomic_load(&pinrecs); r; r = r->next)
+        for (int j = 0; j < HAZARDS; j++)
+            while (atomic_load(&r->hazard[j]) == s)
+                sched_yield();
+    while (atomic_load_explicit(&s->pins, memory_order_acquire))
+        sched_yield();
+}
+
 /* A value given out by another process is claimed the first time it is looked up. */
-static struct slot *pin_at(size_t i, struct mmf__object **obj)
+static struct slot *pin_at(size_t i, struct mmf__object **obj, void **pin)
 {
     for (int claimed = 0;; claimed++) {
         struct slot *s = slot_at(i);
         if (s) {
-            /* before reading obj: CloseHandle sees one or the other */
-            atomic_fetch_add(&s->pins, 1);
+            *pin = announce(s); /* before reading obj: CloseHandle sees one or the other */
             if ((*obj = atomic_load(&s->obj)))
                 return s;
-            atomic_fetch_sub_explicit(&s->pins, 1, memory_order_release);
+            mmf__handle_unpin(*pin);
         }
         if (claimed || i < MMF__HANDLE_REMOTE || i >= MMF__HANDLE_SLOTS)
             return NULL;
@@ -109,31 +249,29 @@ static struct slot *pin_at(size_t i, struct mmf__object **obj)
     }
 }
 
-int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin)
+/* Pins a live handle's slot: the slot, its object, and the pin to give unpin. */
+static int pin_slot(HANDLE h, struct slot **out, struct mmf__object **obj, void **pin)
 {
-    struct mmf__object *obj;
     size_t i = index_of(h);
-    struct slot *s = pin_at(i, &obj);
+    struct slot *s = pin_at(i, obj, pin);
     if (!s)
         return MMF__W(ERROR_INVALID_HANDLE);
     if (mmf__remote_closed(i)) { /* another process's DUPLICATE_CLOSE_SOURCE */
-        atomic_fetch_sub_explicit(&s->pins, 1, memory_order_release);
+        mmf__handle_unpin(*pin);
         CloseHandle(h);
         return MMF__W(ERROR_INVALID_HANDLE);
     }
-    *out = obj;
-    if (access)
-        *access = s->access;
-    *pin = s;
+    *out = s;
     return 0;
 }
 
-void mmf__handle_unpin(void *pin)
+int mmf__handle_pin(HANDLE h, struct mmf__object **out, DWORD *access, void **pin)
 {
-    uint32_t before = atomic_fetch_sub_explicit(&((struct slot *)pin)->pins, 1,
-                                                memory_order_release);
-    MMF__ASSERT(before > 0);
-    (void)before;
+    struct slot *s;
+    int st = pin_slot(h, &s, out, pin);
+    if (access)
+        *access = st == 0 ? s->access : 0;
+    return st;
 }
 
 int mmf__handle_signal(HANDLE h, enum mmf__kind only)
@@ -214,8 +352,7 @@ BOOL WINAPI CloseHandle(HANDLE h)
         mmf__fail(MMF__W(ERROR_INVALID_HANDLE));
         return FALSE;
     }
-    while (atomic_load_explicit(&s->pins, memory_order_acquire)) /* users of a moment ago */
-        sched_yield();
+    wait_unpinned(s); /* users of a moment ago */
     pthread_mutex_lock(&alloc_lock);
     s->closing = false;
     if (i < first_free)
@@ -232,38 +369,32 @@ void mmf__handle_drop(struct mmf__object *obj)
     mmf__unref(obj);
 }
 
-/* Pins the slot of a live handle, for its attributes. */
-static int pin_slot(HANDLE h, struct slot **out)
-{
-    struct mmf__object *obj;
-    void *pin;
-    int st = mmf__handle_pin(h, &obj, NULL, &pin);
-    *out = pin;
-    return st;
-}
-
 BOOL WINAPI GetHandleInformation(HANDLE h, LPDWORD flags)
 {
     struct slot *s;
-    int st = flags ? pin_slot(h, &s) : MMF__W(ERROR_NOACCESS);
+    struct mmf__object *obj;
+    void *pin;
+    int st = flags ? pin_slot(h, &s, &obj, &pin) : MMF__W(ERROR_NOACCESS);
     if (st < 0)
         return mmf__fail(st), FALSE;
     *flags = atomic_load(&s->flags);
-    mmf__handle_unpin(s);
+    mmf__handle_unpin(pin);
     return TRUE;
 }
 
 BOOL WINAPI SetHandleInformation(HANDLE h, DWORD mask, DWORD flags)
 {
     struct slot *s;
-    int st = pin_slot(h, &s);
+    struct mmf__object *obj;
+    void *pin;
+    int st = pin_slot(h, &s, &obj, &pin);
     if (st < 0)
         return mmf__fail(st), FALSE;
     mask &= HANDLE_FLAGS;
     uint32_t old = atomic_load(&s->flags);
     while (!atomic_compare_exchange_weak(&s->flags, &old, (old & ~mask) | (flags & mask)))
         ;
-    mmf__handle_unpin(s);
+    mmf__handle_unpin(pin);
     return TRUE;
 }
 
