@@ -575,9 +575,10 @@ void mmf__ns_free(struct mmf__nsobj *ns)
     free_resources(ns);
 }
 
-/* A fresh file, not yet visible under any name, with the permission bits asked (past the umask: NULL DACL
- * objects are for every user, and a umask may narrow even the owner's), and its fstat in
- * *sb: its owner, its mode and its inode are what the creator knows of it. */
+/* A fresh file, not yet visible under any name, with the permission bits asked (past the
+ * umask: NULL DACL objects are for every user, and a umask may narrow even the owner's),
+ * and its fstat in *sb: its owner, its mode and its inode are what the creator knows of
+ * it. A temporary name (no O_TMPFILE) is in tmpname, for the caller to remove. */
 static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap, struct stat *sb)
 {
     int fd = mmf__sys.openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
@@ -593,6 +594,9 @@ static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap, struct st
     if (mmf__sys.fstat(fd, sb) < 0) {
         int st = -errno;
         mmf__sys.close(fd);
+        if (tmpname[0])
+            mmf__sys.unlinkat(dirfd, tmpname, 0);
+        tmpname[0] = 0;
         return st;
     }
     /* Only a umask that took bits away costs a call: the usual 022 leaves 0600 and 0644. */
@@ -734,7 +738,8 @@ static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name 
     if (fd < 0)
         return fd;
     int dfd = split ? new_file(dirfd, nw->mode, dtmpname, sizeof dtmpname, &dsb) : fd;
-    int st = dfd < 0 ? dfd : write_header(fd, dfd, split ? (uint64_t)dsb.st_ino : 0, name, type, nw, &h);
+    uint64_t data_ino = split && dfd >= 0 ? (uint64_t)dsb.st_ino : 0;
+    int st = dfd < 0 ? dfd : write_header(fd, dfd, data_ino, name, type, nw, &h);
     if (st == 0)
         st = own_header(ns, h);
     free(h);

@@ -3,6 +3,7 @@
  * mapping, and leaves files as they were. Linked with the static library and src/. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -284,6 +285,75 @@ TEST(fault_named_creation)
     UnmapViewOfFile(v);
     CloseHandle(ok);
     CloseHandle(warm);
+}
+
+/* A file system without O_TMPFILE: new objects are made under a temporary name. */
+static int (*real_openat)(int, const char *, int, ...);
+static int no_tmpfile_openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+    va_end(ap);
+    if ((flags & O_TMPFILE) == O_TMPFILE) {
+        errno = EOPNOTSUPP;
+        return -1;
+    }
+    return real_openat(dirfd, path, flags, mode);
+}
+
+static int (*real_fstat)(int, struct stat *);
+static int fstats_to_pass; /* before the injected failure */
+static int fake_fstat(int fd, struct stat *st)
+{
+    if (fstats_to_pass > 0) {
+        fstats_to_pass--;
+        return real_fstat(fd, st);
+    }
+    return inject() ? -1 : real_fstat(fd, st);
+}
+
+/* Files left under a temporary name in the namespace directory. */
+static int temporary_names(void)
+{
+    char dir[300];
+    int n = 0;
+    local_dir(dir);
+    DIR *d = opendir(dir);
+    ASSERT(d != NULL);
+    for (struct dirent *e; (e = readdir(d));)
+        n += strncmp(e->d_name, ".tmp-", 5) == 0;
+    closedir(d);
+    return n;
+}
+
+/* A new file that cannot be looked at (its fstat fails) is given up whole: under a
+ * temporary name (no O_TMPFILE), that name too. */
+TEST(fault_new_file_cannot_be_looked_at)
+{
+    real_openat = mmf__sys.openat;
+    mmf__sys.openat = no_tmpfile_openat;
+    real_fstat = mmf__sys.fstat;
+    mmf__sys.fstat = fake_fstat;
+    HANDLE warm = CreateEventA(everyone(), FALSE, FALSE, "warm");
+    ASSERT(warm != NULL);
+    int fds = count_fds();
+    arm(1, EIO); /* the object file's */
+    ASSERT_ERR(!CreateEventA(NULL, FALSE, FALSE, "s1"), ERROR_IO_DEVICE);
+    fstats_to_pass = 1; /* an object open to all: its data file's */
+    arm(1, EIO);
+    ASSERT_ERR(!CreateEventA(everyone(), FALSE, FALSE, "s2"), ERROR_IO_DEVICE);
+    ASSERT_EQ(fail_count, 0);
+    ASSERT_EQ(count_fds(), fds);
+    ASSERT_EQ(temporary_names(), 0);
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, "s1"), ERROR_FILE_NOT_FOUND);
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, "s2"), ERROR_FILE_NOT_FOUND);
+    HANDLE ok = CreateEventA(everyone(), FALSE, FALSE, "s2");
+    ASSERT(ok != NULL);
+    CloseHandle(ok);
+    CloseHandle(warm);
+    mmf__sys.fstat = real_fstat;
+    mmf__sys.openat = real_openat;
 }
 
 /* Fails only the link of a data file ("<name>%data"), after its object's name is in. */

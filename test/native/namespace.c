@@ -15,11 +15,12 @@
 
 #include "../test.h"
 #include "ob/ob.h"
+#include "native.h"
 
 /* Native exit codes are 8 bits: what a child returning a Win32 error code exits with. */
 #define EXIT_OF(code) ((int)((code) & 0xFF))
 
-static void local_dir(char *buf)
+void local_dir(char *buf)
 {
     sprintf(buf, "%s/mmf-%u", getenv("MMF_ROOT"), (unsigned)geteuid());
 }
