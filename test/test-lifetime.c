@@ -257,3 +257,41 @@ TEST(kill9_at_random_instants_leaves_no_name)
     printf("# %d kill -9 rounds at random instants, no name left behind, every create fresh\n",
            KILL_ROUNDS);
 }
+
+/* Hundreds of names held at once (the process looks each one up among the others): each
+ * Create of a held name gives that object again, each close of the second handle leaves
+ * the first working, and the names go with the last handles. */
+#define MANY 600
+TEST(hundreds_of_names_held_at_once)
+{
+    static HANDLE first[MANY];
+    char name[64];
+    for (int i = 0; i < MANY; i++) {
+        snprintf(name, sizeof name, "many-%d", i);
+        first[i] = CreateEventA(NULL, TRUE, FALSE, name);
+        ASSERT(first[i] != NULL && GetLastError() == 0);
+    }
+    for (int i = MANY - 1; i >= 0; i -= 7) {
+        snprintf(name, sizeof name, "many-%d", i);
+        HANDLE again = CreateEventA(NULL, TRUE, FALSE, name);
+        ASSERT(again != NULL && GetLastError() == ERROR_ALREADY_EXISTS);
+        ASSERT(SetEvent(again));
+        ASSERT(CloseHandle(again));
+        ASSERT_EQ(WaitForSingleObject(first[i], 0), WAIT_OBJECT_0);
+    }
+    for (int i = 0; i < MANY; i += 2) /* every other one: the rest stay findable */
+        ASSERT(CloseHandle(first[i]));
+    for (int i = 0; i < MANY; i++) {
+        snprintf(name, sizeof name, "many-%d", i);
+        if (i % 2 == 0) {
+            ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, name), ERROR_FILE_NOT_FOUND);
+            continue;
+        }
+        HANDLE h = OpenEventA(SYNCHRONIZE, FALSE, name);
+        DWORD set = i % 7 == (MANY - 1) % 7 ? WAIT_OBJECT_0 : WAIT_TIMEOUT;
+        ASSERT(h != NULL);
+        ASSERT_EQ(WaitForSingleObject(h, 0), set);
+        ASSERT(CloseHandle(h));
+        ASSERT(CloseHandle(first[i]));
+    }
+}

@@ -78,14 +78,21 @@ static void data_name(const char *fname, char out[256 + sizeof DATA_SUFFIX])
     snprintf(out, 256 + sizeof DATA_SUFFIX, "%s%s", fname, DATA_SUFFIX);
 }
 
-/* The process lock: the list of held names, their handle counts, the directory fds.
- * In the checking builds its holder is recorded, so that the functions that need it can
- * assert it. */
+/* The process lock: the held names, their handle counts, the directory fds. In the
+ * checking builds its holder is recorded, so that the functions that need it can assert
+ * it. */
 static pthread_mutex_t ns_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic uint32_t ns_lock_holder;
-static struct mmf__nsobj *held;
+/* The held names, chained (ns->next) in buckets by their file name: a process may hold
+ * tens of thousands, and each create or open looks its name up (with a list, creating
+ * 20,000 names took 6 to 9 times as long each: BENCHMARKS.md). Grown to a bucket a name. */
+#define FIRST_BUCKETS 64
+static struct mmf__nsobj *first_buckets[FIRST_BUCKETS];
+static struct mmf__nsobj **held = first_buckets;
+static size_t held_buckets = FIRST_BUCKETS, held_count;
 /* Names whose shared region is mapped (ns->shared), held or not: a sleeping wait or a
- * view may outlive the name's last handle, and its faults must still be resolved. */
+ * view may outlive the name's last handle, and its faults must still be resolved.
+ * Linked both ways (ns->next_mapped, ns->prev_mapped), so that one goes in one step. */
 static struct mmf__nsobj *mapped;
 static int dirfds[2] = {-1, -1};
 
@@ -507,8 +514,53 @@ static int map_shared(struct mmf__nsobj *ns)
         return -errno;
     ns->shared = p;
     ns->next_mapped = mapped;
+    ns->prev_mapped = NULL;
+    if (mapped)
+        mapped->prev_mapped = ns;
     mapped = ns;
     return 0;
+}
+
+/* The bucket of held names a file name goes in (FNV-1a). */
+static struct mmf__nsobj **bucket_of(const char *fname)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (const unsigned char *c = (const unsigned char *)fname; *c; c++)
+        h = (h ^ *c) * 0x100000001b3u;
+    return &held[h % held_buckets];
+}
+
+/* Doubles the buckets; without memory, the chains only grow longer. */
+static void grow_held(void)
+{
+    size_t n = held_buckets * 2;
+    struct mmf__nsobj **old = held, **fresh = calloc(n, sizeof *fresh);
+    size_t old_n = held_buckets;
+    if (!fresh)
+        return;
+    held = fresh;
+    held_buckets = n;
+    for (size_t i = 0; i < old_n; i++)
+        for (struct mmf__nsobj *ns = old[i], *next; ns; ns = next) {
+            next = ns->next;
+            struct mmf__nsobj **b = bucket_of(ns->fname);
+            ns->next = *b;
+            *b = ns;
+        }
+    if (old != first_buckets)
+        free(old);
+}
+
+/* Lists a name as held by this process. */
+static void list(struct mmf__nsobj *ns)
+{
+    ASSERT_NS_LOCKED();
+    if (held_count >= held_buckets)
+        grow_held();
+    struct mmf__nsobj **b = bucket_of(ns->fname);
+    ns->next = *b;
+    *b = ns;
+    held_count++;
 }
 
 /* The object this process holds under the name, if the name still leads to it (a name
@@ -516,7 +568,7 @@ static int map_shared(struct mmf__nsobj *ns)
 static struct mmf__nsobj *find_held(int dirfd, enum mmf__scope scope, const char *fname)
 {
     ASSERT_NS_LOCKED();
-    for (struct mmf__nsobj *n = held; n; n = n->next)
+    for (struct mmf__nsobj *n = *bucket_of(fname); n; n = n->next)
         if (n->scope == scope && strcmp(n->fname, fname) == 0 && still_named(dirfd, fname, n->fd))
             return n;
     return NULL;
@@ -524,9 +576,10 @@ static struct mmf__nsobj *find_held(int dirfd, enum mmf__scope scope, const char
 
 static void unlist(struct mmf__nsobj *ns)
 {
-    for (struct mmf__nsobj **p = &held; *p; p = &(*p)->next)
+    for (struct mmf__nsobj **p = bucket_of(ns->fname); *p; p = &(*p)->next)
         if (*p == ns) {
             *p = ns->next;
+            held_count--;
             return;
         }
 }
@@ -546,11 +599,12 @@ static void release(struct mmf__nsobj *ns, bool closing)
 static void forget_mapping(struct mmf__nsobj *ns)
 {
     ASSERT_NS_LOCKED();
-    for (struct mmf__nsobj **p = &mapped; *p; p = &(*p)->next_mapped)
-        if (*p == ns) {
-            *p = ns->next_mapped;
-            return;
-        }
+    if (ns->next_mapped)
+        ns->next_mapped->prev_mapped = ns->prev_mapped;
+    if (ns->prev_mapped)
+        ns->prev_mapped->next_mapped = ns->next_mapped;
+    else
+        mapped = ns->next_mapped;
 }
 
 static void free_resources(struct mmf__nsobj *ns)
@@ -940,8 +994,7 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
         return st;
     }
     ns->handles = 1;
-    ns->next = held;
-    held = ns;
+    list(ns);
     return 0;
 }
 
@@ -1125,8 +1178,7 @@ int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf
         st = import_locked(type, ns);
     if (st == 0) {
         ns->handles = 1;
-        ns->next = held;
-        held = ns;
+        list(ns);
         *out = ns->obj;
     } else {
         if (ns->shared)
@@ -1155,9 +1207,12 @@ int mmf__ns_hold(struct mmf__nsobj *ns)
 __attribute__((destructor)) static void release_all_at_exit(void)
 {
     lock_ns();
-    for (struct mmf__nsobj *ns = held; ns; ns = ns->next)
-        release(ns, false); /* the files stay open: a library unloaded, not exited */
-    held = NULL;
+    for (size_t i = 0; i < held_buckets; i++) {
+        for (struct mmf__nsobj *ns = held[i]; ns; ns = ns->next)
+            release(ns, false); /* the files stay open: a library unloaded, not exited */
+        held[i] = NULL;
+    }
+    held_count = 0;
     unlock_ns();
 }
 

@@ -255,8 +255,8 @@ struct mmf__objhdr {
     uint64_t data_ino;    /* 0: the data file is this file; else "<name>%data", this inode */
 };
 struct mmf__nsobj {
-    struct mmf__nsobj *next;  /* the process's list of held names */
-    struct mmf__nsobj *next_mapped; /* the list of shared mappings, while mapped */
+    struct mmf__nsobj *next;  /* the next held name in its bucket */
+    struct mmf__nsobj *next_mapped, *prev_mapped; /* the list of shared mappings, while mapped */
     struct mmf__object *obj;  /* the typed object this name belongs to */
     enum mmf__scope scope;
     int fd;                   /* the object file; its OFD holds the lease (a shared flock) */

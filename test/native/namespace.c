@@ -897,6 +897,28 @@ TEST(objects_open_to_all_keep_their_header_to_their_creator)
     ASSERT(!exists("all-ev") && !exists("all-ev%data") && !exists("all-sec%data"));
 }
 
+/* A name this process holds is found among hundreds it holds (the lookup grows its table
+ * of held names as they come): a Create of it takes no second descriptor. */
+TEST(a_held_name_is_found_among_hundreds)
+{
+    static HANDLE h[600];
+    char name[64];
+    for (int i = 0; i < 600; i++) {
+        snprintf(name, sizeof name, "found-%d", i);
+        ASSERT((h[i] = CreateEventA(NULL, FALSE, FALSE, name)) != NULL);
+    }
+    int fds = count_fds();
+    for (int i = 0; i < 600; i++) {
+        snprintf(name, sizeof name, "found-%d", i);
+        HANDLE again = CreateEventA(NULL, FALSE, FALSE, name);
+        ASSERT(again != NULL && GetLastError() == ERROR_ALREADY_EXISTS);
+        ASSERT_EQ(count_fds(), fds);
+        CloseHandle(again);
+    }
+    for (int i = 0; i < 600; i++)
+        CloseHandle(h[i]);
+}
+
 /* A umask takes nothing from an object's permission bits (a creator fchmods a new file
  * only when the umask took some): 0277 would leave even the owner without write. */
 TEST(a_umask_takes_nothing_from_an_objects_permissions)
