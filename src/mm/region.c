@@ -200,26 +200,33 @@ static int reserve_aligned(size_t len, void **out)
     return 0;
 }
 
+/* place: no place was asked, and the last one released did not do. */
+#define NOT_PLACED 1
+
+/* Maps at fixed, else at the last place released if len fits there: 0, fixed's failure,
+ * or NOT_PLACED (the caller finds a place). */
+static int place(void *fixed, size_t len, int prot, int flags, int fd, off_t off, void **out)
+{
+    void *at = fixed ? fixed : released_place(len);
+    if (!at)
+        return NOT_PLACED;
+    int st = map_at(at, len, prot, flags, fd, off, out);
+    return st == 0 || fixed ? st : NOT_PLACED;
+}
+
 int mmf__va_reserve(void *fixed, size_t len, void **out)
 {
-    if (fixed)
-        return map_at(fixed, len, PROT_NONE, RESERVE_FLAGS, -1, 0, out);
-    void *hint = released_place(len);
-    if (hint && map_at(hint, len, PROT_NONE, RESERVE_FLAGS, -1, 0, out) == 0)
-        return 0;
-    return reserve_aligned(len, out);
+    int st = place(fixed, len, PROT_NONE, RESERVE_FLAGS, -1, 0, out);
+    return st == NOT_PLACED ? reserve_aligned(len, out) : st;
 }
 
 int mmf__va_map(void *fixed, size_t len, int prot, int flags, int fd, off_t off, void **out)
 {
-    void *at = fixed ? fixed : released_place(len), *p;
-    if (at) {
-        int st = map_at(at, len, prot, flags, fd, off, out);
-        if (st == 0 || fixed)
-            return st;
-    }
-    int st = reserve_aligned(len, &p);
-    if (st < 0)
+    void *p;
+    int st = place(fixed, len, prot, flags, fd, off, out);
+    if (st != NOT_PLACED)
+        return st;
+    if ((st = reserve_aligned(len, &p)) < 0)
         return st;
     if (mmf__sys.mmap(p, len, prot, flags | MAP_FIXED, fd, off) == MAP_FAILED) {
         st = -errno;

@@ -314,6 +314,17 @@ static size_t tail_len(const struct mmf__objhdr *h)
     return h->name_units * sizeof(WCHAR) + h->path_len;
 }
 
+/* A NUL-terminated copy of a tail of n bytes; NULL without memory. */
+static char *dup_tail(const char *tail, size_t n)
+{
+    char *t = malloc(n + 1);
+    if (t) {
+        memcpy(t, tail, n);
+        t[n] = 0;
+    }
+    return t;
+}
+
 int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *h, char **tail)
 {
     /* One read brings the header and, for names and paths of ordinary length, what
@@ -368,20 +379,18 @@ static bool same_file(size_t i, const struct stat *sb)
 static bool recall_header(const struct stat *sb, struct mmf__objhdr *h, char **tail)
 {
     size_t i = (size_t)sb->st_ino % HEADER_SLOTS;
-    if (!same_file(i, sb) || !(*tail = malloc(tail_len(&headers[i].info) + 1)))
+    if (!same_file(i, sb) || !(*tail = dup_tail(headers[i].tail, tail_len(&headers[i].info))))
         return false;
     *h = headers[i].info;
-    memcpy(*tail, headers[i].tail, tail_len(h) + 1);
     return true;
 }
 
 static void remember_header(const struct stat *sb, const struct mmf__objhdr *h, const char *tail)
 {
     size_t i = (size_t)sb->st_ino % HEADER_SLOTS;
-    char *copy = malloc(tail_len(h) + 1);
+    char *copy = dup_tail(tail, tail_len(h));
     if (!copy)
         return;
-    memcpy(copy, tail, tail_len(h) + 1);
     free(headers[i].tail);
     headers[i].dev = sb->st_dev;
     headers[i].ino = sb->st_ino;
@@ -428,13 +437,12 @@ static int read_header(struct mmf__nsobj *ns, const struct mmf__name *name,
  * checked as a read one would be, so that no request makes a header others would refuse. */
 static int own_header(struct mmf__nsobj *ns, const struct mmf__objhdr *h)
 {
-    size_t n = tail_len(h);
     int st = check_layout(h, h->header_len);
-    char *tail = st < 0 ? NULL : malloc(n + 1);
-    if (st < 0 || !tail)
-        return st < 0 ? st : -ENOMEM;
-    memcpy(tail, h + 1, n);
-    tail[n] = 0;
+    if (st < 0)
+        return st;
+    char *tail = dup_tail((const char *)(h + 1), tail_len(h));
+    if (!tail)
+        return -ENOMEM;
     ns->info = *h;
     use_tail(ns, tail);
     return 0;
@@ -687,7 +695,7 @@ static int write_out(int fd, int dfd, struct mmf__objhdr *h, size_t init)
 }
 
 /* The header of a new object, written to fd, its data file dfd (fd itself, or a file of
- * its own, whose inode is data_ino) laid out and made ready: the shared region first,
+ * its own, whose inode is data_ino, else 0) laid out and made ready: the shared region first,
  * then the data. *out gets the header as written (its tail after it), for the creator to
  * adopt without reading it back: nobody else may write the object file. */
 static int write_header(int fd, int dfd, uint64_t data_ino, const struct mmf__name *name,
@@ -712,7 +720,7 @@ static int write_header(int fd, int dfd, uint64_t data_ino, const struct mmf__na
         .shared_len = mmf__round_up(nw->shared_len, mmf__page_size),
         .data_offset = base + mmf__round_up(nw->shared_len, mmf__page_size),
         .data_len = mmf__round_up(nw->data_len, mmf__page_size),
-        .data_ino = dfd != fd ? data_ino : 0,
+        .data_ino = data_ino,
         .creator_pid = (uint32_t)mmf__pid(),
         .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
         .name_units = (uint32_t)name->units,
