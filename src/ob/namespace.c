@@ -597,8 +597,10 @@ static void unlist(struct mmf__nsobj *ns)
 static void release(struct mmf__nsobj *ns, bool closing)
 {
     ASSERT_NS_LOCKED();
-    if (mmf__ns_lease(ns->fd, LOCK_EX) == 0) /* the last holder: the name goes with it */
+    int st = mmf__ns_lease(ns->fd, LOCK_EX);
+    if (st == 0) /* the last holder: the name goes with it */
         unlink_locked(dirfds[ns->scope], ns->fname, ns->fd, ns->info.data_ino != 0, NULL);
+    ns->left_to_others = st == -EWOULDBLOCK;
     if (!closing)
         mmf__ns_lease(ns->fd, LOCK_UN);
 }
@@ -626,15 +628,119 @@ static void free_resources(struct mmf__nsobj *ns)
     free(ns);
 }
 
-/* Only a mapped shared region is on a shared list: the rest needs no lock. */
+static void discard(struct mmf__nsobj *ns)
+{
+    if (ns->shared)
+        forget_mapping(ns);
+    free_resources(ns);
+}
+
+/* --- Names closed while others hold them ---------------------------------------------
+ *
+ * A name whose last handle here closed while other processes held it keeps its files (no
+ * lease: the failed exclusive lock of release dropped it) and what was read of it, for a
+ * while: a program that opens and closes a name over and over (a reader polling another
+ * process's section) then takes its lease back on the file it has, after the checks
+ * acquire makes on a file it opened, and skips the lookup, the header, the data file and
+ * the shared mapping. Held without a lease, the file keeps nothing alive: the last real
+ * holder removes the name as if this process had closed it, and a killed holder's object
+ * is as stale to this process as to any. */
+#define RETIRED_SLOTS 8
+static struct mmf__nsobj *retired[RETIRED_SLOTS];
+static unsigned retired_next;   /* the slot the next one takes when none has its name */
+static bool retired_inherited;  /* a forked child's are its parent's descriptions: unused */
+static pthread_once_t fork_watch_once = PTHREAD_ONCE_INIT;
+
+/* A lease the child took on its copy would be its parent's (one description, one lock). */
+static void inherit_retired(void)
+{
+    retired_inherited = true;
+}
+
+static void watch_forks(void)
+{
+    pthread_atfork(NULL, NULL, inherit_retired);
+}
+
+static void drop_retired(void)
+{
+    ASSERT_NS_LOCKED();
+    for (size_t i = 0; i < RETIRED_SLOTS; i++)
+        if (retired[i]) {
+            discard(retired[i]);
+            retired[i] = NULL;
+        }
+    retired_inherited = false;
+}
+
+/* Keeps ns for a reopen; the one it displaces (the name's older one, else the oldest), to
+ * be freed. */
+static struct mmf__nsobj *retire(struct mmf__nsobj *ns)
+{
+    ASSERT_NS_LOCKED();
+    pthread_once(&fork_watch_once, watch_forks);
+    if (retired_inherited)
+        drop_retired();
+    size_t i = 0;
+    while (i < RETIRED_SLOTS && !(retired[i] && retired[i]->scope == ns->scope &&
+                                  strcmp(retired[i]->fname, ns->fname) == 0))
+        i++;
+    if (i == RETIRED_SLOTS)
+        i = retired_next++ % RETIRED_SLOTS;
+    struct mmf__nsobj *old = retired[i];
+    if (old && old->shared)
+        forget_mapping(old);
+    ns->obj = NULL;
+    retired[i] = ns;
+    return old;
+}
+
+static size_t retired_count(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < RETIRED_SLOTS; i++)
+        n += retired[i] != NULL;
+    return n;
+}
+
+static struct mmf__nsobj *take_retired(enum mmf__scope scope, const char *fname)
+{
+    ASSERT_NS_LOCKED();
+    if (retired_inherited)
+        drop_retired();
+    for (size_t i = 0; i < RETIRED_SLOTS; i++) {
+        struct mmf__nsobj *ns = retired[i];
+        if (ns && ns->scope == scope && strcmp(ns->fname, fname) == 0) {
+            retired[i] = NULL;
+            return ns;
+        }
+    }
+    return NULL;
+}
+
+/* Worth keeping: others held it at the close, and its file was seen as it was read (its
+ * creator made it and never saw its final ctime: a reopen could not tell it unchanged). */
+static bool reopenable(const struct mmf__nsobj *ns)
+{
+    return ns->left_to_others && (ns->ctime.tv_sec || ns->ctime.tv_nsec);
+}
+
+/* The last reference to a named object went. One worth keeping is kept (retire); only a
+ * mapped shared region is on a shared list: the rest needs no lock. */
 void mmf__ns_free(struct mmf__nsobj *ns)
 {
-    if (ns->shared) {
+    bool keep = reopenable(ns);
+    if (keep || ns->shared) {
         lock_ns();
-        forget_mapping(ns);
+        if (keep) {
+            ns = retire(ns);
+        } else {
+            forget_mapping(ns);
+        }
         unlock_ns();
     }
-    free_resources(ns);
+    if (ns)
+        free_resources(ns);
 }
 
 /* A fresh file, not yet visible under any name, with the permission bits asked (past the
@@ -965,6 +1071,7 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
         return 0; /* publish_new set what follows from what it made */
     ns->fd = fd;
     ns->file_size = (uint64_t)sb.st_size;
+    ns->ctime = sb.st_ctim;
     ns->owner = sb.st_uid;
     ns->mode = sb.st_mode & 07777;
     *found = sb;
@@ -996,14 +1103,40 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
         st = lk->type->build_named(lk->type, ns, lk->nw && !existed ? lk->nw->ctx : NULL);
     if (st != 0) {
         release(ns, true);
-        if (ns->shared)
-            forget_mapping(ns);
-        free_resources(ns);
+        discard(ns);
         return st;
     }
     ns->handles = 1;
     list(ns);
     return 0;
+}
+
+/* A retired name's file, leased again if it is still the live object at its name, as
+ * acquire finds one, and of the kind and access asked: 0, with its typed object built;
+ * else 1 (ns discarded), for the full lookup to decide (a stale object is reclaimed there,
+ * a name since given to another object is opened there). */
+static int readopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
+{
+    struct stat sb;
+    ASSERT_NS_LOCKED();
+    bool live = ns->info.kind == lk->type->kind && (ns->writable || !lk->want_write) &&
+                mmf__ns_lease(ns->fd, LOCK_EX) == -EWOULDBLOCK && /* someone holds it */
+                mmf__ns_lease(ns->fd, LOCK_SH) == 0 &&            /* and is not removing it */
+                check_found(dirfd, ns->fname, ns->fd, &sb) == 0 &&
+                /* and nothing (a header, its size, owner or mode) changed since it was read */
+                sb.st_ctim.tv_sec == ns->ctime.tv_sec && sb.st_ctim.tv_nsec == ns->ctime.tv_nsec &&
+                (uint64_t)sb.st_size == ns->file_size;
+    if (live) {
+        ns->left_to_others = false;
+        if (lk->type->build_named(lk->type, ns, NULL) == 0) {
+            ns->handles = 1;
+            list(ns);
+            return 0;
+        }
+        release(ns, true);
+    }
+    discard(ns);
+    return 1;
 }
 
 /* Gives a creator that has linked its object in but not yet its data file the moment it
@@ -1057,7 +1190,17 @@ static int lookup(const struct lookup *lk, struct mmf__object **out, bool *exist
         *existed = true;
         return add_handle(ns, lk, out);
     }
-    if ((st = find_and_adopt(dirfd, lk, fname, &ns, existed)) < 0)
+    if ((ns = take_retired(lk->name->scope, fname)) && readopt(dirfd, ns, lk) == 0) {
+        *existed = true;
+        *out = ns->obj;
+        return 0;
+    }
+    st = find_and_adopt(dirfd, lk, fname, &ns, existed);
+    if ((st == -EMFILE || st == -ENFILE) && retired_count()) {
+        drop_retired(); /* their descriptors are this process's to give back */
+        st = find_and_adopt(dirfd, lk, fname, &ns, existed);
+    }
+    if (st < 0)
         return st;
     *out = ns->obj;
     return 0;
@@ -1148,6 +1291,7 @@ static int import_locked(const struct mmf__type *type, struct mmf__nsobj *ns)
         return -errno;
     ns->writable = (flags & O_ACCMODE) == O_RDWR;
     ns->file_size = (uint64_t)sb.st_size;
+    ns->ctime = sb.st_ctim;
     ns->owner = sb.st_uid;
     ns->mode = sb.st_mode & 07777;
     char *tail;
@@ -1189,9 +1333,7 @@ int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf
         list(ns);
         *out = ns->obj;
     } else {
-        if (ns->shared)
-            forget_mapping(ns);
-        free_resources(ns); /* the lease goes with the descriptor */
+        discard(ns); /* the lease goes with the descriptor */
     }
     unlock_ns();
     return st;

@@ -263,8 +263,10 @@ struct mmf__nsobj {
     int data_fd;              /* the data file: fd itself, or the object's "%data" file */
     bool writable;            /* the data file is */
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
+    bool left_to_others;      /* when the last handle closed, other processes held it */
     struct mmf__objhdr info;  /* private copy of the header, validated once at open */
     uint64_t file_size;       /* of the object file, when it was opened (not made) */
+    struct timespec ctime;    /* its status change time then (made: none) */
     uint64_t data_size;       /* what the data file must hold: the end of its last region */
     uid_t owner;              /* the object file's owner: its creator */
     mode_t mode;              /* the object file's permission bits */

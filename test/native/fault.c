@@ -403,23 +403,30 @@ static int deleting_flock(int fd, int op)
 }
 
 /* An open that takes the lease of a file whose name went meanwhile starts over: it never
- * hands out an object that no longer has its name. */
-TEST(fault_open_loses_the_race_to_a_deletion)
+ * hands out an object that no longer has its name, and keeps no descriptor. `reopen`: the
+ * name was opened and closed before, so the open first leases the file it kept. */
+static void open_loses_the_race_to_a_deletion(bool reopen)
 {
     char name[64], arg[80];
     test_name(name, "doomed");
     sprintf(arg, "+%s", name);
+    snprintf(doomed_path, sizeof doomed_path, "%s/mmf-%u/%s", getenv("MMF_ROOT"),
+             (unsigned)geteuid(), name);
     struct child c;
     start_child(&c, "native_hold", arg);
-    HANDLE m;
-    for (int i = 0; !(m = OpenFileMappingA(FILE_MAP_READ, FALSE, name)); i++) {
+    for (int i = 0; access(doomed_path, F_OK) != 0; i++) { /* made, and held */
         ASSERT(i < 5000);
         Sleep(1);
     }
-    CloseHandle(m); /* only the child holds it: the next open is a real lookup */
-    snprintf(doomed_path, sizeof doomed_path, "%s/mmf-%u/%s", getenv("MMF_ROOT"),
-             (unsigned)geteuid(), name);
+    /* The namespace directory stays open once used: open it before counting. */
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "mmf-test-none"), ERROR_FILE_NOT_FOUND);
     int fds = count_fds();
+    if (reopen) {
+        HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+        ASSERT(m != NULL);
+        CloseHandle(m); /* only the child holds it now: its file is kept */
+        ASSERT_EQ(count_fds(), fds + 1);
+    }
     real_flock = mmf__sys.flock;
     mmf__sys.flock = deleting_flock;
     deletions = 1;
@@ -428,6 +435,16 @@ TEST(fault_open_loses_the_race_to_a_deletion)
     ASSERT_EQ(deletions, 0);
     ASSERT_EQ(count_fds(), fds);
     kill_child(&c);
+}
+
+TEST(fault_open_loses_the_race_to_a_deletion)
+{
+    open_loses_the_race_to_a_deletion(false);
+}
+
+TEST(fault_reopen_loses_the_race_to_a_deletion)
+{
+    open_loses_the_race_to_a_deletion(true);
 }
 
 static DIR *(*real_fdopendir)(int);
@@ -519,4 +536,48 @@ TEST(descriptor_limit_is_raised_when_reached)
     while (i-- > 0)
         ASSERT(CloseHandle(h[i]));
     ASSERT_EQ(count_fds(), fds);
+}
+
+/* An openat that fails while armed. */
+static int failing_openat(int dirfd, const char *path, int flags, ...)
+{
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+    va_end(ap);
+    return inject() ? -1 : real_openat(dirfd, path, flags, mode);
+}
+
+/* The files of names closed while others held them are kept for a reopen (namespace.c):
+ * when descriptors run out, an open or create gives them back before it fails. */
+TEST(fault_kept_names_give_their_descriptors_back)
+{
+    char name[64], other[64], arg[80], path[400];
+    test_name(name, "kept");
+    test_name(other, "kept-new");
+    sprintf(arg, "+%s", name);
+    local_dir(path);
+    strcat(path, "/");
+    strcat(path, name);
+    struct child c;
+    start_child(&c, "native_hold", arg);
+    for (int i = 0; access(path, F_OK) != 0; i++) {
+        ASSERT(i < 5000);
+        Sleep(1);
+    }
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    int held = count_fds();
+    CloseHandle(m); /* kept: the child holds the name */
+    ASSERT_EQ(count_fds(), held);
+    real_openat = mmf__sys.openat;
+    mmf__sys.openat = failing_openat;
+    arm(1, EMFILE); /* descriptors run out once */
+    HANDLE e = CreateEventA(NULL, FALSE, FALSE, other);
+    mmf__sys.openat = real_openat;
+    ASSERT(e != NULL);
+    ASSERT_EQ(count_fds(), held); /* the kept file went; the event's came */
+    CloseHandle(e);
+    kill_child(&c);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND); /* stale */
 }

@@ -1147,3 +1147,52 @@ TEST(root_takes_back_namespace_names_another_user_took)
         ASSERT(rmdir(path) == 0);
     }
 }
+
+/* A forked child has its parent's kept files (names closed while others held them), and
+ * a lease on one would be its parent's too (one description, one lock): closing it would
+ * drop the parent's. The child opens the name afresh instead. */
+TEST(a_forked_child_leaves_its_parents_kept_files_alone)
+{
+    char name[64], arg[80], path[400];
+    test_name(name, "forked");
+    snprintf(arg, sizeof arg, "+%s", name);
+    ns_path(path, sizeof path, name);
+    struct child c;
+    start_child(&c, "native_hold", arg);
+    for (int i = 0; access(path, F_OK) != 0; i++) {
+        ASSERT(i < 5000);
+        Sleep(1);
+    }
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    CloseHandle(m); /* kept: the child holds the name */
+    int ready[2], go[2];
+    char b = 0;
+    ASSERT(pipe(ready) == 0 && pipe(go) == 0);
+    pid_t f = fork();
+    ASSERT(f >= 0);
+    if (f == 0) {
+        HANDLE o = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+        if (write(ready[1], &b, 1) != 1 || read(go[0], &b, 1) != 1)
+            _exit(2);
+        _exit(o && CloseHandle(o) ? 0 : 1);
+    }
+    ASSERT(read(ready[0], &b, 1) == 1);
+    m = OpenFileMappingA(FILE_MAP_READ, FALSE, name); /* this process's kept file */
+    ASSERT(m != NULL);
+    ASSERT(write(go[1], &b, 1) == 1);
+    int status;
+    ASSERT(waitpid(f, &status, 0) == f);
+    ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    kill_child(&c);
+    int fd = open(path, O_RDONLY); /* this process holds the name: no one may take it */
+    ASSERT(fd >= 0);
+    ASSERT(flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK);
+    close(fd);
+    CloseHandle(m);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND);
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(go[i]);
+    }
+}
