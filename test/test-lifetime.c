@@ -185,6 +185,45 @@ TEST(named_file_backed_section_across_processes)
     drop_file(f, path);
 }
 
+/* A name opened and closed while another process held it, then gone with that process
+ * and made again by a third: opening it gives the new object, never the one this process
+ * had (which mmf keeps a while for a reopen), and one opened again while held is the same
+ * object each time. */
+TEST(a_name_opened_again_is_the_object_now_under_it)
+{
+    char name[64], arg[80];
+    unsigned char *v;
+    struct child a, b;
+    test_name(name, "again");
+    sprintf(arg, "+%s", name);
+    start_child(&a, "hold", arg);
+    HANDLE m = open_when_there(name, &v);
+    ASSERT(CloseHandle(m)); /* only the child holds the name */
+    for (int i = 0; i < 3; i++) {
+        HANDLE o = OpenFileMappingA(FILE_MAP_ALL_ACCESS, FALSE, name);
+        ASSERT(o != NULL);
+        unsigned char *w = MapViewOfFile(o, FILE_MAP_ALL_ACCESS, 0, 0, 0);
+        ASSERT(w != NULL);
+        ASSERT_EQ(w[DATA + 1], i); /* what the last open wrote */
+        w[DATA + 1] = (unsigned char)(i + 1);
+        ASSERT(UnmapViewOfFile(w));
+        ASSERT(CloseHandle(o));
+    }
+    *flag(v, LEAVE) = 1; /* marks the old object, and lets its creator go */
+    ASSERT_EQ(wait_child(&a, 20000), 0);
+    ASSERT(UnmapViewOfFile(v));
+    expect_gone(name);
+    start_child(&b, "hold", arg);
+    m = open_when_there(name, &v);
+    ASSERT_EQ(*flag(v, LEAVE), 0); /* the new object */
+    ASSERT_EQ(v[DATA + 1], 0);
+    *flag(v, LEAVE) = 1;
+    ASSERT_EQ(wait_child(&b, 20000), 0);
+    ASSERT(CloseHandle(m));
+    ASSERT(UnmapViewOfFile(v));
+    expect_gone(name);
+}
+
 /* Child: creates the name and exits without closing anything. */
 CHILD(create_and_exit)
 {
