@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     volatile char *ctl = MapViewOfFile(h, FILE_MAP_ALL_ACCESS, 0, 0, 0);
     while (!ctl[1])
         Sleep(1);
-    CloseHandle(h); /* only the child holds it now: every open is a real lookup */
+    CloseHandle(h); /* only the child holds it now: every open takes a lease of its own */
     n = 0;
     t0 = now_ns();
     do {

@@ -645,77 +645,80 @@ static void discard(struct mmf__nsobj *ns)
  * the shared mapping. Held without a lease, the file keeps nothing alive: the last real
  * holder removes the name as if this process had closed it, and a killed holder's object
  * is as stale to this process as to any. */
-#define RETIRED_SLOTS 8
-static struct mmf__nsobj *retired[RETIRED_SLOTS];
-static unsigned retired_next;   /* the slot the next one takes when none has its name */
-static bool retired_inherited;  /* a forked child's are its parent's descriptions: unused */
+#define KEPT_SLOTS 8
+static struct mmf__nsobj *kept[KEPT_SLOTS];
+static unsigned kept_next;   /* the slot the next one takes when none has its name */
+static bool kept_inherited;  /* a forked child's are its parent's descriptions: unused */
 static pthread_once_t fork_watch_once = PTHREAD_ONCE_INIT;
 
 /* A lease the child took on its copy would be its parent's (one description, one lock). */
-static void inherit_retired(void)
+static void inherit_kept(void)
 {
-    retired_inherited = true;
+    kept_inherited = true;
 }
 
 static void watch_forks(void)
 {
-    pthread_atfork(NULL, NULL, inherit_retired);
+    pthread_atfork(NULL, NULL, inherit_kept);
 }
 
-static void drop_retired(void)
+static void drop_kept(void)
 {
     ASSERT_NS_LOCKED();
-    for (size_t i = 0; i < RETIRED_SLOTS; i++)
-        if (retired[i]) {
-            discard(retired[i]);
-            retired[i] = NULL;
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        if (kept[i]) {
+            discard(kept[i]);
+            kept[i] = NULL;
         }
-    retired_inherited = false;
+    kept_inherited = false;
+}
+
+/* The slot of the name's kept file, or KEPT_SLOTS (a forked child's first look drops
+ * what it inherited). */
+static size_t kept_slot(enum mmf__scope scope, const char *fname)
+{
+    ASSERT_NS_LOCKED();
+    if (kept_inherited)
+        drop_kept();
+    size_t i = 0;
+    while (i < KEPT_SLOTS &&
+           !(kept[i] && kept[i]->scope == scope && strcmp(kept[i]->fname, fname) == 0))
+        i++;
+    return i;
 }
 
 /* Keeps ns for a reopen; the one it displaces (the name's older one, else the oldest), to
  * be freed. */
-static struct mmf__nsobj *retire(struct mmf__nsobj *ns)
+static struct mmf__nsobj *put_kept(struct mmf__nsobj *ns)
 {
-    ASSERT_NS_LOCKED();
     pthread_once(&fork_watch_once, watch_forks);
-    if (retired_inherited)
-        drop_retired();
-    size_t i = 0;
-    while (i < RETIRED_SLOTS && !(retired[i] && retired[i]->scope == ns->scope &&
-                                  strcmp(retired[i]->fname, ns->fname) == 0))
-        i++;
-    if (i == RETIRED_SLOTS)
-        i = retired_next++ % RETIRED_SLOTS;
-    struct mmf__nsobj *old = retired[i];
+    size_t i = kept_slot(ns->scope, ns->fname);
+    if (i == KEPT_SLOTS)
+        i = kept_next++ % KEPT_SLOTS;
+    struct mmf__nsobj *old = kept[i];
     if (old && old->shared)
         forget_mapping(old);
     ns->obj = NULL;
-    retired[i] = ns;
+    kept[i] = ns;
     return old;
 }
 
-static size_t retired_count(void)
+static size_t kept_count(void)
 {
     size_t n = 0;
-    for (size_t i = 0; i < RETIRED_SLOTS; i++)
-        n += retired[i] != NULL;
+    for (size_t i = 0; i < KEPT_SLOTS; i++)
+        n += kept[i] != NULL;
     return n;
 }
 
-static struct mmf__nsobj *take_retired(enum mmf__scope scope, const char *fname)
+static struct mmf__nsobj *take_kept(enum mmf__scope scope, const char *fname)
 {
-    ASSERT_NS_LOCKED();
-    if (retired_inherited)
-        drop_retired();
-    for (size_t i = 0; i < RETIRED_SLOTS; i++) {
-        struct mmf__nsobj *ns = retired[i];
-        if (ns && ns->scope == scope && strcmp(ns->fname, fname) == 0) {
-            retired[i] = NULL;
-            return ns;
-        }
-    }
-    return NULL;
+    size_t i = kept_slot(scope, fname);
+    if (i == KEPT_SLOTS)
+        return NULL;
+    struct mmf__nsobj *ns = kept[i];
+    kept[i] = NULL;
+    return ns;
 }
 
 /* Worth keeping: others held it at the close, and its file was seen as it was read (its
@@ -725,18 +728,18 @@ static bool reopenable(const struct mmf__nsobj *ns)
     return ns->left_to_others && (ns->ctime.tv_sec || ns->ctime.tv_nsec);
 }
 
-/* The last reference to a named object went. One worth keeping is kept (retire); only a
- * mapped shared region is on a shared list: the rest needs no lock. */
+/* The last reference to a named object went. One worth keeping is kept (and the one it
+ * displaces freed); only a mapped shared region is on a shared list: the rest needs no
+ * lock. */
 void mmf__ns_free(struct mmf__nsobj *ns)
 {
-    bool keep = reopenable(ns);
-    if (keep || ns->shared) {
+    bool worth = reopenable(ns);
+    if (worth || ns->shared) {
         lock_ns();
-        if (keep) {
-            ns = retire(ns);
-        } else {
+        if (worth)
+            ns = put_kept(ns);
+        else
             forget_mapping(ns);
-        }
         unlock_ns();
     }
     if (ns)
@@ -1111,11 +1114,11 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
     return 0;
 }
 
-/* A retired name's file, leased again if it is still the live object at its name, as
+/* A kept name's file, leased again if it is still the live object at its name, as
  * acquire finds one, and of the kind and access asked: 0, with its typed object built;
  * else 1 (ns discarded), for the full lookup to decide (a stale object is reclaimed there,
  * a name since given to another object is opened there). */
-static int readopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
+static int reuse_kept(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
 {
     struct stat sb;
     ASSERT_NS_LOCKED();
@@ -1190,14 +1193,14 @@ static int lookup(const struct lookup *lk, struct mmf__object **out, bool *exist
         *existed = true;
         return add_handle(ns, lk, out);
     }
-    if ((ns = take_retired(lk->name->scope, fname)) && readopt(dirfd, ns, lk) == 0) {
+    if ((ns = take_kept(lk->name->scope, fname)) && reuse_kept(dirfd, ns, lk) == 0) {
         *existed = true;
         *out = ns->obj;
         return 0;
     }
     st = find_and_adopt(dirfd, lk, fname, &ns, existed);
-    if ((st == -EMFILE || st == -ENFILE) && retired_count()) {
-        drop_retired(); /* their descriptors are this process's to give back */
+    if ((st == -EMFILE || st == -ENFILE) && kept_count()) {
+        drop_kept(); /* their descriptors are this process's to give back */
         st = find_and_adopt(dirfd, lk, fname, &ns, existed);
     }
     if (st < 0)
