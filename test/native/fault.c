@@ -390,7 +390,7 @@ TEST(fault_data_file_link_fails)
 
 /* Deletes the name of the object an open is about to lease, as its last holder would
  * between the open's openat and its lock. */
-static char doomed_path[600];
+static char doomed_path[400];
 static int deletions;
 static int (*real_flock)(int, int);
 static int deleting_flock(int fd, int op)
@@ -407,17 +407,10 @@ static int deleting_flock(int fd, int op)
  * name was opened and closed before, so the open first leases the file it kept. */
 static void open_loses_the_race_to_a_deletion(bool reopen)
 {
-    char name[64], arg[80];
+    char name[64];
     test_name(name, "doomed");
-    sprintf(arg, "+%s", name);
-    snprintf(doomed_path, sizeof doomed_path, "%s/mmf-%u/%s", getenv("MMF_ROOT"),
-             (unsigned)geteuid(), name);
     struct child c;
-    start_child(&c, "native_hold", arg);
-    for (int i = 0; access(doomed_path, F_OK) != 0; i++) { /* made, and held */
-        ASSERT(i < 5000);
-        Sleep(1);
-    }
+    start_holder(&c, name, doomed_path);
     /* The namespace directory stays open once used: open it before counting. */
     ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, "mmf-test-none"), ERROR_FILE_NOT_FOUND);
     int fds = count_fds();
@@ -552,19 +545,11 @@ static int failing_openat(int dirfd, const char *path, int flags, ...)
  * when descriptors run out, an open or create gives them back before it fails. */
 TEST(fault_kept_names_give_their_descriptors_back)
 {
-    char name[64], other[64], arg[80], path[400];
+    char name[64], other[64], path[400];
     test_name(name, "kept");
     test_name(other, "kept-new");
-    sprintf(arg, "+%s", name);
-    local_dir(path);
-    strcat(path, "/");
-    strcat(path, name);
     struct child c;
-    start_child(&c, "native_hold", arg);
-    for (int i = 0; access(path, F_OK) != 0; i++) {
-        ASSERT(i < 5000);
-        Sleep(1);
-    }
+    start_holder(&c, name, path);
     HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
     ASSERT(m != NULL);
     int held = count_fds();

@@ -39,6 +39,20 @@ CHILD(native_hold)
         Sleep(1000);
 }
 
+void start_holder(struct child *c, const char *name, char *path)
+{
+    char arg[80];
+    snprintf(arg, sizeof arg, "+%s", name);
+    local_dir(path);
+    strcat(path, "/");
+    strcat(path, name);
+    start_child(c, "native_hold", arg);
+    for (int i = 0; access(path, F_OK) != 0; i++) {
+        ASSERT(i < 5000);
+        Sleep(1);
+    }
+}
+
 struct seen {
     const char *name;
     int found;
@@ -1153,16 +1167,10 @@ TEST(root_takes_back_namespace_names_another_user_took)
  * drop the parent's. The child opens the name afresh instead. */
 TEST(a_forked_child_leaves_its_parents_kept_files_alone)
 {
-    char name[64], arg[80], path[400];
+    char name[64], path[400];
     test_name(name, "forked");
-    snprintf(arg, sizeof arg, "+%s", name);
-    ns_path(path, sizeof path, name);
     struct child c;
-    start_child(&c, "native_hold", arg);
-    for (int i = 0; access(path, F_OK) != 0; i++) {
-        ASSERT(i < 5000);
-        Sleep(1);
-    }
+    start_holder(&c, name, path);
     HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
     ASSERT(m != NULL);
     CloseHandle(m); /* kept: the child holds the name */
