@@ -17,6 +17,10 @@
  *                -> shared ok?     live: verify the file still has its name
  *                -> neither        someone is deleting it: retry
  *
+ * A name this process closed while others held it is opened again on the file it kept
+ * (the same two locks and check, without the openat: "Names closed while others hold
+ * them", below).
+ *
  * A new object is built in an O_TMPFILE (or a temporary name), leased, and linked
  * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
  *
