@@ -372,11 +372,19 @@ static struct {
     char *tail; /* name and path, as stored; NULL: the slot is empty */
 } headers[HEADER_SLOTS];
 
+/* Is the file sb describes as it was when its ctime and size were taken? Every change a
+ * header could have had since (a write, a cut, chmod, chown, a link made or removed) moves
+ * its ctime. */
+static bool unchanged(const struct stat *sb, const struct timespec *ctime, uint64_t size)
+{
+    return sb->st_ctim.tv_sec == ctime->tv_sec && sb->st_ctim.tv_nsec == ctime->tv_nsec &&
+           (uint64_t)sb->st_size == size;
+}
+
 static bool same_file(size_t i, const struct stat *sb)
 {
     return headers[i].tail && headers[i].dev == sb->st_dev && headers[i].ino == sb->st_ino &&
-           headers[i].ctime.tv_sec == sb->st_ctim.tv_sec &&
-           headers[i].ctime.tv_nsec == sb->st_ctim.tv_nsec && headers[i].size == sb->st_size;
+           unchanged(sb, &headers[i].ctime, (uint64_t)headers[i].size);
 }
 
 /* A copy of the checked header of the file sb describes, and of its tail, if it is here. */
@@ -542,6 +550,14 @@ static struct mmf__nsobj **bucket_of(const char *fname)
     return &held[h % held_buckets];
 }
 
+/* Puts ns at the head of its bucket. */
+static void chain(struct mmf__nsobj *ns)
+{
+    struct mmf__nsobj **b = bucket_of(ns->fname);
+    ns->next = *b;
+    *b = ns;
+}
+
 /* Doubles the buckets; without memory, the chains only grow longer. */
 static void grow_held(void)
 {
@@ -555,24 +571,21 @@ static void grow_held(void)
     for (size_t i = 0; i < old_n; i++)
         for (struct mmf__nsobj *ns = old[i], *next; ns; ns = next) {
             next = ns->next;
-            struct mmf__nsobj **b = bucket_of(ns->fname);
-            ns->next = *b;
-            *b = ns;
+            chain(ns);
         }
     if (old != first_buckets)
         free(old);
 }
 
-/* Lists a name as held by this process. */
+/* Lists a name as held by this process, with its first handle. */
 static void list(struct mmf__nsobj *ns)
 {
     ASSERT_NS_LOCKED();
     if (held_count >= held_buckets)
         grow_held();
-    struct mmf__nsobj **b = bucket_of(ns->fname);
-    ns->next = *b;
-    *b = ns;
+    chain(ns);
     held_count++;
+    ns->handles = 1;
 }
 
 /* The object this process holds under the name, if the name still leads to it (a name
@@ -666,15 +679,19 @@ static void watch_forks(void)
     pthread_atfork(NULL, NULL, inherit_kept);
 }
 
-static void drop_kept(void)
+/* Frees every kept name: whether there was one. */
+static bool drop_kept(void)
 {
     ASSERT_NS_LOCKED();
+    bool any = false;
     for (size_t i = 0; i < KEPT_SLOTS; i++)
         if (kept[i]) {
             discard(kept[i]);
             kept[i] = NULL;
+            any = true;
         }
     kept_inherited = false;
+    return any;
 }
 
 /* The slot of the name's kept file, or KEPT_SLOTS (a forked child's first look drops
@@ -705,14 +722,6 @@ static struct mmf__nsobj *put_kept(struct mmf__nsobj *ns)
     ns->obj = NULL;
     kept[i] = ns;
     return old;
-}
-
-static size_t kept_count(void)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < KEPT_SLOTS; i++)
-        n += kept[i] != NULL;
-    return n;
 }
 
 static struct mmf__nsobj *take_kept(enum mmf__scope scope, const char *fname)
@@ -1113,7 +1122,6 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
         discard(ns);
         return st;
     }
-    ns->handles = 1;
     list(ns);
     return 0;
 }
@@ -1130,13 +1138,10 @@ static int reuse_kept(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
                 mmf__ns_lease(ns->fd, LOCK_EX) == -EWOULDBLOCK && /* someone holds it */
                 mmf__ns_lease(ns->fd, LOCK_SH) == 0 &&            /* and is not removing it */
                 check_found(dirfd, ns->fname, ns->fd, &sb) == 0 &&
-                /* and nothing (a header, its size, owner or mode) changed since it was read */
-                sb.st_ctim.tv_sec == ns->ctime.tv_sec && sb.st_ctim.tv_nsec == ns->ctime.tv_nsec &&
-                (uint64_t)sb.st_size == ns->file_size;
+                unchanged(&sb, &ns->ctime, ns->file_size); /* since it was read */
     if (live) {
         ns->left_to_others = false;
         if (lk->type->build_named(lk->type, ns, NULL) == 0) {
-            ns->handles = 1;
             list(ns);
             return 0;
         }
@@ -1203,10 +1208,9 @@ static int lookup(const struct lookup *lk, struct mmf__object **out, bool *exist
         return 0;
     }
     st = find_and_adopt(dirfd, lk, fname, &ns, existed);
-    if ((st == -EMFILE || st == -ENFILE) && kept_count()) {
-        drop_kept(); /* their descriptors are this process's to give back */
+    /* Out of descriptors: the kept names' are this process's to give back. */
+    if ((st == -EMFILE || st == -ENFILE) && drop_kept())
         st = find_and_adopt(dirfd, lk, fname, &ns, existed);
-    }
     if (st < 0)
         return st;
     *out = ns->obj;
@@ -1336,7 +1340,6 @@ int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf
     if (st == 0)
         st = import_locked(type, ns);
     if (st == 0) {
-        ns->handles = 1;
         list(ns);
         *out = ns->obj;
     } else {
