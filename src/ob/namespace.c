@@ -18,8 +18,8 @@
  *                -> neither        someone is deleting it: retry
  *
  * A name this process closed while others held it is opened again on the file it kept
- * (the same two locks and check, without the openat: "Names closed while others hold
- * them", below).
+ * (the same two locks, without the openat, and a look at the header it maps instead of
+ * the fstat: "Names closed while others hold them", below).
  *
  * A new object is built in an O_TMPFILE (or a temporary name), leased, and linked
  * into place with linkat, which fails if the name appeared meanwhile (then it is opened).
@@ -60,6 +60,7 @@ _Static_assert(offsetof(struct mmf__objhdr, attrs) == 60, "attrs");
 _Static_assert(offsetof(struct mmf__objhdr, creator_pid) == 64, "creator_pid");
 _Static_assert(offsetof(struct mmf__objhdr, name_units) == 68, "name_units");
 _Static_assert(offsetof(struct mmf__objhdr, path_len) == 72, "path_len");
+_Static_assert(offsetof(struct mmf__objhdr, removed) == 76, "removed");
 _Static_assert(offsetof(struct mmf__objhdr, shared_offset) == 80, "shared_offset");
 _Static_assert(offsetof(struct mmf__objhdr, shared_len) == 88, "shared_len");
 _Static_assert(offsetof(struct mmf__objhdr, data_len) == 96, "data_len");
@@ -152,19 +153,38 @@ static bool still_named(int dirfd, const char *fname, int fd)
     return mmf__sys.fstat(fd, &b) == 0 && named_by(dirfd, fname, &b);
 }
 
+/* Sets the object file's removal word, before its name goes: a reopen of a kept file
+ * trusts the file is still at its name while the word is 0 (kept_live). Only the object's
+ * owner, or root, can remove the name (the directory is the owner's, or sticky) and write
+ * the word; a file its owner cannot write is never trusted so (map_head). -errno, 0 when
+ * fd is read-only (this process may not write the file), else 1. */
+static int mark_removed(int fd)
+{
+    static const uint32_t one = 1;
+    if (mmf__sys.pwrite(fd, &one, sizeof one, offsetof(struct mmf__objhdr, removed)) ==
+        (ssize_t)sizeof one)
+        return 1;
+    return errno == EBADF ? 0 : -errno;
+}
+
 /* With the exclusive lock held: the object has no holder left, remove its name, and its
  * data file's first (`data`: it may have one), so that a data file is never left without
  * its object: while the object's name stands, no other object has that name, and a data
  * file under it is this one's (or a leftover of an object removed by force); *data_bytes
- * (if asked) gets its allocated bytes. 1 if removed, 0 if the name no longer led to it;
- * fails only when the name cannot be removed (another user's file in the sticky Global\
- * directory). */
-static int unlink_locked(int dirfd, const char *fname, int fd, bool data, uint64_t *data_bytes)
+ * (if asked) gets its allocated bytes. An object of this version (`ours`: never a file
+ * planted under its name, which may be anyone's) has its removal word set first. 1 if
+ * removed, 0 if the name no longer led to it; fails when the word cannot be written, or
+ * the name cannot be removed (another user's file in the sticky Global\ directory). */
+static int unlink_locked(int dirfd, const char *fname, int fd, bool data, bool ours,
+                         uint64_t *data_bytes)
 {
     char dname[256 + sizeof DATA_SUFFIX];
     struct stat sb;
     if (!still_named(dirfd, fname, fd))
         return 0;
+    int st = ours ? mark_removed(fd) : 0;
+    if (st < 0)
+        return st;
     if (data) {
         data_name(fname, dname);
         if (data_bytes && mmf__sys.fstatat(dirfd, dname, &sb, AT_SYMLINK_NOFOLLOW) == 0)
@@ -176,9 +196,37 @@ static int unlink_locked(int dirfd, const char *fname, int fd, bool data, uint64
     return errno == ENOENT ? 0 : -errno;
 }
 
+/* What a file at an object's name is, by its first two words: an object of this version
+ * (1), of another (ERROR_REVISION_MISMATCH), or none (0: anything else planted there). */
+static int object_version(int fd)
+{
+    uint32_t w[2];
+    if (mmf__sys.pread(fd, w, sizeof w, 0) != (ssize_t)sizeof w || w[0] != MMF__OBJ_MAGIC)
+        return 0;
+    return w[1] == MMF__OBJ_VERSION ? 1 : MMF__W(ERROR_REVISION_MISMATCH);
+}
+
+/* The removal word of the object at fname set, if it is this version's and this process
+ * may write it (a name removed by force goes as a last holder's would). */
+static int mark_by_name(int dirfd, const char *fname)
+{
+    struct stat sb;
+    int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) /* not there, not a file, not writable: nothing a reopen could trust */
+        return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : 0;
+    int st = mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && object_version(fd) == 1
+                 ? mark_removed(fd)
+                 : 0;
+    mmf__sys.close(fd);
+    return st;
+}
+
 int mmf__ns_remove(int dirfd, const char *fname)
 {
     char dname[256 + sizeof DATA_SUFFIX];
+    int st = mark_by_name(dirfd, fname);
+    if (st < 0)
+        return st;
     data_name(fname, dname);
     bool data = mmf__sys.unlinkat(dirfd, dname, 0) == 0; /* first, as unlink_locked */
     if (mmf__sys.unlinkat(dirfd, fname, 0) == 0 || (errno == ENOENT && data))
@@ -186,19 +234,12 @@ int mmf__ns_remove(int dirfd, const char *fname)
     return errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
 }
 
-/* An object file of another format version: held by that version's rules, which this one
- * cannot judge, so never taken for stale. */
-static bool other_version(int fd)
-{
-    uint32_t w[2];
-    return mmf__sys.pread(fd, w, sizeof w, 0) == (ssize_t)sizeof w && w[0] == MMF__OBJ_MAGIC &&
-           w[1] != MMF__OBJ_VERSION;
-}
-
+/* An object file of another format version is held by that version's rules, which this
+ * one cannot judge: never taken for stale. */
 int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes)
 {
-    return other_version(fd) ? MMF__W(ERROR_REVISION_MISMATCH)
-                             : unlink_locked(dirfd, fname, fd, true, data_bytes);
+    int st = object_version(fd);
+    return st < 0 ? st : unlink_locked(dirfd, fname, fd, true, st == 1, data_bytes);
 }
 
 /* What a file found at an object's name is, once it is locked: only a plain file can be
@@ -496,12 +537,33 @@ static bool try_lock_ns(void)
     return false;
 }
 
-/* The fault resolver for shared regions (state words, commit maps). */
+/* The first page of a kept file while a reopen reads its header there (kept_live). */
+static const void *_Atomic head_read;
+
+/* A kept file cut to nothing (by its owner) faults where a reopen reads its header: the
+ * reopen reads a private page that says "removed" instead, and does the full lookup. */
+static bool head_cut(void *page)
+{
+    void *p = mmf__sys.mmap(page, mmf__page_size, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (p == MAP_FAILED)
+        return false;
+    ((struct mmf__objhdr *)p)->removed = 1;
+    return true;
+}
+
+/* The fault resolver for shared regions (state words, commit maps) and for kept files'
+ * first pages. */
 static bool header_cut(int sig, siginfo_t *si)
 {
     (void)sig;
     uintptr_t addr = (uintptr_t)si->si_addr;
-    if (si->si_code != BUS_ADRERR || !try_lock_ns())
+    if (si->si_code != BUS_ADRERR)
+        return false;
+    const void *head = atomic_load(&head_read);
+    if (head && addr - (uintptr_t)head < mmf__page_size)
+        return head_cut((void *)head);
+    if (!try_lock_ns())
         return false;
     bool done = false;
     for (struct mmf__nsobj *n = mapped; n && !done; n = n->next_mapped)
@@ -616,7 +678,7 @@ static void release(struct mmf__nsobj *ns, bool closing)
     ASSERT_NS_LOCKED();
     int st = mmf__ns_lease(ns->fd, LOCK_EX);
     if (st == 0) /* the last holder: the name goes with it */
-        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd, ns->info.data_ino != 0, NULL);
+        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd, ns->info.data_ino != 0, true, NULL);
     ns->left_to_others = st == -EWOULDBLOCK;
     if (!closing)
         mmf__ns_lease(ns->fd, LOCK_UN);
@@ -638,6 +700,8 @@ static void free_resources(struct mmf__nsobj *ns)
 {
     if (ns->shared)
         mmf__sys.munmap(ns->shared, ns->info.shared_len);
+    if (ns->head)
+        mmf__sys.munmap((void *)ns->head, mmf__page_size);
     if (ns->data_fd >= 0 && ns->data_fd != ns->fd)
         mmf__sys.close(ns->data_fd);
     mmf__sys.close(ns->fd);
@@ -657,11 +721,13 @@ static void discard(struct mmf__nsobj *ns)
  * A name whose last handle here closed while other processes held it keeps its files (no
  * lease: the failed exclusive lock of release dropped it) and what was read of it, for a
  * while: a program that opens and closes a name over and over (a reader polling another
- * process's section) then takes its lease back on the file it has, after the checks
- * acquire makes on a file it opened, and skips the lookup, the header, the data file and
- * the shared mapping. Held without a lease, the file keeps nothing alive: the last real
- * holder removes the name as if this process had closed it, and a killed holder's object
- * is as stale to this process as to any. */
+ * process's section) then takes its lease back on the file it has, and skips the lookup,
+ * the header, the data file and the shared mapping. Instead of acquire's fstat, it reads
+ * the header in the file's first page, mapped when the name was kept: every removal of a
+ * name sets the header's removal word before the name goes, so an unchanged header is
+ * a file still at its name. Held without a lease, the file keeps nothing alive: the last
+ * real holder removes the name as if this process had closed it, and a killed holder's
+ * object is as stale to this process as to any. */
 #define KEPT_SLOTS 8
 static struct mmf__nsobj *kept[KEPT_SLOTS];
 static unsigned kept_next;   /* the slot the next one takes when none has its name */
@@ -708,11 +774,25 @@ static size_t kept_slot(enum mmf__scope scope, const char *fname)
     return i;
 }
 
+/* Maps a kept file's first page, once, for a reopen to read its removal word instead of
+ * an fstat. Only a file its owner may write: a removal that cannot write the word cannot
+ * set it (and one that may remove the name but not write the file is its directory's
+ * owner, who may replace any name there anyway). A mapping that fails leaves the fstat. */
+static void map_head(struct mmf__nsobj *ns)
+{
+    if (ns->head || !(ns->mode & S_IWUSR))
+        return;
+    pthread_once(&header_faults_once, install_header_faults);
+    void *p = mmf__sys.mmap(NULL, mmf__page_size, PROT_READ, MAP_SHARED, ns->fd, 0);
+    ns->head = p == MAP_FAILED ? NULL : p;
+}
+
 /* Keeps ns for a reopen; the one it displaces (the name's older one, else the oldest), to
  * be freed. */
 static struct mmf__nsobj *put_kept(struct mmf__nsobj *ns)
 {
     pthread_once(&fork_watch_once, watch_forks);
+    map_head(ns);
     size_t i = kept_slot(ns->scope, ns->fname);
     if (i == KEPT_SLOTS)
         i = kept_next++ % KEPT_SLOTS;
@@ -932,7 +1012,7 @@ static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name 
     if (st == 0)
         st = link_in(dirfd, fd, tmpname, ns->fname);
     if (st == 0 && split && (st = link_data(dirfd, dfd, dtmpname, ns->fname)) < 0)
-        unlink_locked(dirfd, ns->fname, fd, false, NULL); /* useless without its data */
+        unlink_locked(dirfd, ns->fname, fd, false, true, NULL); /* useless without its data */
     if (tmpname[0])
         mmf__sys.unlinkat(dirfd, tmpname, 0);
     if (dtmpname[0])
@@ -1126,19 +1206,42 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
     return 0;
 }
 
+/* Is the header at the start of a kept file's mapped first page still the one read (and
+ * then not marked removed)? A fault there (the file cut) reads as a removal (head_cut). */
+static bool head_unchanged(const struct mmf__nsobj *ns)
+{
+    ASSERT_NS_LOCKED();
+    atomic_store(&head_read, ns->head);
+    bool same = memcmp(ns->head, &ns->info, sizeof ns->info) == 0;
+    atomic_store(&head_read, NULL);
+    return same && !ns->info.removed;
+}
+
+/* Is a kept file whose lease was just taken back still the object at its name, as it was
+ * read? Its header says, if mapped: every removal sets its removal word before the name
+ * goes, and one that set it after this lease was taken would have needed the exclusive
+ * lock (or forced the name out after this open, which then came first). Else fstat finds
+ * it at its name with the ctime and size it had. */
+static bool kept_live(int dirfd, const struct mmf__nsobj *ns)
+{
+    struct stat sb;
+    if (ns->head)
+        return head_unchanged(ns);
+    return check_found(dirfd, ns->fname, ns->fd, &sb) == 0 &&
+           unchanged(&sb, &ns->ctime, ns->file_size);
+}
+
 /* A kept name's file, leased again if it is still the live object at its name, as
  * acquire finds one, and of the kind and access asked: 0, with its typed object built;
  * else 1 (ns discarded), for the full lookup to decide (a stale object is reclaimed there,
  * a name since given to another object is opened there). */
 static int reuse_kept(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
 {
-    struct stat sb;
     ASSERT_NS_LOCKED();
     bool live = ns->info.kind == lk->type->kind && (ns->writable || !lk->want_write) &&
                 mmf__ns_lease(ns->fd, LOCK_EX) == -EWOULDBLOCK && /* someone holds it */
                 mmf__ns_lease(ns->fd, LOCK_SH) == 0 &&            /* and is not removing it */
-                check_found(dirfd, ns->fname, ns->fd, &sb) == 0 &&
-                unchanged(&sb, &ns->ctime, ns->file_size); /* since it was read */
+                kept_live(dirfd, ns);
     if (live) {
         ns->left_to_others = false;
         if (lk->type->build_named(lk->type, ns, NULL) == 0) {

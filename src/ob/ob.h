@@ -233,7 +233,7 @@ int mmf__name_from_a_optional(const char *name, WCHAR **out, size_t *units);
 /* namespace.c: named objects as files with a versioned header; docs/namespace.md is the
  * format and the protocol, and the offsets below are asserted against it there. */
 #define MMF__OBJ_MAGIC 0x4F464D4Du /* "MMFO" */
-#define MMF__OBJ_VERSION 4u
+#define MMF__OBJ_VERSION 5u
 #define MMF__SYNC_WORDS 16
 struct mmf__objhdr {
     uint32_t magic;
@@ -248,7 +248,7 @@ struct mmf__objhdr {
     uint32_t creator_pid;
     uint32_t name_units;  /* UTF-16 units of the name, stored after this header */
     uint32_t path_len;    /* file-backed: bytes of the file's path, stored after the name */
-    uint32_t reserved;    /* 0 */
+    uint32_t removed;     /* 0; set before the name goes, by whoever removes it */
     uint64_t shared_offset; /* page multiple, in the data file */
     uint64_t shared_len;  /* page multiple: the state words or the SEC_RESERVE map */
     uint64_t data_len;    /* page multiple */
@@ -272,6 +272,8 @@ struct mmf__nsobj {
     mode_t mode;              /* the object file's permission bits */
     char *tail;               /* the header's name (UTF-16) and path, as stored, malloc'd */
     char *path;               /* file-backed sections: the file's path, in tail */
+    const void *head;         /* the object file's first page, mapped read-only once the
+                                 name is kept (its removal word); NULL: not mapped */
     void *shared;             /* shared mapping of the data file's shared region (state
                                  words, the SEC_RESERVE map); NULL when it has none */
     char fname[256];

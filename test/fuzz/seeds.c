@@ -73,8 +73,9 @@ int main(int argc, char **argv)
     for (int everyone = 0; everyone < 2; everyone++) {
         SECURITY_ATTRIBUTES *sa = everyone ? &open : NULL;
         char seed[64];
-#define SEED(what, call) \
-    (snprintf(seed, sizeof seed, "v4-%s-%s", what, everyone ? "everyone" : "owner"), \
+#define SEED(what, call)                                                                       \
+    (snprintf(seed, sizeof seed, "v%u-%s-%s", MMF__OBJ_VERSION, what,                           \
+              everyone ? "everyone" : "owner"),                                                 \
      save(seed, call))
         SEED("section", CreateFileMappingA(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE, 0, 8192, "f"));
         SEED("reserve", CreateFileMappingA(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE | SEC_RESERVE,

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -26,17 +27,34 @@ void local_dir(char *buf)
 }
 
 /* Child: creates (arg "+name") or opens the name and holds it until killed. */
+static volatile sig_atomic_t hold_ends;
+
+static void end_hold(int sig)
+{
+    (void)sig;
+    hold_ends = 1;
+}
+
+/* Holds the name until killed, or until SIGUSR1 (end_holder): then closes it and exits. */
 CHILD(native_hold)
 {
     BOOL create = arg[0] == '+';
     const char *name = create ? arg + 1 : arg;
+    signal(SIGUSR1, end_hold);
     HANDLE m = create ? CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 8192,
                                            name)
                       : OpenFileMappingA(FILE_MAP_READ, FALSE, name);
     if (!m)
         return 10;
-    for (;;)
-        Sleep(1000);
+    while (!hold_ends)
+        Sleep(1);
+    return CloseHandle(m) ? 0 : 11;
+}
+
+void end_holder(struct child *c)
+{
+    ASSERT(kill((pid_t)GetProcessId(c->process), SIGUSR1) == 0);
+    ASSERT_EQ(wait_child(c, 10000), 0);
 }
 
 void start_holder(struct child *c, const char *name, char *path)
@@ -1203,4 +1221,41 @@ TEST(a_forked_child_leaves_its_parents_kept_files_alone)
         close(ready[i]);
         close(go[i]);
     }
+}
+
+/* A name forced out (mmf rm) while another process holds it is gone for every opener,
+ * this process included, though it kept the file: a removal sets the file's removal word
+ * before the name goes, and a reopen reads it. */
+TEST(a_name_removed_by_force_is_not_reopened_from_a_kept_file)
+{
+    char name[64], path[400];
+    WCHAR wname[64];
+    test_name(name, "forced-kept");
+    MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 64);
+    struct child c;
+    start_holder(&c, name, path);
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    CloseHandle(m); /* kept: the child holds the name */
+    ASSERT_EQ(mmf_remove(wname), 0);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND);
+    kill_child(&c);
+}
+
+/* A kept file cut to nothing (by its owner, while another process holds it): the reopen
+ * faults where it reads the removal word, takes that for a removal rather than die of
+ * SIGBUS, and looks the name up again, which refuses the file as any opener would. */
+TEST(a_kept_file_cut_to_nothing_is_looked_up_again)
+{
+    char name[64], path[400];
+    test_name(name, "cut-kept");
+    struct child c;
+    start_holder(&c, name, path);
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    CloseHandle(m); /* kept: the child holds the name */
+    ASSERT(truncate(path, 0) == 0);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_CORRUPT);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_CORRUPT); /* afresh */
+    kill_child(&c);
 }

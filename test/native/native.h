@@ -6,9 +6,11 @@
 int count_fds(void);
 /* The directory of this user's Local\ names under $MMF_ROOT (300 bytes are enough). */
 void local_dir(char *buf);
-/* Starts a child that creates the section `name` and holds it until killed, and returns
- * once the name is there; path (400 bytes) gets its file's path. */
+/* Starts a child that creates the section `name` and holds it until killed (or ended),
+ * and returns once the name is there; path (400 bytes) gets its file's path. */
 struct child;
 void start_holder(struct child *c, const char *name, char *path);
+/* Has a holder close its handle and exit; returns once it has. */
+void end_holder(struct child *c);
 
 #endif
