@@ -603,13 +603,55 @@ static int map_shared(struct mmf__nsobj *ns)
     return 0;
 }
 
-/* The bucket of held names a file name goes in (FNV-1a). */
-static struct mmf__nsobj **bucket_of(const char *fname)
+/* FNV-1a of a file name. */
+static uint64_t hash_of(const char *fname)
 {
     uint64_t h = 0xcbf29ce484222325u;
     for (const unsigned char *c = (const unsigned char *)fname; *c; c++)
         h = (h ^ *c) * 0x100000001b3u;
-    return &held[h % held_buckets];
+    return h;
+}
+
+/* The bucket of held names a file name goes in. */
+static struct mmf__nsobj **bucket_of(const char *fname)
+{
+    return &held[hash_of(fname) % held_buckets];
+}
+
+/* --- Names this process removed ---------------------------------------------------------
+ *
+ * A name whose last holder was this process is most likely still free when this process
+ * creates it again (a create cycle: create, use, close, again). Such a create builds its
+ * object and links it in first, and looks the name up only if the link finds it taken:
+ * the lookup of a missing name is what it spares, which on tmpfs (it keeps no negative
+ * dentries) takes the directory's lock, shared, against every link and unlink there by
+ * any process. Remembered by hash: a wrong guess costs one object built for nothing. */
+#define REMOVED_SLOTS 8
+static uint64_t removed[REMOVED_SLOTS]; /* hash of scope and file name; 0: none */
+static unsigned removed_next;
+
+static uint64_t removed_key(enum mmf__scope scope, const char *fname)
+{
+    return (hash_of(fname) ^ ((uint64_t)scope << 1)) | 1; /* never 0 */
+}
+
+static void note_removed(enum mmf__scope scope, const char *fname)
+{
+    ASSERT_NS_LOCKED();
+    removed[removed_next++ % REMOVED_SLOTS] = removed_key(scope, fname);
+}
+
+/* Did this process remove the name last? Forgets it: one guess per removal. */
+static bool take_removed(enum mmf__scope scope, const char *fname)
+{
+    ASSERT_NS_LOCKED();
+    uint64_t key = removed_key(scope, fname);
+    for (size_t i = 0; i < REMOVED_SLOTS; i++)
+        if (removed[i] == key) {
+            removed[i] = 0;
+            return true;
+        }
+    return false;
 }
 
 /* Puts ns at the head of its bucket. */
@@ -677,8 +719,10 @@ static void release(struct mmf__nsobj *ns, bool closing)
 {
     ASSERT_NS_LOCKED();
     int st = mmf__ns_lease(ns->fd, LOCK_EX);
-    if (st == 0) /* the last holder: the name goes with it */
-        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd, ns->info.data_ino != 0, true, NULL);
+    bool data = ns->info.data_ino != 0;
+    if (st == 0 && /* the last holder: the name goes with it */
+        unlink_locked(dirfds[ns->scope], ns->fname, ns->fd, data, true, NULL) == 1)
+        note_removed(ns->scope, ns->fname);
     ns->left_to_others = st == -EWOULDBLOCK;
     if (!closing)
         mmf__ns_lease(ns->fd, LOCK_UN);
@@ -1150,11 +1194,18 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
 {
     struct stat sb;
     int fd, st;
+    /* A create of a name this process removed last links first ("Names this process
+     * removed"). */
+    bool link_first = lk->nw && take_removed(ns->scope, ns->fname);
     for (;;) {
-        fd = acquire(dirfd, ns->fname, &ns->writable, &sb);
-        *existed = fd >= 0;
-        if (fd != -ENOENT || !lk->nw)
-            break;
+        if (!link_first) {
+            fd = acquire(dirfd, ns->fname, &ns->writable, &sb);
+            *existed = fd >= 0;
+            if (fd != -ENOENT || !lk->nw)
+                break;
+        }
+        link_first = false;
+        *existed = false;
         ns->writable = true;
         if ((st = publish_new(dirfd, ns, lk->name, lk->type, lk->nw)) != -EEXIST) {
             fd = st < 0 ? st : ns->fd;

@@ -1242,6 +1242,38 @@ TEST(a_name_removed_by_force_is_not_reopened_from_a_kept_file)
     kill_child(&c);
 }
 
+/* A create of a name this process removed last links its new object in first, guessing
+ * the name is still free; when another process made it again since, or left it stale,
+ * the create opens that one, or reclaims it and makes its own, as any create does. */
+TEST(a_name_this_process_removed_is_created_as_any_other)
+{
+    char name[64], path[400];
+    test_name(name, "relinked");
+    struct child c;
+    for (int stale = 0; stale < 2; stale++) {
+        HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name);
+        ASSERT(m != NULL);
+        CloseHandle(m); /* its last holder: the name goes with it */
+        start_holder(&c, name, path); /* and another process makes it again (8 KiB) */
+        if (stale)
+            kill_child(&c);
+        int fds = count_fds();
+        SetLastError(0xdeadbeef);
+        m = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name);
+        ASSERT(m != NULL);
+        ASSERT_EQ(GetLastError(), stale ? 0 : ERROR_ALREADY_EXISTS);
+        void *v = MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0);
+        MEMORY_BASIC_INFORMATION mbi;
+        ASSERT(v && VirtualQuery(v, &mbi, sizeof mbi) == sizeof mbi);
+        ASSERT_EQ(mbi.RegionSize, stale ? 4096 : 8192); /* the other's, or a new one */
+        UnmapViewOfFile(v);
+        ASSERT_EQ(count_fds(), fds + 1);
+        CloseHandle(m);
+        if (!stale)
+            kill_child(&c);
+    }
+}
+
 /* A kept file cut to nothing (by its owner, while another process holds it): the reopen
  * faults where it reads the removal word, takes that for a removal rather than die of
  * SIGBUS, and looks the name up again, which refuses the file as any opener would. */
