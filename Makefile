@@ -214,7 +214,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain \
     $(B)/bench/floor/futex_turn_tuned $(B)/bench/floor/pipe_pingpong_plain \
     $(B)/bench/floor/ring_plain \
-    $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned
+    $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned $(B)/bench/floor/scale_once
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 # Boost.Interprocess, the peer a Linux user would pick: built when libboost-dev is there.
 BOOST_BIN := $(if $(wildcard /usr/include/boost/interprocess/shared_memory_object.hpp),$(B)/bench/peers/boost)
@@ -234,7 +234,9 @@ $(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c bench/floor/floo
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DSPINS=$(SPINS) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 
-$(B)/bench/floor/%_tuned $(B)/bench/floor/%_plain: bench/floor/%.c bench/floor/floor.h
+# scale_once: bench/run.sh runs it once, beside bench/scale.
+$(B)/bench/floor/%_tuned $(B)/bench/floor/%_plain $(B)/bench/floor/%_once: bench/floor/%.c \
+    bench/floor/floor.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 

@@ -65,8 +65,10 @@ while [ $i -lt "$RUNS" ]; do
     i=$((i + 1))
 done
 
-# Scale (100,000 objects held, 1 to 16 processes) takes minutes under Wine: once.
+# Scale (100,000 objects held, 1 to 16 processes) takes minutes under Wine: once, and its
+# POSIX floor (the throughput rows) once beside it.
 run_once mmf "" "$B"/bench/scale
+run_once floor "" "$B"/bench/floor/scale_once
 if [ "$WINE_TOO" = --wine ]; then
     run_once wine "env WINEDEBUG=-all wine" build/wine/bench/scale.exe
 fi
