@@ -818,10 +818,11 @@ static size_t kept_slot(enum mmf__scope scope, const char *fname)
     return i;
 }
 
-/* Maps a kept file's first page, once, for a reopen to read its removal word instead of
- * an fstat. Only a file its owner may write: a removal that cannot write the word cannot
- * set it (and one that may remove the name but not write the file is its directory's
- * owner, who may replace any name there anyway). A mapping that fails leaves the fstat. */
+/* Maps a kept file's first page, once, for a reopen to compare the header there (its
+ * removal word included) instead of an fstat. Only a file its owner may write: a removal
+ * that cannot write the word cannot set it (and one that may remove the name but not
+ * write the file is its directory's owner, who may replace any name there anyway). A
+ * mapping that fails leaves the fstat. */
 static void map_head(struct mmf__nsobj *ns)
 {
     if (ns->head || !(ns->mode & S_IWUSR))

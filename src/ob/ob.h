@@ -273,7 +273,7 @@ struct mmf__nsobj {
     char *tail;               /* the header's name (UTF-16) and path, as stored, malloc'd */
     char *path;               /* file-backed sections: the file's path, in tail */
     const void *head;         /* the object file's first page, mapped read-only once the
-                                 name is kept (its removal word); NULL: not mapped */
+                                 name is kept (its header); NULL: not mapped */
     void *shared;             /* shared mapping of the data file's shared region (state
                                  words, the SEC_RESERVE map); NULL when it has none */
     char fname[256];

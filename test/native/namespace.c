@@ -57,6 +57,16 @@ void end_holder(struct child *c)
     ASSERT_EQ(wait_child(c, 10000), 0);
 }
 
+/* Starts a holder of name (start_holder), then opens and closes the name here: while the
+ * child holds it, this process keeps its file (namespace.c's kept names). */
+void start_kept(struct child *c, const char *name, char *path)
+{
+    start_holder(c, name, path);
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
+    ASSERT(m != NULL);
+    CloseHandle(m);
+}
+
 void start_holder(struct child *c, const char *name, char *path)
 {
     char arg[80];
@@ -1188,10 +1198,7 @@ TEST(a_forked_child_leaves_its_parents_kept_files_alone)
     char name[64], path[400];
     test_name(name, "forked");
     struct child c;
-    start_holder(&c, name, path);
-    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
-    ASSERT(m != NULL);
-    CloseHandle(m); /* kept: the child holds the name */
+    start_kept(&c, name, path);
     int ready[2], go[2];
     char b = 0;
     ASSERT(pipe(ready) == 0 && pipe(go) == 0);
@@ -1204,7 +1211,7 @@ TEST(a_forked_child_leaves_its_parents_kept_files_alone)
         _exit(o && CloseHandle(o) ? 0 : 1);
     }
     ASSERT(read(ready[0], &b, 1) == 1);
-    m = OpenFileMappingA(FILE_MAP_READ, FALSE, name); /* this process's kept file */
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name); /* this process's kept file */
     ASSERT(m != NULL);
     ASSERT(write(go[1], &b, 1) == 1);
     int status;
@@ -1233,10 +1240,7 @@ TEST(a_name_removed_by_force_is_not_reopened_from_a_kept_file)
     test_name(name, "forced-kept");
     MultiByteToWideChar(CP_UTF8, 0, name, -1, wname, 64);
     struct child c;
-    start_holder(&c, name, path);
-    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
-    ASSERT(m != NULL);
-    CloseHandle(m); /* kept: the child holds the name */
+    start_kept(&c, name, path);
     ASSERT_EQ(mmf_remove(wname), 0);
     ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND);
     kill_child(&c);
@@ -1275,17 +1279,14 @@ TEST(a_name_this_process_removed_is_created_as_any_other)
 }
 
 /* A kept file cut to nothing (by its owner, while another process holds it): the reopen
- * faults where it reads the removal word, takes that for a removal rather than die of
- * SIGBUS, and looks the name up again, which refuses the file as any opener would. */
+ * faults where it reads the header, takes that for a removal rather than die of SIGBUS,
+ * and looks the name up again, which refuses the file as any opener would. */
 TEST(a_kept_file_cut_to_nothing_is_looked_up_again)
 {
     char name[64], path[400];
     test_name(name, "cut-kept");
     struct child c;
-    start_holder(&c, name, path);
-    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, name);
-    ASSERT(m != NULL);
-    CloseHandle(m); /* kept: the child holds the name */
+    start_kept(&c, name, path);
     ASSERT(truncate(path, 0) == 0);
     ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_CORRUPT);
     ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_CORRUPT); /* afresh */

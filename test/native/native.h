@@ -12,5 +12,7 @@ struct child;
 void start_holder(struct child *c, const char *name, char *path);
 /* Has a holder close its handle and exit; returns once it has. */
 void end_holder(struct child *c);
+/* start_holder, then an open and a close of the name here: this process keeps its file. */
+void start_kept(struct child *c, const char *name, char *path);
 
 #endif
