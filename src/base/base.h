@@ -100,6 +100,11 @@ struct mmf__sys {
     int (*madvise)(void *addr, size_t len, int advice);
 };
 extern struct mmf__sys mmf__sys;
+/* Descriptors a component keeps only to be faster (ob's kept names): when a call runs
+ * out of descriptors and the limit cannot be raised, give_back frees them, if it can
+ * without waiting, and says whether it freed any (the call is then made again). Set from
+ * above: base knows no component. */
+void mmf__sys_spares(bool (*give_back)(void));
 static inline long mmf__sysret(long r)
 {
     return r < 0 ? -errno : r;

@@ -29,12 +29,12 @@
  * cannot be had for that reason, the soft limit is raised to the hard one (and, for a
  * process allowed to, root, the hard one to the kernel's fs.nr_open) and the call made
  * again: lazily, so that a program that never needs more keeps the limit it started with
- * (and select() keeps working for it). True if the call may be made again. */
-static bool more_descriptors(void)
+ * (and select() keeps working for it). True if the limit went up. */
+static bool raise_limit(void)
 {
     struct rlimit rl;
     char nr_open[32];
-    if (errno != EMFILE || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return false;
     if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
@@ -44,16 +44,34 @@ static bool more_descriptors(void)
         if (fd >= 0)
             close(fd);
         if (n <= 0)
-            return errno = EMFILE, false;
+            return false;
         nr_open[n] = 0;
         rl.rlim_cur = rl.rlim_max = strtoul(nr_open, NULL, 10);
         if (rl.rlim_max == 0 || rl.rlim_cur <= (rlim_t)getdtablesize())
-            return errno = EMFILE, false;
+            return false;
     }
-    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+    return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+static _Atomic(bool (*)(void)) spares;
+
+void mmf__sys_spares(bool (*give_back)(void))
+{
+    atomic_store(&spares, give_back);
+}
+
+/* A call failed: may it be made again, with a descriptor to be had now? At the limit, a
+ * higher one, else the descriptors kept only to be faster. */
+static bool more_descriptors(void)
+{
+    if (errno != EMFILE)
+        return false;
+    if (raise_limit())
         return true;
+    bool (*give_back)(void) = atomic_load(&spares);
+    bool freed = give_back && give_back();
     errno = EMFILE;
-    return false;
+    return freed;
 }
 
 /* The mode an open's caller passed after flags, if its flags come with one. */

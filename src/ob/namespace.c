@@ -101,11 +101,16 @@ static size_t held_buckets = FIRST_BUCKETS, held_count;
 static struct mmf__nsobj *mapped;
 static int dirfds[2] = {-1, -1};
 
+static void held_by_me(void)
+{
+    if (MMF__CHECKS)
+        atomic_store_explicit(&ns_lock_holder, mmf__tid(), memory_order_relaxed);
+}
+
 static void lock_ns(void)
 {
     pthread_mutex_lock(&ns_lock);
-    if (MMF__CHECKS)
-        atomic_store_explicit(&ns_lock_holder, mmf__tid(), memory_order_relaxed);
+    held_by_me();
 }
 
 static void unlock_ns(void)
@@ -776,17 +781,12 @@ static void discard(struct mmf__nsobj *ns)
 static struct mmf__nsobj *kept[KEPT_SLOTS];
 static unsigned kept_next;   /* the slot the next one takes when none has its name */
 static bool kept_inherited;  /* a forked child's are its parent's descriptions: unused */
-static pthread_once_t fork_watch_once = PTHREAD_ONCE_INIT;
+static pthread_once_t keeping_once = PTHREAD_ONCE_INIT;
 
 /* A lease the child took on its copy would be its parent's (one description, one lock). */
 static void inherit_kept(void)
 {
     kept_inherited = true;
-}
-
-static void watch_forks(void)
-{
-    pthread_atfork(NULL, NULL, inherit_kept);
 }
 
 /* Frees every kept name: whether there was one. */
@@ -802,6 +802,24 @@ static bool drop_kept(void)
         }
     kept_inherited = false;
     return any;
+}
+
+/* Descriptors ran out in some call (sys.c): the kept names' files go, unless the lock is
+ * taken (a lookup's own call: it gives them back itself), for a moment or by this thread. */
+static bool give_back_kept(void)
+{
+    if (pthread_mutex_trylock(&ns_lock) != 0)
+        return false;
+    held_by_me();
+    bool any = drop_kept();
+    unlock_ns();
+    return any;
+}
+
+static void start_keeping(void)
+{
+    pthread_atfork(NULL, NULL, inherit_kept);
+    mmf__sys_spares(give_back_kept);
 }
 
 /* The slot of the name's kept file, or KEPT_SLOTS (a forked child's first look drops
@@ -836,7 +854,7 @@ static void map_head(struct mmf__nsobj *ns)
  * be freed. */
 static struct mmf__nsobj *put_kept(struct mmf__nsobj *ns)
 {
-    pthread_once(&fork_watch_once, watch_forks);
+    pthread_once(&keeping_once, start_keeping);
     map_head(ns);
     size_t i = kept_slot(ns->scope, ns->fname);
     if (i == KEPT_SLOTS)

@@ -555,6 +555,37 @@ TEST(descriptor_limit_is_raised_when_reached)
     ASSERT_EQ(count_fds(), fds);
 }
 
+/* At the descriptor limit, with no higher one to be had, any call that needs a descriptor
+ * (here CreateFile) gets one of the kept names' (namespace.c), not ERROR_TOO_MANY_OPEN_FILES. */
+TEST(kept_names_give_their_descriptors_to_any_call)
+{
+    char name[64], path[400], file[64];
+    test_name(name, "kept-spare");
+    struct child c;
+    start_kept(&c, name, path);
+    snprintf(file, sizeof file, "/tmp/mmf-test-%d-spare", (int)getpid());
+    struct rlimit tight = {(rlim_t)count_fds() + 8, (rlim_t)count_fds() + 8};
+    ASSERT(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+    int fill[16], filled = 0; /* every descriptor left, taken */
+    while (filled < 16 && (fill[filled] = dup(0)) >= 0)
+        filled++;
+    ASSERT(filled < 16);
+    HANDLE h = CreateFileA(file, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+    while (filled-- > 0)
+        close(fill[filled]);
+    struct rlimit now;
+    ASSERT(getrlimit(RLIMIT_NOFILE, &now) == 0);
+    if (now.rlim_max > tight.rlim_max)
+        printf("# kept_names_give_their_descriptors_to_any_call: the limit was raised "
+               "(CAP_SYS_RESOURCE), so nothing had to be given back\n");
+    ASSERT(h != INVALID_HANDLE_VALUE);
+    CloseHandle(h);
+    unlink(file);
+    kill_child(&c);
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND); /* stale */
+}
+
 /* An openat that fails while armed. */
 static int failing_openat(int dirfd, const char *path, int flags, ...)
 {
