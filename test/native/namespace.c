@@ -26,7 +26,6 @@ void local_dir(char *buf)
     sprintf(buf, "%s/mmf-%u", getenv("MMF_ROOT"), (unsigned)geteuid());
 }
 
-/* Child: creates (arg "+name") or opens the name and holds it until killed. */
 static volatile sig_atomic_t hold_ends;
 
 static void end_hold(int sig)
@@ -35,7 +34,8 @@ static void end_hold(int sig)
     hold_ends = 1;
 }
 
-/* Holds the name until killed, or until SIGUSR1 (end_holder): then closes it and exits. */
+/* Child: creates (arg "+name") or opens the name and holds it until killed, or until
+ * SIGUSR1 (end_holder): then closes it and exits. */
 CHILD(native_hold)
 {
     BOOL create = arg[0] == '+';
