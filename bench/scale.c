@@ -1,6 +1,8 @@
 /* Scale. (1) How many named objects one process holds at once, up to 100,000 sections
  * (4 KiB, paging-file) and 100,000 events: the count reached (what stops it is on
- * stderr), and natively the descriptors and tmpfs bytes each of the first 1,000 cost. (2) Throughput of open + close of a name
+ * stderr), and natively the descriptors, mappings and tmpfs bytes each of the first
+ * 1,000 cost, and each of the last 1,000 (events past the first few thousand are made in
+ * lease tables: docs/namespace.md). (2) Throughput of open + close of a name
  * another process holds, and of named create cycles (create + close), with 1, 2, 4, 8
  * and 16 processes at once, all on one name or each on a name of its own: the operations
  * per second of all of them together. */
@@ -33,6 +35,43 @@ static long descriptors(void)
     return n;
 }
 
+static long mappings(void)
+{
+    char line[512];
+    long n = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f && fgets(line, sizeof line, f))
+        n++;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* What this process has now: descriptors, mappings, tmpfs bytes used. */
+struct usage {
+    long fds, maps;
+    double bytes;
+};
+
+static double tmpfs_used(void);
+
+static struct usage usage(void)
+{
+    return (struct usage){descriptors(), mappings(), tmpfs_used()};
+}
+
+/* What each of the SAMPLE objects made between a and b cost. */
+static void report_each(const char *figure, const char *which, struct usage a, struct usage b)
+{
+    char f[128];
+    snprintf(f, sizeof f, "%s_descriptors_each%s", figure, which);
+    report(f, (double)(b.fds - a.fds) / SAMPLE, "fds");
+    snprintf(f, sizeof f, "%s_mappings_each%s", figure, which);
+    report(f, (double)(b.maps - a.maps) / SAMPLE, "maps");
+    snprintf(f, sizeof f, "%s_tmpfs_bytes_each%s", figure, which);
+    report(f, (b.bytes - a.bytes) / SAMPLE, "bytes");
+}
+
 static double tmpfs_used(void)
 {
     struct statvfs s;
@@ -51,18 +90,15 @@ static void hold(const char *kind, const char *figure)
     char name[80];
     long n = 0;
 #ifndef _WIN32
-    long fds0 = descriptors();
-    double bytes0 = tmpfs_used();
-    long fds = 0; /* what the first SAMPLE objects took: at the end none may be left */
-    double bytes = 0;
+    struct usage u0 = usage(), first = u0, last = u0;
 #endif
     double t0 = now_ns();
     for (; n < HOLD; n++) {
 #ifndef _WIN32
-        if (n == SAMPLE) {
-            fds = descriptors() - fds0;
-            bytes = tmpfs_used() - bytes0;
-        }
+        if (n == SAMPLE)
+            first = usage();
+        if (n == HOLD - SAMPLE)
+            last = usage();
 #endif
         snprintf(name, sizeof name, "mmf-bench-hold-%lu-%s-%ld",
                  (unsigned long)GetCurrentProcessId(), kind, n);
@@ -82,10 +118,10 @@ static void hold(const char *kind, const char *figure)
     snprintf(f, sizeof f, "%s_create_while_holding", figure);
     report(f, n ? t / n : 0, "ns");
 #ifndef _WIN32
-    snprintf(f, sizeof f, "%s_descriptors_each", figure);
-    report(f, (double)fds / SAMPLE, "fds");
-    snprintf(f, sizeof f, "%s_tmpfs_bytes_each", figure);
-    report(f, bytes / SAMPLE, "bytes");
+    if (n >= SAMPLE)
+        report_each(figure, "", u0, first);
+    if (n == HOLD)
+        report_each(figure, "_last_1000", last, usage());
 #endif
     while (n-- > 0)
         CloseHandle(h[n]);

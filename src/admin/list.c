@@ -1,9 +1,11 @@
 /* Listing and reclaiming named objects, for the `mmf` command (include/mmf/mmf.h).
  *
- * Live objects are those some process holds a lease on (a shared flock); stale
- * ones (left by killed processes) are never listed, and mmf_gc removes them. Holders are
- * found as fuser does, by looking through /proc/<pid>/fd for the object's inode; a
- * process counts while it holds a lease (its fdinfo shows the lock), not for a mere view. */
+ * Live objects are those some process holds a lease on (a shared flock on the object
+ * file, or a read lock on its slot's byte in its lease table); stale ones (left by killed
+ * processes) are never listed, and mmf_gc removes them, and the lease tables nobody holds
+ * anything in. Holders are found as fuser does, by looking through /proc/<pid>/fd for
+ * the object's inode (or its table's); a process counts while it holds a lease (its
+ * fdinfo shows the lock, over the slot's byte for a table), not for a mere view. */
 #include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,9 +16,11 @@
 
 #include "admin/admin.h"
 
+/* One lock a process holds on a file of the namespace: over bytes first to last. */
 struct holder {
     ino_t ino;
     uint32_t pid;
+    uint64_t first, last;
 };
 
 struct holders {
@@ -35,19 +39,9 @@ static bool all_digits(const char *s)
     return true;
 }
 
-/* Does this fd of that process hold a lock (a lease)? fdinfo lists its locks. */
-static bool fd_holds_lock(const char *pid, const char *fd)
+static void add_holder(struct holders *h, ino_t ino, uint32_t pid, uint64_t first,
+                       uint64_t last)
 {
-    char path[600], buf[4096];
-    snprintf(path, sizeof path, "/proc/%s/fdinfo/%s", pid, fd);
-    return mmf__read_small_file(path, buf, sizeof buf) > 0 && strstr(buf, "lock:") != NULL;
-}
-
-static void add_holder(struct holders *h, ino_t ino, uint32_t pid)
-{
-    for (size_t i = 0; i < h->n; i++)
-        if (h->v[i].ino == ino && h->v[i].pid == pid)
-            return;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 64;
         struct holder *v = realloc(h->v, cap * sizeof *v);
@@ -56,7 +50,25 @@ static void add_holder(struct holders *h, ino_t ino, uint32_t pid)
         h->v = v;
         h->cap = cap;
     }
-    h->v[h->n++] = (struct holder){ino, pid};
+    h->v[h->n++] = (struct holder){ino, pid, first, last};
+}
+
+/* The locks this fd of that process holds, as its fdinfo lists them:
+ * "lock:\t1: OFDLCK ADVISORY  READ -1 fe:00:123 5 6" (a flock's range ends at EOF). */
+static void add_locks(struct holders *h, const char *pid, const char *fd, ino_t ino)
+{
+    char path[600], buf[4096];
+    snprintf(path, sizeof path, "/proc/%s/fdinfo/%s", pid, fd);
+    if (mmf__read_small_file(path, buf, sizeof buf) <= 0)
+        return;
+    for (const char *l = strstr(buf, "lock:"); l; l = strstr(l + 1, "lock:")) {
+        unsigned long long first = 0;
+        char last[32] = "";
+        if (sscanf(l, "lock: %*d: %*s %*s %*s %*d %*x:%*x:%*u %llu %31s", &first, last) != 2)
+            continue;
+        add_holder(h, ino, (uint32_t)atoi(pid), first,
+                   isdigit((unsigned char)last[0]) ? strtoull(last, NULL, 10) : UINT64_MAX);
+    }
 }
 
 /* Every (inode, pid) lease on the namespace's file system that /proc lets us see. */
@@ -77,22 +89,12 @@ static void find_holders(struct holders *h)
             struct stat sb;
             snprintf(path, sizeof path, "/proc/%s/fd/%s", p->d_name, f->d_name);
             if (all_digits(f->d_name) && mmf__sys.stat(path, &sb) == 0 && sb.st_dev == h->dev &&
-                S_ISREG(sb.st_mode) && fd_holds_lock(p->d_name, f->d_name))
-                add_holder(h, sb.st_ino, (uint32_t)atoi(p->d_name));
+                S_ISREG(sb.st_mode))
+                add_locks(h, p->d_name, f->d_name, sb.st_ino);
         }
         closedir(fds);
     }
     closedir(proc);
-}
-
-/* 1 if some open file description holds a lease on the object open as fd. (Whoever opens
- * the name meanwhile finds it locked and looks again: the lock lasts two system calls.) */
-static int is_live(int fd)
-{
-    int st = mmf__ns_lease(fd, LOCK_EX);
-    if (st == 0)
-        mmf__ns_lease(fd, LOCK_UN);
-    return st == -EWOULDBLOCK ? 1 : st;
 }
 
 struct visit {
@@ -113,14 +115,36 @@ static bool found_under_its_name(enum mmf__scope scope, const struct mmf__objhdr
 }
 
 /* The state words of an object whose kind has them, read once (they are changing) from
- * its data file dfd. */
+ * its data file dfd (its lease table, for an object of one: its slot there). */
 static void describe(const struct mmf__type *type, const struct mmf__objhdr *h, int dfd,
                      struct mmf_object_info *info)
 {
     uint32_t w[MMF__SYNC_WORDS];
-    if (type && type->describe && h->shared_len >= sizeof w &&
-        mmf__sys.pread(dfd, w, sizeof w, (off_t)h->shared_offset) == (ssize_t)sizeof w)
+    off_t at = h->table ? (off_t)h->slot * (off_t)MMF__LT_SLOT_BYTES : (off_t)h->shared_offset;
+    if (type && type->describe && (h->table || h->shared_len >= sizeof w) &&
+        mmf__sys.pread(dfd, w, sizeof w, at) == (ssize_t)sizeof w)
         type->describe(w, info);
+}
+
+/* The processes (up to cap, each once) holding a lease on the object open as fd (inode
+ * ino): a lock on its file, or over its slot's byte in its lease table. */
+static size_t holders_of(const struct holders *h, int dirfd, int fd, ino_t ino, uint32_t *pids,
+                         size_t cap)
+{
+    uint32_t slot = 0;
+    bool table = mmf__ns_lease_place(dirfd, fd, &ino, &slot) == 1;
+    size_t n = 0;
+    for (size_t i = 0; i < h->n && n < cap; i++) {
+        const struct holder *e = &h->v[i];
+        size_t j = 0;
+        if (e->ino != ino || (table && (slot < e->first || slot > e->last)))
+            continue;
+        while (j < n && pids[j] != e->pid)
+            j++;
+        if (j == n)
+            pids[n++] = e->pid;
+    }
+    return n;
 }
 
 /* Lists the object open as fd at fname: who may open it is told by its data file's
@@ -138,10 +162,7 @@ static void report(struct visit *v, enum mmf__scope scope, int dirfd, const char
         mmf__sys.fstat(dfd, &db) == 0 &&
         mmf__utf16_to_utf8((const WCHAR *)tail, h.name_units, &name, NULL) == 0) {
         uint32_t pids[256];
-        size_t n = 0;
-        for (size_t i = 0; i < v->holders.n && n < 256; i++)
-            if (v->holders.v[i].ino == sb->st_ino)
-                pids[n++] = v->holders.v[i].pid;
+        size_t n = holders_of(&v->holders, dirfd, fd, sb->st_ino, pids, 256);
         const char *path = tail + h.name_units * sizeof(WCHAR);
         const struct mmf__type *type = mmf__type_of(h.kind);
         struct mmf_object_info info = {
@@ -195,12 +216,12 @@ static void list_one(int dirfd, const char *fname, void *arg)
 {
     struct list_arg *a = arg;
     struct stat sb;
-    if (a->v->stop || fname[0] == '.' || mmf__ns_is_data_name(fname))
+    if (a->v->stop || fname[0] == '.' || mmf__ns_is_data_name(fname) || mmf__lt_is_name(fname))
         return;
     int fd = mmf__sys.openat(dirfd, fname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
-    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && is_live(fd) == 1)
+    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__ns_live(dirfd, fd) == 1)
         report(a->v, a->scope, dirfd, fname, fd, &sb);
     mmf__sys.close(fd);
 }
@@ -288,9 +309,18 @@ struct gc_count {
     uint64_t objects, bytes;
 };
 
-/* Removes fname if no process holds it: a stale object (and its data file), or a
- * temporary file of a creation that died. Objects of another format version are left to
- * their version; data files go with their objects. */
+/* Removes a lease table no process holds a lock in (none holds one of its objects, and
+ * its creator gives no slot out any more): 1 if removed. */
+static int gc_table(int dirfd, const char *fname, int fd)
+{
+    if (mmf__lt_lock_fd(fd, 0, MMF__LT_SLOTS + 1, F_WRLCK) < 0)
+        return 0;
+    return mmf__sys.unlinkat(dirfd, fname, 0) == 0;
+}
+
+/* Removes fname if no process holds it: a stale object (and its data file), a lease table
+ * nobody holds anything in, or a temporary file of a creation that died. Objects of
+ * another format version are left to their version; data files go with their objects. */
 static void gc_one(int dirfd, const char *fname, void *arg)
 {
     struct gc_count *c = arg;
@@ -301,8 +331,12 @@ static void gc_one(int dirfd, const char *fname, void *arg)
     int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return;
-    if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && mmf__ns_lease(fd, LOCK_EX) == 0 &&
-        mmf__ns_reclaim(dirfd, fname, fd, &data_bytes) == 1) {
+    if (mmf__lt_is_name(fname)) {
+        if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && gc_table(dirfd, fname, fd))
+            c->bytes += (uint64_t)sb.st_blocks * 512;
+    } else if (mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+               mmf__ns_lease(fd, LOCK_EX) == 0 &&
+               mmf__ns_reclaim(dirfd, fname, fd, &data_bytes) == 1) {
         c->objects++;
         c->bytes += (uint64_t)sb.st_blocks * 512 + data_bytes;
     }

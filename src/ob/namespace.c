@@ -37,6 +37,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,7 +67,9 @@ _Static_assert(offsetof(struct mmf__objhdr, shared_offset) == 80, "shared_offset
 _Static_assert(offsetof(struct mmf__objhdr, shared_len) == 88, "shared_len");
 _Static_assert(offsetof(struct mmf__objhdr, data_len) == 96, "data_len");
 _Static_assert(offsetof(struct mmf__objhdr, data_ino) == 104, "data_ino");
-_Static_assert(sizeof(struct mmf__objhdr) == 112, "the name starts at 112");
+_Static_assert(offsetof(struct mmf__objhdr, table) == 112, "table");
+_Static_assert(offsetof(struct mmf__objhdr, slot) == 120, "slot");
+_Static_assert(sizeof(struct mmf__objhdr) == 128, "the name starts at 128");
 
 /* An object others may write keeps its header in a file only its owner can write, and
  * what others share in its data file, named after it with this suffix: never part of an
@@ -201,14 +205,14 @@ static int unlink_locked(int dirfd, const char *fname, int fd, bool data, bool o
     return errno == ENOENT ? 0 : -errno;
 }
 
-/* What a file at an object's name is, by its first two words: an object of this version
- * (1), of another (ERROR_REVISION_MISMATCH), or none (0: anything else planted there). */
-static int object_version(int fd)
+/* What a file at an object's name is, by its fixed header (read into h): an object of
+ * this version (1), of another (ERROR_REVISION_MISMATCH), or none (0: anything else
+ * planted there). Only the first two words are checked. */
+static int object_version(int fd, struct mmf__objhdr *h)
 {
-    uint32_t w[2];
-    if (mmf__sys.pread(fd, w, sizeof w, 0) != (ssize_t)sizeof w || w[0] != MMF__OBJ_MAGIC)
+    if (mmf__sys.pread(fd, h, sizeof *h, 0) < 8 || h->magic != MMF__OBJ_MAGIC)
         return 0;
-    return w[1] == MMF__OBJ_VERSION ? 1 : MMF__W(ERROR_REVISION_MISMATCH);
+    return h->version == MMF__OBJ_VERSION ? 1 : MMF__W(ERROR_REVISION_MISMATCH);
 }
 
 /* The removal word of the object at fname set, if it is this version's and this process
@@ -216,10 +220,11 @@ static int object_version(int fd)
 static int mark_by_name(int dirfd, const char *fname)
 {
     struct stat sb;
+    struct mmf__objhdr h;
     int fd = mmf__sys.openat(dirfd, fname, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) /* not there, not a file, not writable: nothing a reopen could trust */
         return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : 0;
-    int st = mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && object_version(fd) == 1
+    int st = mmf__sys.fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && object_version(fd, &h) == 1
                  ? mark_removed(fd)
                  : 0;
     mmf__sys.close(fd);
@@ -239,12 +244,77 @@ int mmf__ns_remove(int dirfd, const char *fname)
     return errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
 }
 
+/* Whether anyone holds the slot of the lease table the header h names (the table found
+ * by its owner's uid), asked through a description of the table of its own, since this
+ * process's own leases count as anyone's: 1 held; 0 not (the table gone, or the slot
+ * free: then *tfd keeps the slot's write lock until closed, so that nobody takes a lease
+ * meanwhile); or negative. */
+static int probe_table(int dirfd, const struct mmf__objhdr *h, uid_t owner, int *tfd)
+{
+    struct stat sb;
+    *tfd = -1;
+    if (h->slot >= MMF__LT_SLOTS)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    int fd = mmf__lt_open_fd(dirfd, h->table, owner, &sb);
+    if (fd < 0)
+        return fd == -ENOENT ? 0 : fd;
+    int st = mmf__lt_lock_fd(fd, h->slot, 1, F_WRLCK);
+    if (st < 0) {
+        mmf__sys.close(fd);
+        return st == -EAGAIN ? 1 : st;
+    }
+    *tfd = fd;
+    return 0;
+}
+
 /* An object file of another format version is held by that version's rules, which this
- * one cannot judge: never taken for stale. */
+ * one cannot judge: never taken for stale. One whose lease is in a table is stale only
+ * if nobody holds its slot there. */
 int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes)
 {
-    int st = object_version(fd);
-    return st < 0 ? st : unlink_locked(dirfd, fname, fd, true, st == 1, data_bytes);
+    struct mmf__objhdr h;
+    struct stat sb;
+    int tfd = -1, st = object_version(fd, &h);
+    if (st == 1 && h.table) {
+        int busy = mmf__sys.fstat(fd, &sb) < 0 ? -errno : probe_table(dirfd, &h, sb.st_uid, &tfd);
+        if (busy != 0)
+            return busy < 0 ? busy : 0;
+    }
+    if (st >= 0)
+        st = unlink_locked(dirfd, fname, fd, true, st == 1, data_bytes);
+    if (tfd >= 0)
+        mmf__sys.close(tfd);
+    return st;
+}
+
+int mmf__ns_live(int dirfd, int fd)
+{
+    struct mmf__objhdr h;
+    struct stat sb;
+    int tfd, st = mmf__ns_lease(fd, LOCK_EX);
+    if (st < 0)
+        return st == -EWOULDBLOCK ? 1 : st;
+    st = 0;
+    if (object_version(fd, &h) == 1 && h.table && mmf__sys.fstat(fd, &sb) == 0 &&
+        (st = probe_table(dirfd, &h, sb.st_uid, &tfd)) == 0 && tfd >= 0)
+        mmf__sys.close(tfd);
+    mmf__ns_lease(fd, LOCK_UN);
+    return st;
+}
+
+int mmf__ns_lease_place(int dirfd, int fd, ino_t *table_ino, uint32_t *slot)
+{
+    struct mmf__objhdr h;
+    char name[MMF__LT_NAME];
+    struct stat sb;
+    if (object_version(fd, &h) != 1 || !h.table)
+        return 0;
+    mmf__lt_name(h.table, name);
+    if (mmf__sys.fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+        return 0;
+    *table_ino = sb.st_ino;
+    *slot = h.slot;
+    return 1;
 }
 
 /* What a file found at an object's name is, once it is locked: only a plain file can be
@@ -273,24 +343,106 @@ static int open_either(int dirfd, const char *fname, bool *writable)
     return fd;
 }
 
-/* Opens the live object at fname with a lease: the fd, or -ENOENT when there is none
- * (stale objects are removed on the way). */
-static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb)
+/* How often an open looks again: at a name being removed, for a data file not linked in
+ * yet (open_data stops after a second), or for the turn to remove a stale object of a
+ * lease table. Each removal takes a few system calls, so only a lock held by someone who
+ * never lets it go (a hostile holder) lasts the two seconds or so these rounds take. */
+#define LOOK_ROUNDS 2100
+
+/* Between two looks: the moment a remover or a creator needs, then a millisecond. */
+static void wait_a_little(unsigned round)
 {
-    for (;;) {
-        int fd = open_either(dirfd, fname, writable);
+    if (round < 100)
+        sched_yield();
+    else
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+}
+
+/* What a removal of a stale object's name ended in (st) means to an open: the name is
+ * free (-ENOENT), or stays taken until its owner (or mmf gc run by them) reclaims it. */
+static int removed_stale(int st)
+{
+    return st >= 0                                 ? -ENOENT
+           : st == MMF__W(ERROR_REVISION_MISMATCH) ? st
+                                                   : MMF__W(ERROR_ACCESS_DENIED);
+}
+
+/* Not an object that keeps its lease in a table (acquire goes on as for its own file). */
+#define OWN_LEASE 3
+
+/* A stale object of a lease table, met by an opener: removed in the turn (-ENOENT), or
+ * left to the next one that has it (1: look again). */
+static int stale_in_table(int dirfd, struct mmf__nsobj *ns, int fd, bool turn)
+{
+    return turn ? removed_stale(unlink_locked(dirfd, ns->fname, fd, false, true, NULL)) : 1;
+}
+
+/* The object open as fd at ns->fname, flocked, whose lease is in a lease table (h: its
+ * header, of this version, its owner's uid `owner`). The exclusive flock (`turn`) is the
+ * turn every opener and remover of such an object takes first, since its holders hold
+ * nothing on the file; a shared one (an opener met another's turn as it looked) keeps
+ * every remover out as well. Its slot free (or its table gone) means nobody holds the
+ * object: stale, and removed in the turn (-ENOENT). Else the lease is taken in the table
+ * (0: ns->table, ns->slot) and the flock let go; 1 when the slot is being written (its
+ * last holder removing it), or stale without the turn: look again. */
+static int lease_in_table(int dirfd, struct mmf__nsobj *ns, int fd, const struct mmf__objhdr *h,
+                          uid_t owner, bool turn)
+{
+    struct mmf__lt *t;
+    if (h->slot >= MMF__LT_SLOTS)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    int st = mmf__lt_find(dirfd, ns->scope, h->table, owner, &t);
+    if (st < 0)
+        return st == -ENOENT ? stale_in_table(dirfd, ns, fd, turn) : st;
+    if (mmf__lt_holds(t, h->slot)) { /* held here under another name: a link to it */
+        mmf__lt_put(dirfd, t);
+        return MMF__W(ERROR_ACCESS_DENIED);
+    }
+    st = mmf__lt_lock(t, h->slot, F_WRLCK);
+    if (st == -EAGAIN && (st = mmf__lt_lock(t, h->slot, F_RDLCK)) == 0 && mmf__lt_named(t)) {
+        mmf__lt_hold(t, h->slot);
+        ns->table = t;
+        ns->slot = h->slot;
+        ns->writable = true; /* its state words: the table, which its users open to write */
+        mmf__ns_lease(fd, LOCK_UN);
+        return 0; /* live, and its name cannot go while we hold the slot */
+    }
+    if (st == 0) /* nobody held the slot (or its table went: dead) */
+        st = stale_in_table(dirfd, ns, fd, turn);
+    else if (st == -EAGAIN)
+        st = 1;
+    mmf__lt_lock(t, h->slot, F_UNLCK);
+    mmf__lt_put(dirfd, t);
+    return st;
+}
+
+/* acquire's stale object, exclusively flocked: one whose lease is in a table goes there
+ * (lease_in_table); else OWN_LEASE. */
+static int lease_if_in_table(int dirfd, struct mmf__nsobj *ns, int fd, const struct stat *sb)
+{
+    struct mmf__objhdr h;
+    if (object_version(fd, &h) != 1 || !h.table)
+        return OWN_LEASE;
+    return lease_in_table(dirfd, ns, fd, &h, sb->st_uid, true);
+}
+
+/* Opens the live object at ns->fname with a lease (on the file, or in its lease table):
+ * the fd, or -ENOENT when there is none (stale objects are removed on the way). */
+static int acquire(int dirfd, struct mmf__nsobj *ns, struct stat *sb)
+{
+    const char *fname = ns->fname;
+    for (unsigned round = 0;; round++) {
+        int fd = open_either(dirfd, fname, &ns->writable);
         if (fd < 0)
             return errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
         int st = mmf__ns_lease(fd, LOCK_EX);
         if (st == 0) {
-            /* Stale: its last holder died. If its name cannot be removed, the name stays
-             * taken until its owner (or mmf gc run by them) reclaims it. */
-            if ((st = check_found(dirfd, fname, fd, sb)) == 0) {
-                st = mmf__ns_reclaim(dirfd, fname, fd, NULL);
-                st = st >= 0                                 ? -ENOENT
-                     : st == MMF__W(ERROR_REVISION_MISMATCH) ? st
-                                                             : MMF__W(ERROR_ACCESS_DENIED);
-            }
+            /* Stale: its last holder died (unless its lease is in a table). */
+            if ((st = check_found(dirfd, fname, fd, sb)) == 0 &&
+                (st = lease_if_in_table(dirfd, ns, fd, sb)) == 0)
+                return fd;
+            if (st == OWN_LEASE)
+                st = removed_stale(mmf__ns_reclaim(dirfd, fname, fd, NULL));
         } else if (st == -EWOULDBLOCK && (st = mmf__ns_lease(fd, LOCK_SH)) == 0) {
             if ((st = check_found(dirfd, fname, fd, sb)) == 0)
                 return fd; /* live, and the name cannot go while we hold the lease */
@@ -300,7 +452,9 @@ static int acquire(int dirfd, const char *fname, bool *writable, struct stat *sb
         mmf__sys.close(fd);
         if (st != 1)
             return st;
-        sched_yield();
+        if (round == LOOK_ROUNDS)
+            return MMF__W(ERROR_BUSY); /* a lock held by someone who never lets go */
+        wait_a_little(round);
     }
 }
 
@@ -350,6 +504,11 @@ static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
         h->header_len > file_size || !region_ok(h->shared_offset, h->shared_len) ||
         !region_ok(h->data_offset, h->data_len) ||
         !apart(h->shared_offset, h->shared_len, h->data_offset, h->data_len))
+        return MMF__W(ERROR_FILE_CORRUPT);
+    /* An object of a lease table keeps its state words in its slot there: nothing else. */
+    if (h->table ? h->slot >= MMF__LT_SLOTS || h->shared_len || h->data_len || h->data_ino ||
+                       h->path_len
+                 : h->slot != 0)
         return MMF__W(ERROR_FILE_CORRUPT);
     /* In the object file itself, the regions follow the header. */
     if (!h->data_ino && !(apart(0, h->header_len, h->shared_offset, h->shared_len) &&
@@ -570,7 +729,7 @@ static bool header_cut(int sig, siginfo_t *si)
         return head_cut((void *)head);
     if (!try_lock_ns())
         return false;
-    bool done = false;
+    bool done = mmf__lt_repair(addr);
     for (struct mmf__nsobj *n = mapped; n && !done; n = n->next_mapped)
         if (addr - (uintptr_t)n->shared < n->info.shared_len) {
             void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
@@ -600,12 +759,21 @@ static int map_shared(struct mmf__nsobj *ns)
     if (p == MAP_FAILED)
         return -errno;
     ns->shared = p;
+    ns->shared_len = ns->info.shared_len;
     ns->next_mapped = mapped;
     ns->prev_mapped = NULL;
     if (mapped)
         mapped->prev_mapped = ns;
     mapped = ns;
     return 0;
+}
+
+/* An object of a lease table: its state words are its slot's, in the table this process
+ * maps once for all its objects there. */
+static void use_slot(struct mmf__nsobj *ns)
+{
+    ns->shared = (void *)mmf__lt_words(ns->table, ns->slot);
+    ns->shared_len = MMF__LT_SLOT_BYTES;
 }
 
 /* FNV-1a of a file name. */
@@ -697,13 +865,24 @@ static void list(struct mmf__nsobj *ns)
     ns->handles = 1;
 }
 
+/* Does ns's name still lead to its object file? (One of a lease table's is no longer
+ * open: its name is looked up.) */
+static bool held_named(int dirfd, const struct mmf__nsobj *ns)
+{
+    struct stat a;
+    if (!ns->table)
+        return still_named(dirfd, ns->fname, ns->fd);
+    return mmf__sys.fstatat(dirfd, ns->fname, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+           a.st_ino == ns->ino && a.st_dev == ns->dev;
+}
+
 /* The object this process holds under the name, if the name still leads to it (a name
  * forced out by mmf_remove may since belong to a new object). */
 static struct mmf__nsobj *find_held(int dirfd, enum mmf__scope scope, const char *fname)
 {
     ASSERT_NS_LOCKED();
     for (struct mmf__nsobj *n = *bucket_of(fname); n; n = n->next)
-        if (n->scope == scope && strcmp(n->fname, fname) == 0 && still_named(dirfd, fname, n->fd))
+        if (n->scope == scope && strcmp(n->fname, fname) == 0 && held_named(dirfd, n))
             return n;
     return NULL;
 }
@@ -718,11 +897,54 @@ static void unlist(struct mmf__nsobj *ns)
         }
 }
 
+/* How many times the last holder of a lease table's object asks for the turn to remove
+ * its name, which an opener holds for a few system calls: one stopped there leaves the
+ * name to be reclaimed as stale. */
+#define REMOVAL_TRIES 1000
+
+/* The last holder of a lease table's object (holding its slot's write lock) removes its
+ * name, in the turn every remover of such an object takes (the object file's exclusive
+ * flock: lease_in_table): 1 if removed. */
+static int remove_from_table(int dirfd, const struct mmf__nsobj *ns)
+{
+    struct stat sb;
+    bool writable;
+    int st = 0, fd = open_either(dirfd, ns->fname, &writable);
+    if (fd < 0)
+        return 0;
+    for (int i = 0; i < REMOVAL_TRIES && (st = mmf__ns_lease(fd, LOCK_EX)) == -EWOULDBLOCK; i++)
+        sched_yield();
+    if (st == 0 && mmf__sys.fstat(fd, &sb) == 0 && sb.st_ino == ns->ino && sb.st_dev == ns->dev)
+        st = unlink_locked(dirfd, ns->fname, fd, false, true, NULL);
+    mmf__sys.close(fd);
+    return st;
+}
+
+/* release for an object of a lease table: its slot's read lock let go, then its write
+ * lock tried, as the file's flock is converted: of holders leaving at once, exactly the
+ * last gets it. */
+static void release_in_table(struct mmf__nsobj *ns)
+{
+    int dirfd = dirfds[ns->scope];
+    mmf__lt_lock(ns->table, ns->slot, F_UNLCK);
+    int st = mmf__lt_lock(ns->table, ns->slot, F_WRLCK);
+    if (st == 0 && remove_from_table(dirfd, ns) == 1)
+        note_removed(ns->scope, ns->fname);
+    if (st == 0)
+        mmf__lt_lock(ns->table, ns->slot, F_UNLCK);
+    ns->left_to_others = st == -EAGAIN;
+    mmf__lt_unhold(ns->table, ns->slot);
+}
+
 /* Gives up this process's lease; removes the name if no other process holds it. When the
  * file is closed next (`closing`), its closing drops the lock: no call to unlock it. */
 static void release(struct mmf__nsobj *ns, bool closing)
 {
     ASSERT_NS_LOCKED();
+    if (ns->table) {
+        release_in_table(ns);
+        return;
+    }
     int st = mmf__ns_lease(ns->fd, LOCK_EX);
     bool data = ns->info.data_ino != 0;
     if (st == 0 && /* the last holder: the name goes with it */
@@ -745,22 +967,32 @@ static void forget_mapping(struct mmf__nsobj *ns)
         mapped = ns->next_mapped;
 }
 
+/* Whether ns's shared region is a mapping of its own, on the list the fault resolver reads
+ * (a lease table's object uses its table's). */
+static bool maps_own(const struct mmf__nsobj *ns)
+{
+    return ns->shared && !ns->table;
+}
+
 static void free_resources(struct mmf__nsobj *ns)
 {
-    if (ns->shared)
+    if (ns->table)
+        mmf__lt_put(dirfds[ns->scope], ns->table);
+    else if (ns->shared)
         mmf__sys.munmap(ns->shared, ns->info.shared_len);
     if (ns->head)
         mmf__sys.munmap((void *)ns->head, mmf__page_size);
     if (ns->data_fd >= 0 && ns->data_fd != ns->fd)
         mmf__sys.close(ns->data_fd);
-    mmf__sys.close(ns->fd);
+    if (ns->fd >= 0)
+        mmf__sys.close(ns->fd);
     free(ns->tail);
     free(ns);
 }
 
 static void discard(struct mmf__nsobj *ns)
 {
-    if (ns->shared)
+    if (maps_own(ns))
         forget_mapping(ns);
     free_resources(ns);
 }
@@ -860,7 +1092,7 @@ static struct mmf__nsobj *put_kept(struct mmf__nsobj *ns)
     if (i == KEPT_SLOTS)
         i = kept_next++ % KEPT_SLOTS;
     struct mmf__nsobj *old = kept[i];
-    if (old && old->shared)
+    if (old && maps_own(old))
         forget_mapping(old);
     ns->obj = NULL;
     kept[i] = ns;
@@ -878,27 +1110,33 @@ static struct mmf__nsobj *take_kept(enum mmf__scope scope, const char *fname)
 }
 
 /* Worth keeping: others held it at the close, and its file was seen as it was read (its
- * creator made it and never saw its final ctime: a reopen could not tell it unchanged). */
+ * creator made it and never saw its final ctime: a reopen could not tell it unchanged).
+ * An object of a lease table keeps no file open. */
 static bool reopenable(const struct mmf__nsobj *ns)
 {
-    return ns->left_to_others && (ns->ctime.tv_sec || ns->ctime.tv_nsec);
+    return ns->left_to_others && !ns->table && (ns->ctime.tv_sec || ns->ctime.tv_nsec);
 }
 
 /* The last reference to a named object went. One worth keeping is kept (and the one it
- * displaces freed); only a mapped shared region is on a shared list: the rest needs no
- * lock. */
+ * displaces freed); only a mapped shared region is on a shared list, and a lease table
+ * among this process's tables: the rest needs no lock. */
 void mmf__ns_free(struct mmf__nsobj *ns)
 {
     bool worth = reopenable(ns);
-    if (worth || ns->shared) {
-        lock_ns();
-        if (worth)
-            ns = put_kept(ns);
-        else
-            forget_mapping(ns);
-        unlock_ns();
+    if (!worth && !ns->shared && !ns->table) {
+        free_resources(ns);
+        return;
     }
-    if (ns)
+    lock_ns();
+    if (worth)
+        ns = put_kept(ns);
+    else if (maps_own(ns))
+        forget_mapping(ns);
+    bool table = ns && ns->table;
+    if (table)
+        free_resources(ns);
+    unlock_ns();
+    if (ns && !table)
         free_resources(ns);
 }
 
@@ -932,17 +1170,20 @@ static int new_file(int dirfd, mode_t mode, char *tmpname, size_t cap, struct st
     return fd;
 }
 
-/* Sizes a new data file for its shared region, reserved so that writing the state words
- * or the commit map never faults for lack of room (ERROR_DISK_FULL here instead). */
+/* Sizes a new file for len bytes at off, reserved so that writing state words or a commit
+ * map there never faults for lack of room (ERROR_DISK_FULL here instead). */
+static int reserve(int fd, uint64_t off, uint64_t len)
+{
+    int st = (int)mmf__sysret(mmf__sys.fallocate(fd, 0, (off_t)off, (off_t)len));
+    if (st == -EOPNOTSUPP)
+        st = (int)mmf__sysret(mmf__sys.ftruncate(fd, (off_t)(off + len)));
+    return st == -ENOSPC || st == -EDQUOT ? MMF__W(ERROR_DISK_FULL) : st;
+}
+
+/* A new data file's shared region, reserved. */
 static int reserve_shared(int dfd, const struct mmf__objhdr *h)
 {
-    if (!h->shared_len)
-        return 0;
-    int st = (int)mmf__sysret(mmf__sys.fallocate(dfd, 0, (off_t)h->shared_offset,
-                                                 (off_t)h->shared_len));
-    if (st == -EOPNOTSUPP)
-        st = (int)mmf__sysret(mmf__sys.ftruncate(dfd, (off_t)(h->shared_offset + h->shared_len)));
-    return st == -ENOSPC || st == -EDQUOT ? MMF__W(ERROR_DISK_FULL) : st;
+    return h->shared_len ? reserve(dfd, h->shared_offset, h->shared_len) : 0;
 }
 
 /* Writes a new object's header to fd and, if it has any, the first bytes of its shared
@@ -963,9 +1204,9 @@ static int write_out(int fd, int dfd, struct mmf__objhdr *h, size_t init)
  * its own, whose inode is data_ino, else 0) laid out and made ready: the shared region first,
  * then the data. *out gets the header as written (its tail after it), for the creator to
  * adopt without reading it back: nobody else may write the object file. */
-static int write_header(int fd, int dfd, uint64_t data_ino, const struct mmf__name *name,
-                        const struct mmf__type *type, const struct mmf__ns_new *nw,
-                        struct mmf__objhdr **out)
+static int write_header(int fd, int dfd, uint64_t data_ino, const struct mmf__nsobj *ns,
+                        const struct mmf__name *name, const struct mmf__type *type,
+                        const struct mmf__ns_new *nw, struct mmf__objhdr **out)
 {
     size_t plen = nw->path ? strlen(nw->path) : 0;
     size_t hlen = page_up(sizeof(struct mmf__objhdr) + name->units * sizeof(WCHAR) + plen);
@@ -990,6 +1231,8 @@ static int write_header(int fd, int dfd, uint64_t data_ino, const struct mmf__na
         .created_ns = (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec,
         .name_units = (uint32_t)name->units,
         .path_len = (uint32_t)plen,
+        .table = ns->table ? mmf__lt_id(ns->table) : 0,
+        .slot = ns->slot,
     };
     memcpy(h + 1, name->text, name->units * sizeof(WCHAR));
     if (plen)
@@ -1049,16 +1292,113 @@ static bool split_data(const struct mmf__ns_new *nw)
     return (nw->mode & (S_IWGRP | S_IWOTH)) && (nw->shared_len || nw->data_len);
 }
 
+/* How many names a process holds before it makes new objects in lease tables: a quarter
+ * of the descriptors it may have (the hard limit: base/sys.c raises the soft one to it
+ * when it is reached) or of the mappings (vm.max_map_count), whichever is fewer, so that
+ * objects on files of their own, one descriptor and one mapping each, leave the rest of
+ * both to the program. */
+static size_t table_after(void)
+{
+    static size_t after;
+    if (!after) {
+        struct rlimit rl;
+        char text[32];
+        uint64_t fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (uint64_t)rl.rlim_max : 1024;
+        uint64_t maps = mmf__read_small_file("/proc/sys/vm/max_map_count", text, sizeof text) > 0
+                            ? strtoull(text, NULL, 10)
+                            : 65530;
+        uint64_t n = (fds < maps ? fds : maps) / 4;
+        after = n < 16 ? 16 : n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+    }
+    return after;
+}
+
+/* Whether a new object keeps its lease and state words in a lease table: one of a kind
+ * with nothing but state words (no data, no file), made while this process holds many. */
+static bool in_table(const struct mmf__ns_new *nw)
+{
+    ASSERT_NS_LOCKED();
+    return nw->shared_len && nw->shared_len <= MMF__LT_SLOT_BYTES && !nw->data_len &&
+           !nw->path && !nw->init && held_count >= table_after();
+}
+
+/* A new lease table in dirfd, mode as its objects' data (0600, or 0666 for objects every
+ * user may open), reserved in full and linked in under a random name, its creator's lock
+ * taken before anyone can see it. */
+static int new_table(int dirfd, enum mmf__scope scope, mode_t mode, struct mmf__lt **out)
+{
+    char tmpname[64], name[MMF__LT_NAME];
+    struct stat sb;
+    uint64_t id = 0;
+    int fd = new_file(dirfd, mode, tmpname, sizeof tmpname, &sb);
+    if (fd < 0)
+        return fd;
+    int st = reserve(fd, 0, MMF__LT_BYTES);
+    if (st == 0)
+        st = mmf__lt_lock_fd(fd, MMF__LT_SLOTS, 1, F_RDLCK);
+    for (int tries = 0; st == 0 && tries < 8; tries++) {
+        if (getrandom(&id, sizeof id, 0) != sizeof id) {
+            st = -errno;
+            break;
+        }
+        mmf__lt_name(id |= 1, name); /* never 0: "no table" */
+        if ((st = link_in(dirfd, fd, tmpname, name)) != -EEXIST)
+            break;
+    }
+    if (tmpname[0])
+        mmf__sys.unlinkat(dirfd, tmpname, 0);
+    if (st == 0 && (st = mmf__lt_adopt_new(scope, id, fd, &sb, out)) < 0)
+        mmf__sys.unlinkat(dirfd, name, 0);
+    if (st < 0)
+        mmf__sys.close(fd);
+    return st;
+}
+
+/* A slot for a new object in one of this process's tables (a new one if none has one
+ * left), its lease taken: ns->table, ns->slot. */
+static int take_slot(int dirfd, struct mmf__nsobj *ns, mode_t mode)
+{
+    struct mmf__lt *t = mmf__lt_current(ns->scope, mode);
+    int st = t ? 0 : new_table(dirfd, ns->scope, mode, &t);
+    if (st == 0 && (st = mmf__lt_take_slot(t, &ns->slot)) == 0)
+        ns->table = t;
+    return st;
+}
+
+/* A new object that could not be published gives its slot up (never to be used again). */
+static void drop_slot(int dirfd, struct mmf__nsobj *ns)
+{
+    mmf__lt_lock(ns->table, ns->slot, F_UNLCK);
+    mmf__lt_unhold(ns->table, ns->slot);
+    mmf__lt_put(dirfd, ns->table);
+    ns->table = NULL;
+    ns->slot = 0;
+}
+
 /* Builds the object in files of its own and links it in under fname (then its data file,
  * if it has one: an opener that finds the object before its data file waits for it).
- * ns->fd and ns->data_fd, or -EEXIST if the name appeared meanwhile. */
+ * ns->fd and ns->data_fd, or -EEXIST if the name appeared meanwhile. An object made in a
+ * lease table (in_table) has its slot's lease and state words there, and its file only
+ * the header. */
 static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name *name,
                        const struct mmf__type *type, const struct mmf__ns_new *nw)
 {
     char tmpname[64], dtmpname[64] = "";
-    bool split = split_data(nw);
     struct stat sb, dsb;
     struct mmf__objhdr *h = NULL;
+    struct mmf__ns_new bare;
+    if (in_table(nw)) {
+        int st = take_slot(dirfd, ns, nw->mode);
+        if (st < 0)
+            return st;
+        if (nw->shared_init) /* the slot is new: zeros */
+            memcpy((void *)mmf__lt_words(ns->table, ns->slot), nw->shared_init, nw->shared_len);
+        bare = *nw;
+        bare.shared_len = 0;
+        bare.shared_init = NULL;
+        nw = &bare;
+    }
+    bool split = split_data(nw);
     /* Nobody but its creator ever writes an object file (its header). */
     int fd = new_file(dirfd, nw->mode & ~(mode_t)(S_IWGRP | S_IWOTH), tmpname, sizeof tmpname,
                       &sb);
@@ -1066,11 +1406,11 @@ static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name 
         return fd;
     int dfd = split ? new_file(dirfd, nw->mode, dtmpname, sizeof dtmpname, &dsb) : fd;
     uint64_t data_ino = split && dfd >= 0 ? (uint64_t)dsb.st_ino : 0;
-    int st = dfd < 0 ? dfd : write_header(fd, dfd, data_ino, name, type, nw, &h);
+    int st = dfd < 0 ? dfd : write_header(fd, dfd, data_ino, ns, name, type, nw, &h);
     if (st == 0)
         st = own_header(ns, h);
     free(h);
-    if (st == 0)
+    if (st == 0 && !ns->table)
         st = mmf__ns_lease(fd, LOCK_SH); /* a holder from the first moment it is visible */
     if (st == 0)
         st = link_in(dirfd, fd, tmpname, ns->fname);
@@ -1086,10 +1426,14 @@ static int publish_new(int dirfd, struct mmf__nsobj *ns, const struct mmf__name 
         mmf__sys.close(fd);
         free(ns->tail);
         ns->tail = NULL;
+        if (ns->table)
+            drop_slot(dirfd, ns);
         return st;
     }
     ns->fd = fd;
     ns->data_fd = dfd;
+    ns->dev = sb.st_dev;
+    ns->ino = sb.st_ino;
     ns->owner = sb.st_uid;
     ns->mode = sb.st_mode & 07777;
     return 0;
@@ -1169,6 +1513,15 @@ int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__ob
 {
     char dname[256 + sizeof DATA_SUFFIX];
     struct stat sb;
+    if (h->table) { /* its state words are in its slot there */
+        mmf__lt_name(h->table, dname);
+        int tfd = mmf__sys.openat(dirfd, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (tfd >= 0 && (mmf__sys.fstat(tfd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
+            mmf__sys.close(tfd);
+            return MMF__W(ERROR_FILE_CORRUPT);
+        }
+        return tfd < 0 ? -errno : tfd;
+    }
     if (!h->data_ino)
         return fd;
     data_name(fname, dname);
@@ -1218,7 +1571,7 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     bool link_first = lk->nw && take_removed(ns->scope, ns->fname);
     for (;;) {
         if (!link_first) {
-            fd = acquire(dirfd, ns->fname, &ns->writable, &sb);
+            fd = acquire(dirfd, ns, &sb);
             *existed = fd >= 0;
             if (fd != -ENOENT || !lk->nw)
                 break;
@@ -1240,8 +1593,18 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     ns->ctime = sb.st_ctim;
     ns->owner = sb.st_uid;
     ns->mode = sb.st_mode & 07777;
+    ns->dev = sb.st_dev;
+    ns->ino = sb.st_ino;
     *found = sb;
     return 0;
+}
+
+/* An object of a lease table needs its file no more once built: a name costs no
+ * descriptor. */
+static void close_file(struct mmf__nsobj *ns)
+{
+    mmf__sys.close(ns->fd);
+    ns->fd = ns->data_fd = -1;
 }
 
 /* Makes a leased object file this process's: its header read and checked, its data file
@@ -1255,6 +1618,16 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
 {
     ASSERT_NS_LOCKED();
     int st = existed ? read_header(ns, lk->name, found) : 0; /* a new one's: publish_new's */
+    if (st == 0 && ns->info.table && !ns->table &&
+        (st = lease_in_table(dirfd, ns, ns->fd, &ns->info, ns->owner, false)) == 1) {
+        /* A lease table's object, met in another's turn (acquire took a shared flock, no
+         * lease), and stale: the next look takes the turn and removes it. */
+        free_resources(ns);
+        return NOT_YET;
+    }
+    if (st == 0 && ns->table &&
+        (ns->info.table != mmf__lt_id(ns->table) || ns->info.slot != ns->slot))
+        st = MMF__W(ERROR_FILE_CORRUPT); /* rewritten since acquire read it */
     if (st == 0 && ns->info.kind != lk->type->kind)
         st = MMF__W(ERROR_INVALID_HANDLE); /* the name belongs to another type */
     if (st == 0 && (ns->mode & (S_IWGRP | S_IWOTH)))
@@ -1263,15 +1636,20 @@ static int adopt(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk, bool
         st = find_data(dirfd, ns);
     if (st == 0 && lk->want_write && !ns->writable)
         st = MMF__W(ERROR_ACCESS_DENIED);
-    if (st == 0)
+    if (st == 0 && ns->table)
+        use_slot(ns);
+    else if (st == 0)
         st = map_shared(ns);
     if (st == 0)
         st = lk->type->build_named(lk->type, ns, lk->nw && !existed ? lk->nw->ctx : NULL);
     if (st != 0) {
-        release(ns, true);
+        if (ns->table || !ns->info.table) /* else a flock, no lease: closing lets it go */
+            release(ns, true);
         discard(ns);
         return st;
     }
+    if (ns->table)
+        close_file(ns);
     list(ns);
     return 0;
 }
@@ -1324,15 +1702,7 @@ static int reuse_kept(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
     return 1;
 }
 
-/* Gives a creator that has linked its object in but not yet its data file the moment it
- * needs (open_data bounds the wait). */
-static void wait_for_creator(unsigned round)
-{
-    if (round < 100)
-        sched_yield();
-    else
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-}
+
 
 /* Finds (or makes) the object on disk under fname and adopts it. */
 static int find_and_adopt(int dirfd, const struct lookup *lk, const char *fname,
@@ -1356,7 +1726,9 @@ static int find_and_adopt(int dirfd, const struct lookup *lk, const char *fname,
             *out = ns;
         if (st != NOT_YET)
             return st;
-        wait_for_creator(round);
+        if (round == LOOK_ROUNDS)
+            return MMF__W(ERROR_BUSY); /* a flock held by someone who never lets go */
+        wait_a_little(round);
     }
 }
 
@@ -1413,22 +1785,37 @@ int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, boo
 
 /* --- Crossing into another process (handle inheritance) ----------------------------------- */
 
+/* An object of a lease table crosses as its table's descriptor, its slot (v[1], + 1: 0
+ * for an object with a file of its own) and the table's id and its file's inode (v[2],
+ * v[3]), by which the other side finds its file. */
 void mmf__ns_export(const struct mmf__nsobj *ns, struct mmf__xfer *x)
 {
+    x->v[0] = ns->scope;
+    if (ns->table) {
+        x->fd[0] = mmf__lt_fd(ns->table);
+        x->fd[1] = -1;
+        x->v[1] = ns->slot + 1u;
+        x->v[2] = mmf__lt_id(ns->table);
+        x->v[3] = ns->ino;
+        return;
+    }
     x->fd[0] = ns->fd;
     x->fd[1] = ns->data_fd != ns->fd ? ns->data_fd : -1;
-    x->v[0] = ns->scope;
 }
 
-int mmf__ns_lease_copy(int fd)
+int mmf__ns_lease_copy(int fd, const uint64_t v[4])
 {
     int flags = mmf__sys.fcntl(fd, F_GETFL);
     if (flags < 0)
         return -errno;
+    if (v[1] > MMF__LT_SLOTS)
+        return MMF__W(ERROR_FILE_CORRUPT);
     /* A description of its own, with a lease of its own: the other process holds the name
      * from now on, whatever this one does next (closes its handle, is killed). */
     int copy = mmf__reopen(fd, flags & O_ACCMODE);
-    int st = copy < 0 ? copy : mmf__ns_lease(copy, LOCK_SH);
+    int st = copy < 0    ? copy
+             : v[1] == 0 ? mmf__ns_lease(copy, LOCK_SH)
+                         : mmf__lt_lock_fd(copy, (uint32_t)v[1] - 1, 1, F_RDLCK);
     if (st == 0 && copy < 3) {
         int high = mmf__dup_high(copy);
         mmf__sys.close(copy);
@@ -1494,6 +1881,81 @@ static int import_locked(const struct mmf__type *type, struct mmf__nsobj *ns)
     return type->build_named(type, ns, NULL);
 }
 
+/* The name of the object file whose inode is ino, looked for in the directory: an import
+ * of a lease table's object copied out of another process, which said no name. */
+static int name_of(int dirfd, uint64_t ino, char fname[256])
+{
+    int st = MMF__W(ERROR_FILE_CORRUPT), fd = mmf__sys.dup(dirfd);
+    DIR *d = fd >= 0 ? mmf__sys.fdopendir(fd) : NULL;
+    if (!d) {
+        st = -errno;
+        if (fd >= 0)
+            mmf__sys.close(fd);
+        return st;
+    }
+    rewinddir(d); /* a dup shares the directory's offset: where the last scan ended */
+    for (struct dirent *e; st < 0 && (e = readdir(d));)
+        if ((uint64_t)e->d_ino == ino && e->d_name[0] != '.' && strlen(e->d_name) < 256) {
+            strcpy(fname, e->d_name);
+            st = 0;
+        }
+    closedir(d);
+    return st;
+}
+
+/* The object of a lease table an export (x) stands for: its file found by name (or, not
+ * told it, by inode) and checked as an opened one is, against the table and slot the
+ * export gave, whose lease (held by tfd, the export's description) is taken again on this
+ * process's own description of the table. */
+static int import_in_table(const struct mmf__type *type, struct mmf__nsobj *ns,
+                           const struct mmf__xfer *x, int dirfd, struct mmf__nsobj **same)
+{
+    struct stat sb;
+    struct mmf__lt *t;
+    char *tail;
+    uint32_t slot = (uint32_t)x->v[1] - 1;
+    int st = ns->fname[0] ? 0 : name_of(dirfd, x->v[3], ns->fname);
+    if (st < 0 || (ns->fd = open_either(dirfd, ns->fname, &ns->writable)) < 0)
+        return st < 0 ? st : MMF__W(ERROR_FILE_CORRUPT);
+    if (mmf__sys.fstat(ns->fd, &sb) < 0 || (uint64_t)sb.st_ino != x->v[3] || !S_ISREG(sb.st_mode) ||
+        (sb.st_mode & (S_IWGRP | S_IWOTH)))
+        return MMF__W(ERROR_FILE_CORRUPT);
+    ns->owner = sb.st_uid;
+    ns->dev = sb.st_dev;
+    ns->ino = sb.st_ino;
+    ns->writable = true; /* what is shared is in the table, which its users open to write */
+    if ((st = mmf__ns_read_info(ns->fd, (uint64_t)sb.st_size, &ns->info, &tail)) < 0)
+        return st;
+    use_tail(ns, tail);
+    if (ns->info.kind != (uint32_t)type->kind || !type->build_named ||
+        ns->info.table != x->v[2] || ns->info.slot != slot)
+        return MMF__W(ERROR_FILE_CORRUPT);
+    if ((st = check_imported_name(ns)) < 0 ||
+        (st = mmf__lt_find(dirfd, ns->scope, ns->info.table, ns->owner, &t)) < 0)
+        return st;
+    ns->table = t;
+    ns->slot = slot;
+    /* Held here already: one lease a slot on this process's description (a second would
+     * merge with the first, and go with either's release). */
+    if ((*same = find_held(dirfd, ns->scope, ns->fname)) && (*same)->table == t &&
+        (*same)->slot == slot)
+        return (*same)->obj->type == type ? 0 : MMF__W(ERROR_FILE_CORRUPT);
+    *same = NULL;
+    if (mmf__lt_holds(t, slot)) /* under another name (find_held found none) */
+        return MMF__W(ERROR_ACCESS_DENIED);
+    if ((st = mmf__lt_lock(t, slot, F_RDLCK)) < 0)
+        return st;
+    mmf__lt_hold(t, slot);
+    use_slot(ns);
+    if ((st = type->build_named(type, ns, NULL)) < 0) {
+        mmf__lt_lock(t, slot, F_UNLCK); /* the export's lease still holds the name */
+        mmf__lt_unhold(t, slot);
+        return st;
+    }
+    close_file(ns);
+    return 0;
+}
+
 int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out)
 {
     struct mmf__nsobj *ns = calloc(1, sizeof *ns);
@@ -1505,14 +1967,33 @@ int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf
         return ns ? MMF__W(ERROR_FILE_CORRUPT) : -ENOMEM;
     }
     ns->scope = (enum mmf__scope)x->v[0];
-    ns->fd = x->fd[0];
-    ns->data_fd = x->fd[1] >= 0 ? x->fd[1] : x->fd[0];
     snprintf(ns->fname, sizeof ns->fname, "%s", x->fname);
+    int tfd = -1; /* a lease table's: kept until this process's own lease is taken */
+    struct mmf__nsobj *same = NULL;
+    if (x->v[1]) {
+        tfd = x->fd[0];
+        ns->fd = ns->data_fd = -1;
+        if (x->fd[1] >= 0)
+            mmf__sys.close(x->fd[1]);
+    } else {
+        ns->fd = x->fd[0];
+        ns->data_fd = x->fd[1] >= 0 ? x->fd[1] : x->fd[0];
+    }
     lock_ns();
     int dirfd, st = dir_of(ns->scope, &dirfd); /* where the name goes when its last handle does */
-    if (st == 0)
+    if (st == 0 && tfd >= 0)
+        st = x->v[1] > MMF__LT_SLOTS ? MMF__W(ERROR_FILE_CORRUPT)
+                                     : import_in_table(type, ns, x, dirfd, &same);
+    else if (st == 0)
         st = import_locked(type, ns);
-    if (st == 0) {
+    if (tfd >= 0)
+        mmf__sys.close(tfd);
+    if (st == 0 && same) {
+        same->handles++;
+        mmf__ref(same->obj);
+        *out = same->obj;
+        discard(ns);
+    } else if (st == 0) {
         list(ns);
         *out = ns->obj;
     } else {
@@ -1546,6 +2027,7 @@ __attribute__((destructor)) static void release_all_at_exit(void)
         held[i] = NULL;
     }
     held_count = 0;
+    mmf__lt_retire_all(dirfds); /* the tables nobody holds anything in go */
     unlock_ns();
 }
 

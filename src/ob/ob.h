@@ -233,7 +233,7 @@ int mmf__name_from_a_optional(const char *name, WCHAR **out, size_t *units);
 /* namespace.c: named objects as files with a versioned header; docs/namespace.md is the
  * format and the protocol, and the offsets below are asserted against it there. */
 #define MMF__OBJ_MAGIC 0x4F464D4Du /* "MMFO" */
-#define MMF__OBJ_VERSION 5u
+#define MMF__OBJ_VERSION 6u
 #define MMF__SYNC_WORDS 16
 struct mmf__objhdr {
     uint32_t magic;
@@ -253,13 +253,17 @@ struct mmf__objhdr {
     uint64_t shared_len;  /* page multiple: the state words or the SEC_RESERVE map */
     uint64_t data_len;    /* page multiple */
     uint64_t data_ino;    /* 0: the data file is this file; else "<name>%data", this inode */
+    uint64_t table;       /* 0: the lease is on this file; else the id of its lease table */
+    uint32_t slot;        /* in that table: the lease's byte and the state words' slot */
+    uint32_t reserved;    /* 0 */
 };
 struct mmf__nsobj {
     struct mmf__nsobj *next;  /* the next held name in its bucket */
     struct mmf__nsobj *next_mapped, *prev_mapped; /* the list of shared mappings, while mapped */
     struct mmf__object *obj;  /* the typed object this name belongs to */
     enum mmf__scope scope;
-    int fd;                   /* the object file; its OFD holds the lease (a shared flock) */
+    int fd;                   /* the object file; its OFD holds the lease (a shared flock);
+                                 -1 for an object of a lease table, once opened */
     int data_fd;              /* the data file: fd itself, or the object's "%data" file */
     bool writable;            /* the data file is */
     unsigned handles;         /* handles in this process; the lease is held while > 0 */
@@ -276,6 +280,12 @@ struct mmf__nsobj {
                                  name is kept (its header); NULL: not mapped */
     void *shared;             /* shared mapping of the data file's shared region (state
                                  words, the SEC_RESERVE map); NULL when it has none */
+    struct mmf__lt *table;    /* the object's lease table (NULL: none), and its slot there */
+    uint32_t slot;
+    bool leased;              /* this process holds the slot's lease */
+    uint64_t shared_len;      /* bytes at shared */
+    dev_t dev;                /* the object file's */
+    ino_t ino;
     char fname[256];
 };
 /* What a Create asks of a new name: the data file's two regions, a shared one (mapped by
@@ -322,7 +332,7 @@ int mmf__ns_open(const struct mmf__name *name, const struct mmf__type *type, boo
 void mmf__ns_export(const struct mmf__nsobj *ns, struct mmf__xfer *x);
 /* For another process, from a descriptor of an object file: a description of its own,
  * holding a lease of its own (close-on-exec, 3 or above), or negative. */
-int mmf__ns_lease_copy(int fd);
+int mmf__ns_lease_copy(int fd, const uint64_t v[4]);
 /* The other side: the object `type` from an export made its own (mmf__xfer_own), checked
  * as an opened one is, held with one handle; takes the descriptors over (closed on
  * failure). */
@@ -336,6 +346,12 @@ void mmf__ns_handle_closed(struct mmf__nsobj *ns);
  * if the access may run again. Async-signal-safe: fault handlers call it. */
 bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot);
 void mmf__ns_free(struct mmf__nsobj *ns);
+/* Whether some process holds the object open as fd at fname (a lease on its file, or in
+ * its lease table): 1, 0, or negative. */
+int mmf__ns_live(int dirfd, int fd);
+/* For listing: the inode of the lease table the object open as fd has its lease in, and
+ * its slot; 0 for an object whose lease is on its own file (or none found). */
+int mmf__ns_lease_place(int dirfd, int fd, ino_t *table_ino, uint32_t *slot);
 /* For listing and reclaiming (admin/list.c): the namespace root, a namespace directory
  * (checked as on every use: owner, mode, no links), and a header read from a file, checked
  * for layout; *tail gets the name (UTF-16) and the path, NUL-terminated, malloc'd. */
@@ -359,7 +375,7 @@ long mmf__ns_local_owner(const char *entry);
 int mmf__ns_read_info(int fd, uint64_t file_size, struct mmf__objhdr *info, char **tail);
 /* The data file of the object open as fd at fname in dirfd (h: its header, read by
  * mmf__ns_read_info), opened read-only: fd itself, or a new descriptor of its %data file
- * (checked to be the one the header names), or negative. */
+ * (checked to be the one the header names) or of its lease table, or negative. */
 int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__objhdr *h);
 /* Forces the name fname out of dirfd, held or not (mmf_remove), with its data file; a
  * data file left without its object (by a removal killed halfway) goes too. */
@@ -376,5 +392,53 @@ int mmf__ns_lease(int fd, int op);
  * for an object of another format version (held by its version's rules, which this one
  * cannot judge: never taken for stale), or why the name cannot be removed. */
 int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes);
+
+/* lease.c: lease tables (docs/namespace.md, "Lease tables"): the leases and state words
+ * of objects made while their creator held many, MMF__LT_SLOTS to a file of the namespace
+ * directory. All under the namespace lock. */
+#define MMF__LT_SLOTS 256u
+#define MMF__LT_SLOT_BYTES (MMF__SYNC_WORDS * sizeof(uint32_t))
+#define MMF__LT_BYTES (MMF__LT_SLOTS * MMF__LT_SLOT_BYTES)
+#define MMF__LT_PREFIX "%table-" /* never an encoded name: escapes are upper-case hex */
+#define MMF__LT_NAME 32
+struct mmf__lt;
+void mmf__lt_name(uint64_t id, char out[MMF__LT_NAME]);
+bool mmf__lt_is_name(const char *fname);
+/* An OFD lock (F_RDLCK, F_WRLCK, F_UNLCK) on len bytes from start, never waiting: 0 or
+ * -EAGAIN (someone else's lock is in the way). */
+int mmf__lt_lock_fd(int fd, uint32_t start, uint32_t len, short type);
+int mmf__lt_lock(struct mmf__lt *t, uint32_t slot, short type);
+uint64_t mmf__lt_id(const struct mmf__lt *t);
+int mmf__lt_fd(const struct mmf__lt *t);
+_Atomic uint32_t *mmf__lt_words(const struct mmf__lt *t, uint32_t slot);
+/* A table this process made (fd: linked in, its creator's lock on byte MMF__LT_SLOTS
+ * taken) becomes its own to give slots from. */
+int mmf__lt_adopt_new(enum mmf__scope scope, uint64_t id, int fd, const struct stat *sb,
+                      struct mmf__lt **out);
+/* This process's table of scope and mode with a slot left to give, or NULL. */
+struct mmf__lt *mmf__lt_current(enum mmf__scope scope, mode_t mode);
+/* The next slot of such a table, its lease taken (held, and a use of the table). */
+int mmf__lt_take_slot(struct mmf__lt *t, uint32_t *slot);
+/* The table id in dirfd, owned by owner: a new descriptor of it (checked; the stat in
+ * sb), or negative (-ENOENT: gone). */
+int mmf__lt_open_fd(int dirfd, uint64_t id, uid_t owner, struct stat *sb);
+/* The same as this process's table (one use more): -ENOENT when gone. */
+int mmf__lt_find(int dirfd, enum mmf__scope scope, uint64_t id, uid_t owner,
+                 struct mmf__lt **out);
+/* Whether the table still has its name (one removed is dead: nobody held anything). */
+bool mmf__lt_named(const struct mmf__lt *t);
+/* A slot's lease counted as held, or given back (its lock let go already); whether this
+ * process holds it (its lock is on this process's description: another lock there would
+ * merge with it). */
+void mmf__lt_hold(struct mmf__lt *t, uint32_t slot);
+void mmf__lt_unhold(struct mmf__lt *t, uint32_t slot);
+bool mmf__lt_holds(const struct mmf__lt *t, uint32_t slot);
+/* One use fewer: with the last, the table is unmapped and closed, and removed if no
+ * process holds anything in it any more (nor can: its creator gives no slot out). */
+void mmf__lt_put(int dirfd, struct mmf__lt *t);
+/* At exit: this process gives no more slots out of its tables (each removed if dead). */
+void mmf__lt_retire_all(const int dirfds[2]);
+/* A fault at addr in a table cut short: grown back (true), for the access to run again. */
+bool mmf__lt_repair(uintptr_t addr);
 
 #endif

@@ -485,7 +485,7 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
         return st;
     if (copy.named) { /* its own description and lease, as a child's; the file's name is
                          * its header's (x.fname empty) */
-        int own = mmf__ns_lease_copy(x.fd[0]);
+        int own = mmf__ns_lease_copy(x.fd[0], x.v);
         mmf__sys.close(x.fd[0]);
         x.fd[0] = own;
         x.v[0] = copy.named - 1;

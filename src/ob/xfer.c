@@ -64,7 +64,7 @@ int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x)
     for (int i = 0; i < 2; i++) {
         if (x->fd[i] < 0)
             continue;
-        int fd = st < 0 ? -1 : i == 0 && x->fname[0] ? mmf__ns_lease_copy(x->fd[i])
+        int fd = st < 0 ? -1 : i == 0 && x->fname[0] ? mmf__ns_lease_copy(x->fd[i], x->v)
                                                    : mmf__dup_high(x->fd[i]);
         if (fd < 0 && st == 0)
             st = fd;

@@ -75,7 +75,7 @@ int mmf__sync_import(const struct mmf__type *type, struct mmf__xfer *x, struct m
 int mmf__sync_build_named(const struct mmf__type *type, struct mmf__nsobj *ns, void *ctx)
 {
     (void)ctx;
-    if (ns->info.shared_len < sizeof(uint32_t) * MMF__SYNC_WORDS)
+    if (ns->shared_len < sizeof(uint32_t) * MMF__SYNC_WORDS)
         return MMF__W(ERROR_FILE_CORRUPT);
     struct mmf__sync *s = calloc(1, sizeof *s);
     if (!s)

@@ -4,8 +4,9 @@
  *   [object file bytes] [marker] [a directory entry's name, then a UTF-16 object name]
  *   [marker] [data file bytes]
  * The object file is written under the name "f" of this process's Local\ namespace (and,
- * when the second part names one, under that directory entry too) with a lease on it, as
- * a live object of a hostile holder, then opened as each kind, mapped and read, waited on,
+ * when the second part names one, under that directory entry too) with a lease on it (or,
+ * for a header naming a lease table, in that table, planted with the third part's
+ * bytes), as a live object of a hostile holder, then opened as each kind, mapped and read, waited on,
  * signaled, listed, and reclaimed once let go. A third part is planted as its data file
  * ("f%data"); a header whose data_ino is 1 gets that file's inode, so that inputs reach
  * past the identity check. The name part is also parsed and encoded as a W object name,
@@ -46,17 +47,48 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* The lease of a header that names a lease table (its table field): that table planted
+ * under its name with the table part's bytes, and a read lock taken on the byte its slot
+ * field says. The descriptor that holds it, or -1 for a header that names none. */
+static int lease_in_table(const uint8_t *obj, size_t n, const uint8_t *table, size_t tn)
+{
+    uint64_t id;
+    uint32_t slot;
+    char name[MMF__LT_NAME], path[600];
+    if (n < sizeof(struct mmf__objhdr))
+        return -1;
+    memcpy(&id, obj + offsetof(struct mmf__objhdr, table), sizeof id);
+    memcpy(&slot, obj + offsetof(struct mmf__objhdr, slot), sizeof slot);
+    if (!id)
+        return -1;
+    mmf__lt_name(id, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = slot, .l_len = 1};
+    if (fd < 0 || write(fd, table, tn) != (ssize_t)tn || fcntl(fd, F_OFD_SETLK, &fl) != 0)
+        abort();
+    return fd;
+}
+
 /* Plants the bytes as an object file that a (hostile) process holds: with its lease
- * taken, so that openers read it instead of reclaiming it as stale. The lease goes with
- * the returned descriptor; -1 if the entry cannot be made. */
-static int put(const char *fname, const uint8_t *bytes, size_t n)
+ * taken (on the file, or in the lease table it names: the table part's bytes), so that
+ * openers read it instead of reclaiming it as stale. The lease goes with the returned
+ * descriptor; -1 if the entry cannot be made. */
+static int put(const char *fname, const uint8_t *bytes, size_t n, const uint8_t *table, size_t tn)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, fname);
     int fd = open(path, O_CREAT | O_TRUNC | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
-    if (write(fd, bytes, n) != (ssize_t)n || flock(fd, LOCK_SH) != 0)
+    if (write(fd, bytes, n) != (ssize_t)n)
+        abort();
+    int tfd = lease_in_table(bytes, n, table, tn);
+    if (tfd >= 0) {
+        close(fd);
+        return tfd;
+    }
+    if (flock(fd, LOCK_SH) != 0)
         abort();
     return fd;
 }
@@ -210,7 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *obj_bytes = (uint8_t *)data;
     if (datafile)
         put_data(datafile, size - (size_t)(datafile - data), &obj_bytes, obj);
-    int held = put("f", obj_bytes, obj);
+    size_t ntable = datafile ? size - (size_t)(datafile - data) : 0;
+    int held = put("f", obj_bytes, obj, datafile, ntable);
     open_as_every_kind("f");
     if (held >= 0)
         close(held);
@@ -222,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     entry[e] = 0;
     char path[600];
     if (e && strcmp(entry, ".") && strcmp(entry, "..")) {
-        held = put(entry, obj_bytes, obj);
+        held = put(entry, obj_bytes, obj, datafile, ntable);
         open_as_every_kind(entry);
         if (held >= 0)
             close(held);

@@ -2,11 +2,13 @@
  * of the current format: each kind, owner-only and NULL-DACL (with a data file of its
  * own), SEC_RESERVE and file-backed sections, all named "f" as the target plants them.
  * Usage: seeds <directory>; run by `make fuzz-seeds` after a format change. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +30,7 @@ static size_t slurp(const char *path, uint8_t *buf, size_t cap)
 }
 
 /* The object "f" as it is on disk now, its data file's inode replaced by the target's
- * "plant it" value (1). */
+ * "plant it" value (1), or with its lease table's bytes for one made in a table. */
 static void save(const char *seed, HANDLE h)
 {
     static uint8_t meta[1 << 16], data[1 << 16];
@@ -39,13 +41,20 @@ static void save(const char *seed, HANDLE h)
     }
     snprintf(path, sizeof path, "%s/f", ns);
     size_t m = slurp(path, meta, sizeof meta), d = 0;
-    uint64_t ino;
+    uint64_t ino, table;
+    char tname[MMF__LT_NAME];
     memcpy(&ino, meta + offsetof(struct mmf__objhdr, data_ino), sizeof ino);
+    memcpy(&table, meta + offsetof(struct mmf__objhdr, table), sizeof table);
     if (ino) {
         snprintf(path, sizeof path, "%s/f%%data", ns);
         d = slurp(path, data, sizeof data);
         ino = 1;
         memcpy(meta + offsetof(struct mmf__objhdr, data_ino), &ino, sizeof ino);
+    } else if (table) {
+        mmf__lt_name(table, tname);
+        snprintf(path, sizeof path, "%s/%s", ns, tname);
+        d = slurp(path, data, sizeof data);
+        ino = 1; /* the third part follows */
     }
     snprintf(path, sizeof path, "%s/%s", out, seed);
     FILE *f = fopen(path, "wb");
@@ -70,6 +79,11 @@ int main(int argc, char **argv)
     InitializeSecurityDescriptor(&sd, SECURITY_DESCRIPTOR_REVISION);
     SetSecurityDescriptorDacl(&sd, TRUE, NULL, FALSE);
     SECURITY_ATTRIBUTES open = {sizeof open, &sd, FALSE};
+    /* 64 descriptors: past 16 held names, new ones go to lease tables (the "table" seeds). */
+    struct rlimit rl = {64, 64};
+    HANDLE filler[16];
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 2;
     for (int everyone = 0; everyone < 2; everyone++) {
         SECURITY_ATTRIBUTES *sa = everyone ? &open : NULL;
         char seed[64];
@@ -90,6 +104,30 @@ int main(int argc, char **argv)
         CloseHandle(fh);
         DeleteFileA(file);
     }
+    for (int i = 0; i < 16; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "filler%d", i);
+        filler[i] = CreateEventA(NULL, FALSE, FALSE, name);
+    }
+    for (int everyone = 0; everyone < 2; everyone++) {
+        SECURITY_ATTRIBUTES *sa = everyone ? &open : NULL;
+        char seed[64];
+        SEED("table-event", CreateEventA(sa, TRUE, TRUE, "f"));
+        SEED("table-mutex", CreateMutexA(sa, FALSE, "f"));
+        SEED("table-semaphore", CreateSemaphoreA(sa, 2, 5, "f"));
+    }
+    for (int i = 0; i < 16; i++)
+        CloseHandle(filler[i]);
+    /* This process's table is still its to give slots from, until it exits. */
+    DIR *d = opendir(ns);
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (mmf__lt_is_name(e->d_name)) {
+            char path[600];
+            snprintf(path, sizeof path, "%s/%s", ns, e->d_name);
+            unlink(path);
+        }
+    if (d)
+        closedir(d);
     rmdir(ns);
     return rmdir(root) == 0 ? 0 : 1;
 }

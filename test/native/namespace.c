@@ -81,13 +81,6 @@ void start_holder(struct child *c, const char *name, char *path)
     }
 }
 
-struct seen {
-    const char *name;
-    int found;
-    struct mmf_object_info info;
-    uint32_t holders[8];
-};
-
 static int find_name(const struct mmf_object_info *info, void *ctx)
 {
     struct seen *s = ctx;
@@ -100,7 +93,7 @@ static int find_name(const struct mmf_object_info *info, void *ctx)
     return 0;
 }
 
-static struct seen look(const char *name, unsigned flags)
+struct seen look(const char *name, unsigned flags)
 {
     struct seen s = {.name = name};
     ASSERT_EQ(mmf_list(flags, find_name, &s), 0);

@@ -1,0 +1,77 @@
+/* A process holds 100,000 named objects, as it may on Windows (which allows millions of
+ * handles): each is its own object, with its own state, which other processes open by
+ * name and wait on; every name goes with its last handle. mmf keeps objects made past a
+ * few thousand in shared lease tables (docs/namespace.md), so that they need neither a
+ * descriptor nor a mapping each. */
+#include "test.h"
+
+#define HELD 100000
+
+static void held_name(char *buf, const char *base, int i)
+{
+    sprintf(buf, "%s-%d", base, i);
+}
+
+/* Child: arg "<handle> <name>": the inherited handle and the event opened by name are
+ * the same object, signaled; a create of the name finds it; reset through the handle. */
+CHILD(open_signaled_event)
+{
+    char *name;
+    HANDLE inherited = (HANDLE)(uintptr_t)strtoul(arg, &name, 10);
+    HANDLE e = OpenEventA(SYNCHRONIZE, FALSE, ++name);
+    if (!e)
+        return 10;
+    if (WaitForSingleObject(e, 0) != WAIT_OBJECT_0 ||
+        WaitForSingleObject(inherited, 0) != WAIT_OBJECT_0)
+        return 11;
+    HANDLE again = CreateEventA(NULL, TRUE, FALSE, name);
+    if (!again || GetLastError() != ERROR_ALREADY_EXISTS)
+        return 12;
+    CloseHandle(again);
+    if (!ResetEvent(inherited) || WaitForSingleObject(e, 0) != WAIT_TIMEOUT)
+        return 13;
+    return CloseHandle(e) && CloseHandle(inherited) ? 0 : 14;
+}
+
+TEST(a_process_holds_100000_named_events)
+{
+    char base[64], name[96];
+    HANDLE *h = malloc(HELD * sizeof *h);
+    ASSERT(h != NULL);
+    test_name(base, "held");
+    for (int i = 0; i < HELD; i++) {
+        held_name(name, base, i);
+        h[i] = CreateEventA(NULL, TRUE, FALSE, name);
+        ASSERT(h[i] != NULL);
+        ASSERT_EQ(GetLastError(), 0);
+    }
+    /* Each its own object: setting one leaves the others. */
+    ASSERT(SetEvent(h[HELD - 1]));
+    ASSERT(SetEvent(h[HELD / 2]));
+    ASSERT_EQ(WaitForSingleObject(h[HELD - 2], 0), WAIT_TIMEOUT);
+    ASSERT_EQ(WaitForMultipleObjects(64, &h[HELD - 64], FALSE, 0), WAIT_OBJECT_0 + 63);
+    ASSERT_EQ(WaitForMultipleObjects(64, &h[HELD / 2 - 32], FALSE, 0), WAIT_OBJECT_0 + 32);
+    /* Another process finds it by name, set, and inherits it: the same object. */
+    char exe[MAX_PATH], cmd[3 * MAX_PATH];
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    DWORD code;
+    held_name(name, base, HELD - 1);
+    ASSERT(SetHandleInformation(h[HELD - 1], HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
+    ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child open_signaled_event \"%lu %s\"", exe,
+             (unsigned long)(uintptr_t)h[HELD - 1], name);
+    ASSERT(CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi));
+    ASSERT_EQ(WaitForSingleObject(pi.hProcess, 60000), WAIT_OBJECT_0);
+    ASSERT(GetExitCodeProcess(pi.hProcess, &code));
+    ASSERT_EQ(code, 0);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    ASSERT_EQ(WaitForSingleObject(h[HELD - 1], 0), WAIT_TIMEOUT); /* reset by the child */
+    for (int i = 0; i < HELD; i++)
+        ASSERT(CloseHandle(h[i]));
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, name), ERROR_FILE_NOT_FOUND);
+    held_name(name, base, 0);
+    ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, name), ERROR_FILE_NOT_FOUND);
+    free(h);
+}
