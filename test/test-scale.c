@@ -1,8 +1,8 @@
 /* A process holds 100,000 named objects, as it may on Windows (which allows millions of
- * handles): each is its own object, with its own state, which other processes open by
- * name and wait on; every name goes with its last handle. mmf keeps objects made past a
- * few thousand in shared lease tables (docs/namespace.md), so that they need neither a
- * descriptor nor a mapping each. */
+ * handles): each is its own object, with its own state (or bytes), which other processes
+ * open by name and use; every name goes with its last handle. mmf keeps objects made past
+ * a few thousand in shared lease tables (docs/namespace.md), so that they need neither a
+ * descriptor nor a mapping each (a section takes one once it is mapped). */
 #include "test.h"
 
 #define HELD 100000
@@ -73,5 +73,55 @@ TEST(a_process_holds_100000_named_events)
     ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, name), ERROR_FILE_NOT_FOUND);
     held_name(name, base, 0);
     ASSERT_ERR(!OpenEventA(SYNCHRONIZE, FALSE, name), ERROR_FILE_NOT_FOUND);
+    free(h);
+}
+
+/* Child: arg "<name>": the section's last page says so. */
+CHILD(read_last_page)
+{
+    HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE, arg);
+    const char *v = m ? MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0) : NULL;
+    if (!v)
+        return 10;
+    int bad = strcmp(v + 4096 - 64, arg) != 0;
+    UnmapViewOfFile(v);
+    CloseHandle(m);
+    return bad ? 11 : 0;
+}
+
+TEST(a_process_holds_100000_named_sections)
+{
+    char base[64], name[96];
+    HANDLE *h = malloc(HELD * sizeof *h);
+    int n = 0;
+    ASSERT(h != NULL);
+    test_name(base, "sect");
+    for (; n < HELD; n++) {
+        held_name(name, base, n);
+        h[n] = CreateFileMappingA(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, 0, 4096, name);
+        /* Wine holds a descriptor for each section, and stops at its limit (then leaves
+         * room for the child below). */
+        if (!h[n] && on_wine() && GetLastError() == ERROR_TOO_MANY_OPEN_FILES && n > 1000) {
+            for (int k = 0; k < 64; k++)
+                ASSERT(CloseHandle(h[--n]));
+            break;
+        }
+        ASSERT(h[n] != NULL);
+        ASSERT_EQ(GetLastError(), 0);
+    }
+    /* Each its own bytes, which another process finds by name. */
+    for (int i = n - 2; i < n; i++) {
+        char *v = MapViewOfFile(h[i], FILE_MAP_WRITE, 0, 0, 0);
+        ASSERT(v != NULL);
+        held_name(v + 4096 - 64, base, i == n - 1 ? i : -1);
+        UnmapViewOfFile(v);
+    }
+    struct child c;
+    held_name(name, base, n - 1);
+    start_child(&c, "read_last_page", name);
+    ASSERT_EQ(wait_child(&c, 60000), 0);
+    while (n-- > 0)
+        ASSERT(CloseHandle(h[n]));
+    ASSERT_ERR(!OpenFileMappingA(FILE_MAP_READ, FALSE, name), ERROR_FILE_NOT_FOUND);
     free(h);
 }

@@ -48,10 +48,10 @@ static bool cut_fault(int sig, siginfo_t *si)
     bool done = false;
     struct mmf__region *r = mmf__region_find(addr);
     const struct mmf__nsobj *ns = r && r->section ? r->section->obj.ns : NULL;
-    if (ns && r->section->fd == ns->data_fd) { /* a paging-file section: its data file's bytes */
+    if (ns && !ns->path[0]) { /* a paging-file section: its data file's bytes */
         void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
         int prot = mmf__prot_to_posix(mmf__region_page_prot(r, (addr - r->base) / mmf__page_size));
-        done = mmf__ns_repair(ns, page, prot);
+        done = mmf__ns_repair(ns, r->section->fd, page, prot);
     }
     mmf__regions_unlock();
     return done;

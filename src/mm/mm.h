@@ -43,7 +43,9 @@ int mmf__image_reload(int fd, uint64_t off, uint64_t size, struct mmf__image *im
 /* section.c */
 struct mmf__section {
     struct mmf__object obj;
-    int fd;              /* the data: a memfd, the named object's file, or the mapped file */
+    int fd;              /* the data: a memfd, the named object's file, or the mapped file;
+                            -1 for a named one of a lease table until its first view
+                            (mmf__section_fd) */
     uint64_t data_off;   /* where the section's bytes start in fd */
     uint64_t size;       /* bytes, as created */
     DWORD protect;       /* PAGE_* of the section */
@@ -60,6 +62,9 @@ static inline bool mmf__section_committed(const struct mmf__section *s, uint64_t
         return true;
     return atomic_load_explicit(&s->commit[page / 64], memory_order_acquire) >> (page % 64) & 1;
 }
+/* The descriptor of a section's bytes, for a view: a named section of a lease table
+ * holds none until its first view opens its data file again, and keeps it then. */
+int mmf__section_fd(struct mmf__section *s);
 /* Commits pages of a SEC_RESERVE section, their space reserved first (named sections):
  * ERROR_COMMITMENT_LIMIT when there is no room. */
 int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count);

@@ -36,6 +36,21 @@ static void section_destroy(struct mmf__object *obj)
     free(s);
 }
 
+int mmf__section_fd(struct mmf__section *s)
+{
+    int fd = __atomic_load_n(&s->fd, __ATOMIC_ACQUIRE), none = -1;
+    if (fd >= 0 || !s->obj.ns)
+        return fd;
+    if ((fd = mmf__ns_reopen_data(s->obj.ns)) < 0)
+        return fd;
+    if (!__atomic_compare_exchange_n(&s->fd, &none, fd, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        mmf__sys.close(fd); /* another thread's view opened it first */
+        fd = none;
+    }
+    return fd;
+}
+
 int mmf__section_commit(struct mmf__section *s, uint64_t first, uint64_t count)
 {
     if (!s->commit)
@@ -408,7 +423,7 @@ static int build_paging_file(struct mmf__section *s, const struct mmf__nsobj *ns
     uint64_t map = (s->attrs & SEC_RESERVE) ? commit_map_bytes(h->size) : 0;
     if (h->shared_len < map || h->data_len < mmf__round_up(h->size, mmf__page_size))
         return MMF__W(ERROR_FILE_CORRUPT);
-    s->fd = ns->data_fd;
+    s->fd = ns->table ? -1 : ns->data_fd; /* a lease table's: opened again at its first view */
     s->data_off = h->data_offset;
     s->allocated = !(s->attrs & SEC_IMAGE);
     if (map)
@@ -511,6 +526,8 @@ static int create_named(const struct mmf__name *name, struct request *rq,
         .path = NULL,
         .init = init_named,
         .ctx = rq,
+        /* A paging-file section with nothing shared: its views open its data again. */
+        .reopens = paging && !(rq->attrs & (SEC_RESERVE | SEC_IMAGE)),
     };
     char path[64], real[4096];
     if (!paging) {

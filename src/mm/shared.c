@@ -59,8 +59,11 @@ static int attach(uintptr_t start, size_t len, struct mmf__section **out)
     if (st == 0)
         st = mmf__section_shared(&name, (const void *)start, len, &s);
     free(w);
+    int fd = st == 0 ? mmf__section_fd(s) : -1;
+    if (st == 0 && fd < 0)
+        st = fd;
     if (st == 0 && mmf__sys.mmap((void *)start, len, PROT_READ | PROT_WRITE,
-                                 MAP_SHARED | MAP_FIXED, s->fd, (off_t)s->data_off) == MAP_FAILED)
+                                 MAP_SHARED | MAP_FIXED, fd, (off_t)s->data_off) == MAP_FAILED)
         st = -errno;
     if (st < 0 && s)
         mmf__handle_drop(&s->obj);

@@ -101,7 +101,8 @@ static int map_view(struct mmf__section *s, DWORD prot, bool copy, uint64_t offs
     int flags = copy ? MAP_PRIVATE : MAP_SHARED;
     if (populates(s, copy, size))
         flags |= MAP_POPULATE;
-    int st = mmf__va_map(base, size, posix, flags, s->fd, (off_t)(s->data_off + offset), &p);
+    int fd = mmf__section_fd(s);
+    int st = fd < 0 ? fd : mmf__va_map(base, size, posix, flags, fd, (off_t)(s->data_off + offset), &p);
     if (st < 0)
         goto fail;
     *r = (struct mmf__region){.base = (uintptr_t)p, .size = size, .type = MEM_MAPPED,

@@ -374,7 +374,7 @@ static int removed_stale(int st)
  * left to the next one that has it (1: look again). */
 static int stale_in_table(int dirfd, struct mmf__nsobj *ns, int fd, bool turn)
 {
-    return turn ? removed_stale(unlink_locked(dirfd, ns->fname, fd, false, true, NULL)) : 1;
+    return turn ? removed_stale(unlink_locked(dirfd, ns->fname, fd, true, true, NULL)) : 1;
 }
 
 /* The object open as fd at ns->fname, flocked, whose lease is in a lease table (h: its
@@ -505,10 +505,9 @@ static int check_layout(const struct mmf__objhdr *h, uint64_t file_size)
         !region_ok(h->data_offset, h->data_len) ||
         !apart(h->shared_offset, h->shared_len, h->data_offset, h->data_len))
         return MMF__W(ERROR_FILE_CORRUPT);
-    /* An object of a lease table keeps its state words in its slot there: nothing else. */
-    if (h->table ? h->slot >= MMF__LT_SLOTS || h->shared_len || h->data_len || h->data_ino ||
-                       h->path_len
-                 : h->slot != 0)
+    /* An object of a lease table keeps its state words in its slot there, and no file
+     * but its data's (a paging-file section's). */
+    if (h->table ? h->slot >= MMF__LT_SLOTS || h->shared_len || h->path_len : h->slot != 0)
         return MMF__W(ERROR_FILE_CORRUPT);
     /* In the object file itself, the regions follow the header. */
     if (!h->data_ino && !(apart(0, h->header_len, h->shared_offset, h->shared_len) &&
@@ -665,24 +664,24 @@ static int own_header(struct mmf__nsobj *ns, const struct mmf__objhdr *h)
     return 0;
 }
 
-/* Writes the header back as this holder read it, so that the name can be opened again
- * (an object file that holds its own data, cut by its owner). */
-static bool rewrite_header(const struct mmf__nsobj *ns)
+/* Writes the header back to the object file open as fd, as this holder read it, so that
+ * the name can be opened again (an object file that holds its own data, cut by its owner). */
+static bool rewrite_header(const struct mmf__nsobj *ns, int fd)
 {
     size_t tail = tail_len(&ns->info);
-    return mmf__sys.pwrite(ns->fd, &ns->info, sizeof ns->info, 0) == (ssize_t)sizeof ns->info &&
-           mmf__sys.pwrite(ns->fd, ns->tail, tail, sizeof ns->info) == (ssize_t)tail;
+    return mmf__sys.pwrite(fd, &ns->info, sizeof ns->info, 0) == (ssize_t)sizeof ns->info &&
+           mmf__sys.pwrite(fd, ns->tail, tail, sizeof ns->info) == (ssize_t)tail;
 }
 
-bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot)
+bool mmf__ns_repair(const struct mmf__nsobj *ns, int fd, void *page, int prot)
 {
     struct stat sb;
-    if (ns->writable && mmf__sys.fstat(ns->data_fd, &sb) == 0) {
+    if (ns->writable && fd >= 0 && mmf__sys.fstat(fd, &sb) == 0) {
         if ((uint64_t)sb.st_size >= ns->data_size)
             return true; /* another holder grew it back already */
-        if (mmf__sys.ftruncate(ns->data_fd, (off_t)ns->data_size) == 0 &&
-            (ns->data_fd != ns->fd || (uint64_t)sb.st_size >= ns->info.header_len ||
-             rewrite_header(ns)))
+        if (mmf__sys.ftruncate(fd, (off_t)ns->data_size) == 0 &&
+            (ns->info.data_ino || (uint64_t)sb.st_size >= ns->info.header_len ||
+             rewrite_header(ns, fd)))
             return true;
     }
     return mmf__sys.mmap(page, mmf__page_size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
@@ -733,7 +732,7 @@ static bool header_cut(int sig, siginfo_t *si)
     for (struct mmf__nsobj *n = mapped; n && !done; n = n->next_mapped)
         if (addr - (uintptr_t)n->shared < n->info.shared_len) {
             void *page = (void *)(addr & ~(uintptr_t)(mmf__page_size - 1));
-            done = mmf__ns_repair(n, page, PROT_READ | (n->writable ? PROT_WRITE : 0));
+            done = mmf__ns_repair(n, n->data_fd, page, PROT_READ | (n->writable ? PROT_WRITE : 0));
         }
     pthread_mutex_unlock(&ns_lock);
     return done;
@@ -915,7 +914,7 @@ static int remove_from_table(int dirfd, const struct mmf__nsobj *ns)
     for (int i = 0; i < REMOVAL_TRIES && (st = mmf__ns_lease(fd, LOCK_EX)) == -EWOULDBLOCK; i++)
         sched_yield();
     if (st == 0 && mmf__sys.fstat(fd, &sb) == 0 && sb.st_ino == ns->ino && sb.st_dev == ns->dev)
-        st = unlink_locked(dirfd, ns->fname, fd, false, true, NULL);
+        st = unlink_locked(dirfd, ns->fname, fd, ns->info.data_ino != 0, true, NULL);
     mmf__sys.close(fd);
     return st;
 }
@@ -1313,13 +1312,15 @@ static size_t table_after(void)
     return after;
 }
 
-/* Whether a new object keeps its lease and state words in a lease table: one of a kind
- * with nothing but state words (no data, no file), made while this process holds many. */
+/* Whether a new object keeps its lease (and state words) in a lease table, made while
+ * this process holds many: one of a kind with nothing but state words, or whose kind opens
+ * its data again when it needs it (a paging-file section: at its first view). */
 static bool in_table(const struct mmf__ns_new *nw)
 {
     ASSERT_NS_LOCKED();
-    return nw->shared_len && nw->shared_len <= MMF__LT_SLOT_BYTES && !nw->data_len &&
-           !nw->path && !nw->init && held_count >= table_after();
+    bool words = nw->shared_len && nw->shared_len <= MMF__LT_SLOT_BYTES && !nw->data_len &&
+                 !nw->init;
+    return (words || nw->reopens) && !nw->path && held_count >= table_after();
 }
 
 /* A new lease table in dirfd, mode as its objects' data (0600, or 0666 for objects every
@@ -1535,6 +1536,35 @@ int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__ob
     return dfd;
 }
 
+int mmf__ns_reopen_data(const struct mmf__nsobj *ns)
+{
+    char dname[256 + sizeof DATA_SUFFIX];
+    struct stat sb;
+    bool writable;
+    int dirfd, st;
+    if (ns->info.data_ino)
+        data_name(ns->fname, dname);
+    else
+        snprintf(dname, sizeof dname, "%s", ns->fname);
+    lock_ns();
+    int fd = (st = dir_of(ns->scope, &dirfd)) < 0 ? st : open_either(dirfd, dname, &writable);
+    unlock_ns();
+    if (fd < 0)
+        return st < 0 ? st : errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
+    uint64_t ino = ns->info.data_ino ? ns->info.data_ino : (uint64_t)ns->ino;
+    if (mmf__sys.fstat(fd, &sb) < 0)
+        st = -errno;
+    else if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_ino != ino || sb.st_uid != ns->owner)
+        st = MMF__W(ERROR_FILE_NOT_FOUND); /* removed by force (mmf rm) since */
+    else
+        st = grow_back(ns, fd, (uint64_t)sb.st_size);
+    if (st < 0) {
+        mmf__sys.close(fd);
+        return st;
+    }
+    return fd;
+}
+
 /* What a lookup asks: the name, its type, and for a Create what to make if it is absent
  * (NULL: open only). */
 struct lookup {
@@ -1599,10 +1629,12 @@ static int find_or_publish(int dirfd, const struct lookup *lk, struct mmf__nsobj
     return 0;
 }
 
-/* An object of a lease table needs its file no more once built: a name costs no
- * descriptor. */
+/* An object of a lease table needs its files no more once built: a name costs no
+ * descriptor (a section opens its data again: mmf__ns_reopen_data). */
 static void close_file(struct mmf__nsobj *ns)
 {
+    if (ns->data_fd >= 0 && ns->data_fd != ns->fd)
+        mmf__sys.close(ns->data_fd);
     mmf__sys.close(ns->fd);
     ns->fd = ns->data_fd = -1;
 }

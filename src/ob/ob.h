@@ -303,6 +303,9 @@ struct mmf__ns_new {
     const char *path; /* file-backed sections: the file, recorded in the header */
     int (*init)(int data_fd, struct mmf__objhdr *hdr, void *ctx);
     void *ctx;
+    /* The kind opens the data file again when it needs it (mmf__ns_reopen_data), so that
+     * the object may be made in a lease table and held without a descriptor. */
+    bool reopens;
 };
 /* xfer.c: an object crossing. borrow: what a handle on obj exports (the file name of a
  * named one only if with_name); ERROR_NOT_SUPPORTED for a kind that cannot cross. own:
@@ -341,10 +344,15 @@ int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf
 int mmf__ns_hold(struct mmf__nsobj *ns);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);
 /* For a fault past the end of a data file that someone cut short (a 0666 data file's
- * other writers may truncate it): grows the file back to the size its header gives, or,
- * for a holder that may not write it, maps a private zero page with `prot` at `page`. True
- * if the access may run again. Async-signal-safe: fault handlers call it. */
-bool mmf__ns_repair(const struct mmf__nsobj *ns, void *page, int prot);
+ * other writers may truncate it): grows the file (open as fd) back to the size its header
+ * gives, or, for a holder that may not write it (or has no descriptor of it), maps a
+ * private zero page with `prot` at `page`. True if the access may run again.
+ * Async-signal-safe: fault handlers call it. */
+bool mmf__ns_repair(const struct mmf__nsobj *ns, int fd, void *page, int prot);
+/* A new descriptor of the data file of a held object of a lease table (which keeps none
+ * open: ns->data_fd is -1), checked to be the one it was (grown back if cut), or
+ * ERROR_FILE_NOT_FOUND once its name was removed by force. */
+int mmf__ns_reopen_data(const struct mmf__nsobj *ns);
 void mmf__ns_free(struct mmf__nsobj *ns);
 /* Whether some process holds the object open as fd at fname (a lease on its file, or in
  * its lease table): 1, 0, or negative. */

@@ -115,6 +115,8 @@ int main(int argc, char **argv)
         SEED("table-event", CreateEventA(sa, TRUE, TRUE, "f"));
         SEED("table-mutex", CreateMutexA(sa, FALSE, "f"));
         SEED("table-semaphore", CreateSemaphoreA(sa, 2, 5, "f"));
+        SEED("table-section", CreateFileMappingA(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE, 0,
+                                                 8192, "f"));
     }
     for (int i = 0; i < 16; i++)
         CloseHandle(filler[i]);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,10 +50,37 @@ static HANDLE open_when_there(const char *name)
     return h;
 }
 
+/* A section of a lease table, made by a process that holds many names: it holds no
+ * descriptor until a view opens its data (kept then); "sec" written at its end. 0, or
+ * what went wrong. */
+static int table_section(const char *base, const char *suffix, SECURITY_ATTRIBUTES *sa,
+                         HANDLE *out)
+{
+    char name[96];
+    /* The first of its mode opens a table (kept while this process gives slots out). */
+    HANDLE first = CreateFileMappingA(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE, 0, 4096,
+                                      strcat(strcat(strcpy(name, base), suffix), "-first"));
+    if (!first || !CloseHandle(first))
+        return 3;
+    int fds = count_fds();
+    HANDLE m = CreateFileMappingA(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE, 0, 65536,
+                                  strcat(strcpy(name, base), suffix));
+    if (!m || GetLastError() || count_fds() != fds)
+        return 1;
+    char *v = MapViewOfFile(m, FILE_MAP_WRITE, 0, 0, 0);
+    if (!v || count_fds() != fds + 1)
+        return 2;
+    strcpy(v + 65536 - 4, "sec");
+    UnmapViewOfFile(v);
+    *out = m;
+    return 0;
+}
+
 /* Child: with 64 descriptors at most, creates EVENTS events arg-0… (odd ones signaled),
- * a mutex arg-mutex it owns and a semaphore arg-sem (2 of 5), then arg-ready; publishes
- * the handle of event IN_TABLE in the section arg-info; waits (20 s at most) for event
- * IN_TABLE to be set, then closes everything and exits (the mutex abandoned). */
+ * a mutex arg-mutex it owns, a semaphore arg-sem (2 of 5) and two sections, arg-sec and
+ * arg-secall (everyone's: a data file of its own), then arg-ready; publishes the handle
+ * of event IN_TABLE in the section arg-info; waits (20 s at most) for event IN_TABLE to
+ * be set, then closes everything and exits (the mutex abandoned). */
 CHILD(table_events)
 {
     struct rlimit rl = {64, 64};
@@ -73,7 +101,9 @@ CHILD(table_events)
     *slot = h[IN_TABLE];
     HANDLE mutex = CreateMutexA(NULL, TRUE, strcat(strcpy(name, arg), "-mutex"));
     HANDLE sem = CreateSemaphoreA(NULL, 2, 5, strcat(strcpy(name, arg), "-sem"));
-    if (!mutex || !sem)
+    HANDLE sec, secall;
+    if (!mutex || !sem || table_section(arg, "-sec", NULL, &sec) ||
+        table_section(arg, "-secall", everyone(), &secall))
         return 14;
     HANDLE ready = CreateEventA(NULL, TRUE, FALSE, strcat(strcpy(name, arg), "-ready"));
     if (!ready || WaitForSingleObject(h[IN_TABLE], 20000) != WAIT_OBJECT_0)
@@ -83,6 +113,8 @@ CHILD(table_events)
     CloseHandle(ready);
     CloseHandle(sem);
     CloseHandle(mutex);
+    CloseHandle(sec);
+    CloseHandle(secall);
     UnmapViewOfFile(slot);
     CloseHandle(info);
     return 0;
@@ -101,7 +133,9 @@ TEST(objects_made_past_many_share_a_lease_table)
     char base[64], name[96];
     struct child c;
     start_table_events(&c, base);
-    ASSERT_EQ(files_named(MMF__LT_PREFIX), 1); /* 24 events, one table */
+    /* 24 events, a mutex, a semaphore and a section: one table (0600); a section for
+     * everyone: one more (0666) */
+    ASSERT_EQ(files_named(MMF__LT_PREFIX), 2);
     event_name(name, base, IN_TABLE + 1);
     HANDLE odd = OpenEventA(SYNCHRONIZE, FALSE, name);
     event_name(name, base, IN_TABLE);
@@ -123,6 +157,25 @@ TEST(objects_made_past_many_share_a_lease_table)
     ASSERT_EQ(WaitForSingleObject(sem, 0), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(sem, 0), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(sem, 0), WAIT_TIMEOUT);
+    /* Sections too: the bytes the child wrote, through the data file opened again. */
+    for (int all = 0; all < 2; all++) {
+        HANDLE m = OpenFileMappingA(FILE_MAP_READ, FALSE,
+                                    strcat(strcpy(name, base), all ? "-secall" : "-sec"));
+        const volatile char *v = m ? MapViewOfFile(m, FILE_MAP_READ, 0, 0, 0) : NULL;
+        ASSERT(v != NULL);
+        ASSERT_EQ(strcmp((const char *)v + 65536 - 4, "sec"), 0);
+        if (all) { /* its data file cut (by anyone: 0666): grown back at the fault */
+            char path[400];
+            struct stat sb;
+            local_dir(path);
+            strcat(strcat(strcat(path, "/"), name), "%data");
+            ASSERT_EQ(truncate(path, 0), 0);
+            ASSERT_EQ(v[65535], 0);
+            ASSERT(stat(path, &sb) == 0 && sb.st_size >= 65536);
+        }
+        UnmapViewOfFile((const void *)v);
+        CloseHandle(m);
+    }
     ASSERT(SetEvent(e)); /* wakes the child, which closes everything and exits */
     ASSERT_EQ(wait_child(&c, 10000), 0);
     ASSERT_EQ(WaitForSingleObject(mutex, 5000), WAIT_ABANDONED); /* its owner is gone */
@@ -130,7 +183,8 @@ TEST(objects_made_past_many_share_a_lease_table)
     CloseHandle(mutex);
     CloseHandle(sem);
     event_name(name, base, IN_TABLE);
-    /* This process holds two of them still: their names stay, with the table. */
+    /* This process holds two of them still: their names stay, with their table (the
+     * everyone table went with the child). */
     HANDLE again = OpenEventA(SYNCHRONIZE, FALSE, name);
     ASSERT(again != NULL);
     ASSERT_EQ(WaitForSingleObject(again, 0), WAIT_OBJECT_0);
@@ -164,8 +218,8 @@ TEST(a_killed_creators_table_objects_are_reclaimed)
     ASSERT_EQ(WaitForSingleObject(e, 0), WAIT_TIMEOUT);
     uint64_t objects = 0;
     ASSERT_EQ(mmf_gc(0, &objects, NULL), 0);
-    ASSERT_EQ(objects, EVENTS + 2); /* the events, mutex, semaphore, -ready and -info, less
-                                       the two above */
+    ASSERT_EQ(objects, EVENTS + 4); /* the events, mutex, semaphore, two sections, -ready
+                                       and -info, less the two above */
     ASSERT_EQ(files_named(MMF__LT_PREFIX), 0);
     ASSERT(CloseHandle(e));
     ASSERT_EQ(files_named(base), 0);
