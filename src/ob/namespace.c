@@ -1548,9 +1548,10 @@ int mmf__ns_reopen_data(const struct mmf__nsobj *ns)
         snprintf(dname, sizeof dname, "%s", ns->fname);
     lock_ns();
     int fd = (st = dir_of(ns->scope, &dirfd)) < 0 ? st : open_either(dirfd, dname, &writable);
+    int err = errno;
     unlock_ns();
     if (fd < 0)
-        return st < 0 ? st : errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
+        return st < 0 ? st : err == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -err;
     uint64_t ino = ns->info.data_ino ? ns->info.data_ino : (uint64_t)ns->ino;
     if (mmf__sys.fstat(fd, &sb) < 0)
         st = -errno;
