@@ -77,6 +77,28 @@ CHILD(own_mutex)
     return 11;
 }
 
+/* Child: takes the mutex arg and ends owning it, by returning from main (exit). */
+CHILD(own_mutex_and_exit)
+{
+    HANDLE mx = OpenMutexA(SYNCHRONIZE, FALSE, arg);
+    return mx && WaitForSingleObject(mx, 20000) == WAIT_OBJECT_0 ? 0 : 10;
+}
+
+/* A process that ends owning a mutex abandons it as it ends: the next wait, even one that
+ * does not sleep, gets WAIT_ABANDONED. */
+TEST(exit_of_a_mutex_owner_abandons_it_at_once)
+{
+    char n[64];
+    test_name(n, "exitown");
+    HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
+    struct child c;
+    start_child(&c, "own_mutex_and_exit", n);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_ABANDONED);
+    ASSERT(ReleaseMutex(mx));
+    CloseHandle(mx);
+}
+
 TEST(kill9_of_a_mutex_owner_abandons_it)
 {
     char base[64], n[96];

@@ -2,8 +2,9 @@
  *
  * STATE is the owner's thread id (0: free), AUX the recursion count, ABANDONED set when an
  * owner ended owning it. Each thread keeps a list of the mutexes it owns; a thread-
- * specific-data destructor abandons them when the thread ends, however it ends, so the
- * next waiter gets WAIT_ABANDONED at once. An owner in another process killed with -9 runs
+ * specific-data destructor abandons them when the thread ends, however it ends (and a
+ * library destructor those of the thread that ends the process), so the next waiter gets
+ * WAIT_ABANDONED at once. An owner in another process killed with -9 runs
  * no destructor: waiters watch for its death (check_owner). */
 #include <signal.h>
 #include <stdio.h>
@@ -96,6 +97,16 @@ static void abandon_all(struct owned *t)
 void mmf__mutexes_abandon_mine(void)
 {
     abandon_all(mine);
+}
+
+/* Windows abandons what the threads of an ending process own as it ends. The thread that
+ * calls exit() (the main thread, returning from main) runs no thread-specific-data
+ * destructor: its mutexes are abandoned here, so that the next wait, one that does not
+ * sleep included, gets WAIT_ABANDONED. (Threads still running when the process ends leave
+ * theirs to the waiters' check_owner, as a killed process does.) */
+__attribute__((destructor)) static void abandon_at_exit(void)
+{
+    mmf__mutexes_abandon_mine();
 }
 
 static void thread_ends(void *p)
