@@ -53,7 +53,14 @@ struct usage {
     double bytes;
 };
 
-static double tmpfs_used(void);
+static double tmpfs_used(void)
+{
+    struct statvfs s;
+    const char *root = getenv("MMF_ROOT");
+    if (statvfs(root && *root ? root : "/dev/shm", &s) != 0)
+        return 0;
+    return (double)(s.f_blocks - s.f_bfree) * (double)s.f_frsize;
+}
 
 static struct usage usage(void)
 {
@@ -70,15 +77,6 @@ static void report_each(const char *figure, const char *which, struct usage a, s
     report(f, (double)(b.maps - a.maps) / SAMPLE, "maps");
     snprintf(f, sizeof f, "%s_tmpfs_bytes_each%s", figure, which);
     report(f, (b.bytes - a.bytes) / SAMPLE, "bytes");
-}
-
-static double tmpfs_used(void)
-{
-    struct statvfs s;
-    const char *root = getenv("MMF_ROOT");
-    if (statvfs(root && *root ? root : "/dev/shm", &s) != 0)
-        return 0;
-    return (double)(s.f_blocks - s.f_bfree) * (double)s.f_frsize;
 }
 #endif
 

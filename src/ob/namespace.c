@@ -205,11 +205,12 @@ static int unlink_locked(int dirfd, const char *fname, int fd, bool data, bool o
     return errno == ENOENT ? 0 : -errno;
 }
 
-/* What a file at an object's name is, by its fixed header (read into h): an object of
- * this version (1), of another (ERROR_REVISION_MISMATCH), or none (0: anything else
- * planted there). Only the first two words are checked. */
+/* What a file at an object's name is, by its fixed header (read into h; zeros past a
+ * short file's end): an object of this version (1), of another (ERROR_REVISION_MISMATCH),
+ * or none (0: anything else planted there). Only the first two words are checked. */
 static int object_version(int fd, struct mmf__objhdr *h)
 {
+    *h = (struct mmf__objhdr){0};
     if (mmf__sys.pread(fd, h, sizeof *h, 0) < 8 || h->magic != MMF__OBJ_MAGIC)
         return 0;
     return h->version == MMF__OBJ_VERSION ? 1 : MMF__W(ERROR_REVISION_MISMATCH);
@@ -244,18 +245,20 @@ int mmf__ns_remove(int dirfd, const char *fname)
     return errno == ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND) : -errno;
 }
 
-/* Whether anyone holds the slot of the lease table the header h names (the table found
- * by its owner's uid), asked through a description of the table of its own, since this
- * process's own leases count as anyone's: 1 held; 0 not (the table gone, or the slot
- * free: then *tfd keeps the slot's write lock until closed, so that nobody takes a lease
- * meanwhile); or negative. */
-static int probe_table(int dirfd, const struct mmf__objhdr *h, uid_t owner, int *tfd)
+/* Whether anyone holds the slot of the lease table that the header h of the object open
+ * as fd names (the table its owner's), asked through a description of the table of its
+ * own, since this process's own leases count as anyone's: 1 held; 0 not (the table gone,
+ * or the slot free: then *tfd keeps the slot's write lock until closed, so that nobody
+ * takes a lease meanwhile); or negative. */
+static int probe_table(int dirfd, int fd, const struct mmf__objhdr *h, int *tfd)
 {
     struct stat sb;
     *tfd = -1;
     if (h->slot >= MMF__LT_SLOTS)
         return MMF__W(ERROR_FILE_CORRUPT);
-    int fd = mmf__lt_open_fd(dirfd, h->table, owner, &sb);
+    if (mmf__sys.fstat(fd, &sb) < 0)
+        return -errno;
+    fd = mmf__lt_open_fd(dirfd, h->table, sb.st_uid, &sb);
     if (fd < 0)
         return fd == -ENOENT ? 0 : fd;
     int st = mmf__lt_lock_fd(fd, h->slot, 1, F_WRLCK);
@@ -267,21 +270,26 @@ static int probe_table(int dirfd, const struct mmf__objhdr *h, uid_t owner, int 
     return 0;
 }
 
-/* An object file of another format version is held by that version's rules, which this
- * one cannot judge: never taken for stale. One whose lease is in a table is stale only
- * if nobody holds its slot there. */
+/* mmf__ns_reclaim of a file object_version said `version` of: an object of another
+ * format version is held by that version's rules, which this one cannot judge, and never
+ * taken for stale. */
+static int reclaim_version(int dirfd, const char *fname, int fd, int version,
+                           uint64_t *data_bytes)
+{
+    return version < 0 ? version : unlink_locked(dirfd, fname, fd, true, version == 1, data_bytes);
+}
+
+/* An object whose lease is in a lease table is stale only if nobody holds its slot there. */
 int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes)
 {
     struct mmf__objhdr h;
-    struct stat sb;
     int tfd = -1, st = object_version(fd, &h);
     if (st == 1 && h.table) {
-        int busy = mmf__sys.fstat(fd, &sb) < 0 ? -errno : probe_table(dirfd, &h, sb.st_uid, &tfd);
+        int busy = probe_table(dirfd, fd, &h, &tfd);
         if (busy != 0)
             return busy < 0 ? busy : 0;
     }
-    if (st >= 0)
-        st = unlink_locked(dirfd, fname, fd, true, st == 1, data_bytes);
+    st = reclaim_version(dirfd, fname, fd, st, data_bytes);
     if (tfd >= 0)
         mmf__sys.close(tfd);
     return st;
@@ -290,13 +298,12 @@ int mmf__ns_reclaim(int dirfd, const char *fname, int fd, uint64_t *data_bytes)
 int mmf__ns_live(int dirfd, int fd)
 {
     struct mmf__objhdr h;
-    struct stat sb;
     int tfd, st = mmf__ns_lease(fd, LOCK_EX);
     if (st < 0)
         return st == -EWOULDBLOCK ? 1 : st;
     st = 0;
-    if (object_version(fd, &h) == 1 && h.table && mmf__sys.fstat(fd, &sb) == 0 &&
-        (st = probe_table(dirfd, &h, sb.st_uid, &tfd)) == 0 && tfd >= 0)
+    if (object_version(fd, &h) == 1 && h.table && (st = probe_table(dirfd, fd, &h, &tfd)) == 0 &&
+        tfd >= 0)
         mmf__sys.close(tfd);
     mmf__ns_lease(fd, LOCK_UN);
     return st;
@@ -367,9 +374,6 @@ static int removed_stale(int st)
                                                    : MMF__W(ERROR_ACCESS_DENIED);
 }
 
-/* Not an object that keeps its lease in a table (acquire goes on as for its own file). */
-#define OWN_LEASE 3
-
 /* A stale object of a lease table, met by an opener: removed in the turn (-ENOENT), or
  * left to the next one that has it (1: look again). */
 static int stale_in_table(int dirfd, struct mmf__nsobj *ns, int fd, bool turn)
@@ -416,14 +420,16 @@ static int lease_in_table(int dirfd, struct mmf__nsobj *ns, int fd, const struct
     return st;
 }
 
-/* acquire's stale object, exclusively flocked: one whose lease is in a table goes there
- * (lease_in_table); else OWN_LEASE. */
-static int lease_if_in_table(int dirfd, struct mmf__nsobj *ns, int fd, const struct stat *sb)
+/* acquire's object found unheld on its own file (sb: its fstat), exclusively flocked:
+ * one whose lease is in a table goes there (lease_in_table); any other is stale (its last
+ * holder died), and removed. */
+static int lease_or_reclaim(int dirfd, struct mmf__nsobj *ns, int fd, const struct stat *sb)
 {
     struct mmf__objhdr h;
-    if (object_version(fd, &h) != 1 || !h.table)
-        return OWN_LEASE;
-    return lease_in_table(dirfd, ns, fd, &h, sb->st_uid, true);
+    int version = object_version(fd, &h);
+    if (version == 1 && h.table)
+        return lease_in_table(dirfd, ns, fd, &h, sb->st_uid, true);
+    return removed_stale(reclaim_version(dirfd, ns->fname, fd, version, NULL));
 }
 
 /* Opens the live object at ns->fname with a lease (on the file, or in its lease table):
@@ -437,12 +443,9 @@ static int acquire(int dirfd, struct mmf__nsobj *ns, struct stat *sb)
             return errno == ELOOP ? MMF__W(ERROR_ACCESS_DENIED) : -errno;
         int st = mmf__ns_lease(fd, LOCK_EX);
         if (st == 0) {
-            /* Stale: its last holder died (unless its lease is in a table). */
             if ((st = check_found(dirfd, fname, fd, sb)) == 0 &&
-                (st = lease_if_in_table(dirfd, ns, fd, sb)) == 0)
+                (st = lease_or_reclaim(dirfd, ns, fd, sb)) == 0)
                 return fd;
-            if (st == OWN_LEASE)
-                st = removed_stale(mmf__ns_reclaim(dirfd, fname, fd, NULL));
         } else if (st == -EWOULDBLOCK && (st = mmf__ns_lease(fd, LOCK_SH)) == 0) {
             if ((st = check_found(dirfd, fname, fd, sb)) == 0)
                 return fd; /* live, and the name cannot go while we hold the lease */
@@ -1510,30 +1513,31 @@ static int find_data(int dirfd, struct mmf__nsobj *ns)
     return grow_back(ns, ns->fd, ns->file_size);
 }
 
+/* A file of dirfd opened read-only for a listing: a regular file, of inode ino (0: any). */
+static int open_listed(int dirfd, const char *name, uint64_t ino)
+{
+    struct stat sb;
+    int fd = mmf__sys.openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return -errno;
+    if (mmf__sys.fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || (ino && (uint64_t)sb.st_ino != ino)) {
+        mmf__sys.close(fd);
+        return MMF__W(ERROR_FILE_CORRUPT);
+    }
+    return fd;
+}
+
 int mmf__ns_open_data(int dirfd, const char *fname, int fd, const struct mmf__objhdr *h)
 {
     char dname[256 + sizeof DATA_SUFFIX];
-    struct stat sb;
     if (h->table) { /* its state words are in its slot there */
         mmf__lt_name(h->table, dname);
-        int tfd = mmf__sys.openat(dirfd, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-        if (tfd >= 0 && (mmf__sys.fstat(tfd, &sb) < 0 || !S_ISREG(sb.st_mode))) {
-            mmf__sys.close(tfd);
-            return MMF__W(ERROR_FILE_CORRUPT);
-        }
-        return tfd < 0 ? -errno : tfd;
+        return open_listed(dirfd, dname, 0);
     }
     if (!h->data_ino)
         return fd;
     data_name(fname, dname);
-    int dfd = mmf__sys.openat(dirfd, dname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-    if (dfd < 0)
-        return -errno;
-    if (mmf__sys.fstat(dfd, &sb) < 0 || !S_ISREG(sb.st_mode) || (uint64_t)sb.st_ino != h->data_ino) {
-        mmf__sys.close(dfd);
-        return MMF__W(ERROR_FILE_CORRUPT);
-    }
-    return dfd;
+    return open_listed(dirfd, dname, h->data_ino);
 }
 
 int mmf__ns_reopen_data(const struct mmf__nsobj *ns)
@@ -1734,8 +1738,6 @@ static int reuse_kept(int dirfd, struct mmf__nsobj *ns, const struct lookup *lk)
     discard(ns);
     return 1;
 }
-
-
 
 /* Finds (or makes) the object on disk under fname and adopts it. */
 static int find_and_adopt(int dirfd, const struct lookup *lk, const char *fname,
