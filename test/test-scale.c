@@ -1,8 +1,9 @@
 /* A process holds 100,000 named objects, as it may on Windows (which allows millions of
  * handles): each is its own object, with its own state (or bytes), which other processes
- * open by name and use; every name goes with its last handle. mmf keeps objects made past
- * a few thousand in shared lease tables (docs/namespace.md), so that they need neither a
- * descriptor nor a mapping each (a section takes one once it is mapped). */
+ * open by name and use, and a child inherits; every name goes with its last handle. mmf
+ * keeps objects made past a few thousand in shared lease tables (docs/namespace.md), so
+ * that they need neither a descriptor nor a mapping each (a section takes one once it is
+ * mapped), and hands a table's objects to a child on one descriptor of the table. */
 #include "test.h"
 
 #define HELD 100000
@@ -12,17 +13,22 @@ static void held_name(char *buf, const char *base, int i)
     sprintf(buf, "%s-%d", base, i);
 }
 
-/* Child: arg "<handle> <name>": the inherited handle and the event opened by name are
- * the same object, signaled; a create of the name finds it; reset through the handle. */
+/* Child: arg "<handle> <set> <unset> <name>", three inherited handles: the first and the
+ * event opened by name are the same object, signaled; so is the second, the third not; a
+ * create of the name finds it; reset through the handle. */
 CHILD(open_signaled_event)
 {
     char *name;
     HANDLE inherited = (HANDLE)(uintptr_t)strtoul(arg, &name, 10);
+    HANDLE set = (HANDLE)(uintptr_t)strtoul(name, &name, 10);
+    HANDLE unset = (HANDLE)(uintptr_t)strtoul(name, &name, 10);
     HANDLE e = OpenEventA(SYNCHRONIZE, FALSE, ++name);
     if (!e)
         return 10;
     if (WaitForSingleObject(e, 0) != WAIT_OBJECT_0 ||
-        WaitForSingleObject(inherited, 0) != WAIT_OBJECT_0)
+        WaitForSingleObject(inherited, 0) != WAIT_OBJECT_0 ||
+        WaitForSingleObject(set, 0) != WAIT_OBJECT_0 ||
+        WaitForSingleObject(unset, 0) != WAIT_TIMEOUT)
         return 11;
     HANDLE again = CreateEventA(NULL, TRUE, FALSE, name);
     if (!again || GetLastError() != ERROR_ALREADY_EXISTS)
@@ -37,11 +43,12 @@ TEST(a_process_holds_100000_named_events)
 {
     char base[64], name[96];
     HANDLE *h = malloc(HELD * sizeof *h);
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
     ASSERT(h != NULL);
     test_name(base, "held");
     for (int i = 0; i < HELD; i++) {
         held_name(name, base, i);
-        h[i] = CreateEventA(NULL, TRUE, FALSE, name);
+        h[i] = CreateEventA(&inherit, TRUE, FALSE, name);
         ASSERT(h[i] != NULL);
         ASSERT_EQ(GetLastError(), 0);
     }
@@ -51,16 +58,17 @@ TEST(a_process_holds_100000_named_events)
     ASSERT_EQ(WaitForSingleObject(h[HELD - 2], 0), WAIT_TIMEOUT);
     ASSERT_EQ(WaitForMultipleObjects(64, &h[HELD - 64], FALSE, 0), WAIT_OBJECT_0 + 63);
     ASSERT_EQ(WaitForMultipleObjects(64, &h[HELD / 2 - 32], FALSE, 0), WAIT_OBJECT_0 + 32);
-    /* Another process finds it by name, set, and inherits it: the same object. */
+    /* Another process inherits every one of them (the first few thousand on files of
+     * their own, the rest in lease tables), and finds one by name, set: the same object. */
     char exe[MAX_PATH], cmd[3 * MAX_PATH];
     STARTUPINFOA si = {.cb = sizeof si};
     PROCESS_INFORMATION pi;
     DWORD code;
     held_name(name, base, HELD - 1);
-    ASSERT(SetHandleInformation(h[HELD - 1], HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT));
     ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
-    snprintf(cmd, sizeof cmd, "\"%s\" --child open_signaled_event \"%lu %s\"", exe,
-             (unsigned long)(uintptr_t)h[HELD - 1], name);
+    snprintf(cmd, sizeof cmd, "\"%s\" --child open_signaled_event \"%lu %lu %lu %s\"", exe,
+             (unsigned long)(uintptr_t)h[HELD - 1], (unsigned long)(uintptr_t)h[HELD / 2],
+             (unsigned long)(uintptr_t)h[0], name);
     ASSERT(CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi));
     ASSERT_EQ(WaitForSingleObject(pi.hProcess, 60000), WAIT_OBJECT_0);
     ASSERT(GetExitCodeProcess(pi.hProcess, &code));

@@ -163,6 +163,8 @@ struct mmf__handoff {
     int fd;
     struct mmf__xfer *objs;
     size_t nobj;
+    int *tables;    /* the descriptors lease tables' objects cross on (xfer.c) */
+    size_t ntables;
 };
 /* The handoff for a new child: every inheritable handle if `inherit` (each object
  * exported: ERROR_NOT_SUPPORTED for one that cannot cross), the child's standard handles

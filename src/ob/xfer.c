@@ -20,7 +20,7 @@
 #include "ob/ob.h"
 
 #define HANDOFF_MAGIC 0x48464D4Du /* "MMFH" */
-#define HANDOFF_VERSION 1u
+#define HANDOFF_VERSION 2u
 #define HANDOFF_MAX (64u << 20)   /* bytes a child reads at most */
 
 struct handoff_hdr {
@@ -79,27 +79,75 @@ int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x)
     return st;
 }
 
-/* The object's part of the handoff: descriptors of the child's own. */
+/* An entry for an object of a lease table: its descriptor is the handoff's one of that
+ * table (h->tables), which every such entry of the table names (mmf__ns_export's v[1]). */
+static bool in_table(const struct mmf__xfer *x)
+{
+    return x->fname[0] && x->v[1];
+}
+
+/* The object's part of the handoff: descriptors of the child's own. That of a lease
+ * table's object is left to share_tables (fd[0] is still its table's, this process's). */
 static int export_object(struct mmf__object *obj, struct mmf__xfer *x)
 {
     int st = mmf__xfer_borrow(obj, x, true);
-    if (st == 0)
+    if (st == 0 && !in_table(x))
         st = mmf__xfer_own(obj, x);
-    else
+    else if (st < 0)
         x->fd[0] = x->fd[1] = -1;
+    return st;
+}
+
+static int by_fd(const void *a, const void *b)
+{
+    const struct mmf__xfer *x = *(struct mmf__xfer *const *)a, *y = *(struct mmf__xfer *const *)b;
+    return (x->fd[0] > y->fd[0]) - (x->fd[0] < y->fd[0]);
+}
+
+/* The objects of one lease table cross on one new description of it, which holds a lease
+ * on each of their slots: a child inheriting tens of thousands of them needs a descriptor
+ * per table, not per object. Entries are grouped by this process's descriptor of their
+ * table (one a table). Each group's entries then name the copy, kept in h->tables. */
+static int share_tables(struct mmf__handoff *h)
+{
+    struct mmf__xfer **e = malloc((h->nobj ? h->nobj : 1) * sizeof *e);
+    size_t n = 0;
+    if (!e)
+        return -ENOMEM;
+    for (size_t i = 0; i < h->nobj; i++)
+        if (in_table(&h->objs[i]))
+            e[n++] = &h->objs[i];
+    qsort(e, n, sizeof *e, by_fd);
+    h->tables = malloc((n ? n : 1) * sizeof *h->tables);
+    int st = h->tables ? 0 : -ENOMEM;
+    for (size_t i = 0; st == 0 && i < n;) {
+        int mine = e[i]->fd[0], copy = mmf__ns_lease_copy(mine, e[i]->v);
+        if (copy < 0) {
+            st = copy;
+            break;
+        }
+        h->tables[h->ntables++] = copy;
+        for (; i < n && e[i]->fd[0] == mine && st == 0; i++) {
+            st = mmf__lt_lock_fd(copy, (uint32_t)e[i]->v[1] - 1, 1, F_RDLCK);
+            e[i]->fd[0] = copy;
+        }
+    }
+    free(e);
     return st;
 }
 
 void mmf__handoff_close(struct mmf__handoff *h)
 {
     for (size_t i = 0; i < h->nobj; i++)
-        close_xfer(&h->objs[i]);
+        if (!in_table(&h->objs[i]))
+            close_xfer(&h->objs[i]);
+    for (size_t i = 0; i < h->ntables; i++)
+        mmf__sys.close(h->tables[i]);
     if (h->fd >= 0)
         mmf__sys.close(h->fd);
     free(h->objs);
-    h->objs = NULL;
-    h->nobj = 0;
-    h->fd = -1;
+    free(h->tables);
+    *h = (struct mmf__handoff){.fd = -1};
 }
 
 static int write_all(int fd, const void *p, size_t n)
@@ -114,22 +162,34 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-/* The object index of each handle: objects in the order handles first name them. */
+static int by_object(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct mmf__held *const *)a)[0]->obj,
+              y = (uintptr_t)((const struct mmf__held *const *)b)[0]->obj;
+    return (x > y) - (x < y);
+}
+
+/* The object index of each handle: each object once (sorted, since a process may hand
+ * on a hundred thousand handles). */
 static int index_objects(const struct mmf__held *hs, size_t n, uint32_t *idx,
                          struct mmf__object ***objs, size_t *nobj)
 {
+    const struct mmf__held **by = malloc((n ? n : 1) * sizeof *by);
     struct mmf__object **o = malloc((n ? n : 1) * sizeof *o);
-    if (!o)
+    if (!by || !o) {
+        free(by), free(o);
         return -ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        by[i] = &hs[i];
+    qsort(by, n, sizeof *by, by_object);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t j = 0;
-        while (j < k && o[j] != hs[i].obj)
-            j++;
-        if (j == k)
-            o[k++] = hs[i].obj;
-        idx[i] = (uint32_t)j;
+        if (k == 0 || o[k - 1] != by[i]->obj)
+            o[k++] = by[i]->obj;
+        idx[by[i] - hs] = (uint32_t)(k - 1);
     }
+    free(by);
     *objs = o;
     *nobj = k;
     return 0;
@@ -159,9 +219,7 @@ int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3
 {
     struct mmf__object **objs = NULL;
     uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    h->objs = NULL;
-    h->nobj = 0;
-    h->fd = -1;
+    *h = (struct mmf__handoff){.fd = -1};
     int st = idx ? index_objects(hs, n, idx, &objs, &h->nobj) : -ENOMEM;
     if (st == 0 && !(h->objs = calloc(h->nobj ? h->nobj : 1, sizeof *h->objs)))
         st = -ENOMEM;
@@ -169,6 +227,8 @@ int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3
         if ((st = export_object(objs[i], &h->objs[i])) < 0)
             h->nobj = i; /* what was exported is closed below */
     }
+    if (st == 0)
+        st = share_tables(h);
     if (st == 0) {
         int fd = mmf__sys.memfd_create("mmf-handoff", MFD_CLOEXEC);
         h->fd = fd < 0 ? -errno : mmf__dup_high(fd);
@@ -206,16 +266,50 @@ static int read_handoff(int fd, char **out, size_t *len)
     return 0;
 }
 
-/* A descriptor an entry names must be one this process has, above the standard ones, and
- * named by no other entry (each is taken over, and closed, once). */
-static bool fd_usable(int fd, const int *seen, size_t nseen)
+/* A descriptor the entries name, and where: entry * 2 + which of its two. */
+struct use {
+    int fd;
+    uint32_t at;
+};
+
+static int by_use(const void *a, const void *b)
 {
-    if (fd < 3 || mmf__sys.fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
-        return false;
-    for (size_t i = 0; i < nseen; i++)
-        if (seen[i] == fd)
-            return false;
-    return true;
+    const struct use *x = a, *y = b;
+    return x->fd != y->fd ? (x->fd > y->fd) - (x->fd < y->fd) : (x->at > y->at) - (x->at < y->at);
+}
+
+/* Checks the descriptors the entries name, each once: numbered 3 or above and open (then
+ * made close-on-exec). Each is taken over by the one entry that names it, but a lease
+ * table's, which the entries of its table share (in_table) and which is kept in tables[]
+ * until they are all built. A descriptor named otherwise is no entry's. */
+static int check_descriptors(struct mmf__xfer *xs, size_t nobj, int **tables, size_t *ntables)
+{
+    struct use *u = malloc((2 * nobj + 1) * sizeof *u);
+    size_t n = 0, k = 0;
+    *tables = malloc((nobj + 1) * sizeof **tables);
+    if (!u || !*tables) {
+        free(u);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < nobj; i++)
+        for (uint32_t j = 0; j < 2; j++)
+            if (xs[i].fd[j] >= 0)
+                u[n++] = (struct use){xs[i].fd[j], (uint32_t)i * 2 + j};
+    qsort(u, n, sizeof *u, by_use);
+    for (size_t a = 0, b; a < n; a = b) {
+        bool shared = true;
+        for (b = a; b < n && u[b].fd == u[a].fd; b++)
+            shared = shared && u[b].at % 2 == 0 && in_table(&xs[u[b].at / 2]);
+        bool ok = (b - a == 1 || shared) && u[a].fd >= 3 &&
+                  mmf__sys.fcntl(u[a].fd, F_SETFD, FD_CLOEXEC) == 0;
+        for (size_t c = a; c < b && !ok; c++)
+            xs[u[c].at / 2].fd[u[c].at % 2] = -1;
+        if (ok && shared)
+            (*tables)[k++] = u[a].fd;
+    }
+    free(u);
+    *ntables = k;
+    return 0;
 }
 
 int mmf__xfer_import(struct mmf__xfer *x, bool named, struct mmf__object **out)
@@ -229,16 +323,14 @@ int mmf__xfer_import(struct mmf__xfer *x, bool named, struct mmf__object **out)
     return named ? mmf__ns_import(type, x, out) : type->import_obj(type, x, out);
 }
 
-/* Builds one object; NULL when its entry is unusable (its descriptors then closed). */
-static struct mmf__object *import_object(struct mmf__xfer *x, int *seen, size_t *nseen)
+/* Builds one object; NULL when its entry is unusable (its descriptors then closed). A
+ * lease table's object is given its own duplicate of the table's descriptor, which the
+ * import takes over. */
+static struct mmf__object *import_object(struct mmf__xfer *x)
 {
-    for (int i = 0; i < 2; i++) {
-        if (x->fd[i] >= 0 && fd_usable(x->fd[i], seen, *nseen))
-            seen[(*nseen)++] = x->fd[i];
-        else
-            x->fd[i] = -1; /* none, or not one to take over */
-    }
     struct mmf__object *obj;
+    if (in_table(x) && x->fd[0] >= 0)
+        x->fd[0] = mmf__dup_high(x->fd[0]);
     return mmf__xfer_import(x, x->fname[0] != 0, &obj) < 0 ? NULL : obj;
 }
 
@@ -264,19 +356,21 @@ int mmf__handoff_read(int fd, struct mmf__held **out, size_t *n, uint64_t std[3]
                    : MMF__W(ERROR_FILE_CORRUPT);
     }
     struct mmf__object **objs = calloc(hdr.nobj + 1, sizeof *objs);
-    int *seen = malloc((2 * (size_t)hdr.nobj + 1) * sizeof *seen);
+    struct mmf__xfer *xs = malloc(((size_t)hdr.nobj + 1) * sizeof *xs);
     struct mmf__held *hs = calloc(hdr.nhandle + 1, sizeof *hs);
     void *ex = malloc(hdr.extra_len + 1);
-    size_t nseen = 0, k = 0;
-    if (!objs || !seen || !hs || !ex) {
-        free(objs), free(seen), free(hs), free(ex), free(buf);
+    int *tables = NULL;
+    size_t k = 0, ntables = 0;
+    if (xs)
+        memcpy(xs, buf + objs_at, hdr.nobj * sizeof *xs);
+    if (!objs || !xs || !hs || !ex || check_descriptors(xs, hdr.nobj, &tables, &ntables) < 0) {
+        free(objs), free(xs), free(hs), free(ex), free(buf), free(tables);
         return -ENOMEM;
     }
-    for (uint32_t i = 0; i < hdr.nobj; i++) {
-        struct mmf__xfer x;
-        memcpy(&x, buf + objs_at + i * sizeof x, sizeof x);
-        objs[i] = import_object(&x, seen, &nseen);
-    }
+    for (uint32_t i = 0; i < hdr.nobj; i++)
+        objs[i] = import_object(&xs[i]);
+    for (size_t i = 0; i < ntables; i++) /* each object holds its lease now */
+        mmf__sys.close(tables[i]);
     /* Each handle takes a reference (and a counted handle on a name) of its own. */
     for (uint32_t i = 0; i < hdr.nhandle; i++) {
         struct handoff_handle e;
@@ -295,7 +389,7 @@ int mmf__handoff_read(int fd, struct mmf__held **out, size_t *n, uint64_t std[3]
     }
     memcpy(ex, buf + extra_at, hdr.extra_len);
     memcpy(std, hdr.std, sizeof hdr.std);
-    free(objs), free(seen), free(buf);
+    free(objs), free(xs), free(buf), free(tables);
     *out = hs;
     *n = k;
     *extra = ex;

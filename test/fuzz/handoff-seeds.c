@@ -1,7 +1,8 @@
 /* Seeds for the handoff fuzz target: real handoffs, as CreateProcess would write them for
  * a child, one per kind and one with every kind, and real inbox messages, one per kind.
  * Each entry's descriptors are renumbered for the target's pool (0 a memfd, 1 a pidfd, 2 a
- * file, 3 a named object's file).
+ * file, 3 a named object's file, the value modulo 4), entries that shared one sharing the
+ * value.
  * `make fuzz-seeds` writes them to test/fuzz/handoff-corpus. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ static void save(const char *tag, HANDLE *hs, int n)
         memcpy(&x, buf + at, sizeof x);
         for (int j = 0; j < 2; j++)
             if (x.fd[j] >= 0)
-                x.fd[j] = pool_of(&x, j);
+                x.fd[j] = pool_of(&x, j) + 4 * x.fd[j];
         memcpy(buf + at, &x, sizeof x);
     }
     char path[400];
@@ -88,6 +89,38 @@ static void save_message(const char *tag, HANDLE h)
         exit(8);
 }
 
+static bool in_table(HANDLE h)
+{
+    struct mmf__object *obj;
+    DWORD access;
+    return mmf__handle_get_any(h, &obj, &access) == 0 && obj->ns && obj->ns->table;
+}
+
+/* Named events made past the point where a process puts them in lease tables: three of
+ * a table, crossing on one descriptor of it, and one on a file of its own. */
+static void save_table_objects(void)
+{
+    enum { MAX = 70000 };
+    static HANDLE h[MAX];
+    char name[32];
+    int n = 0;
+    do {
+        snprintf(name, sizeof name, "e-%d", n);
+        if (!(h[n] = CreateEventA(NULL, TRUE, n % 2 == 0, name)))
+            exit(9);
+    } while (!in_table(h[n++]) && n < MAX - 2);
+    for (int i = 0; i < 2; i++, n++) {
+        snprintf(name, sizeof name, "e-%d", n);
+        h[n] = CreateEventA(NULL, FALSE, FALSE, name);
+    }
+    h[n] = h[0];
+    if (!in_table(h[n - 1]))
+        exit(10);
+    save("table-events", &h[n - 3], 4);
+    while (n-- > 0)
+        CloseHandle(h[n]);
+}
+
 int main(int argc, char **argv)
 {
     static char root[] = "/tmp/mmf-handoff-seeds-XXXXXX";
@@ -123,6 +156,7 @@ int main(int argc, char **argv)
     save("every-kind", all, n);
     for (int i = 0; i < n; i++)
         CloseHandle(all[i]);
+    save_table_objects();
     unlink(file);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", root);

@@ -8,8 +8,9 @@
  * put in a memfd and read as a child reads it. Each descriptor an object entry names is
  * first replaced by a fresh duplicate of one of this process's own (a sealed memfd, a
  * pidfd of this process, a regular file, a live named section's object file, chosen by
- * the value modulo 4; negative ones stay -1), so that what the import takes over, and
- * closes, is always its to close. Every object built and handle returned is then given
+ * the value modulo 4; negative ones stay -1), the same one for entries that name the same
+ * value (as a lease table's objects share their table's), so that what the import takes
+ * over, and closes, is always its to close. Every object built and handle returned is then given
  * back.
  *
  * Nothing here may crash, hang, leak or trip a sanitizer or an invariant check, whatever
@@ -58,9 +59,23 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* The duplicates made for one input, and which pool entry each is of. */
-static int made[2 * 4096], made_of[2 * 4096];
+/* The duplicates made for one input, which pool entry each is of, and the value the
+ * input gave for it. */
+static int made[2 * 4096], made_of[2 * 4096], made_for[2 * 4096];
 static size_t nmade;
+
+/* The duplicate for an entry's value v: the one made for v already, or a new one. */
+static int duplicate_for(int v)
+{
+    for (size_t i = 0; i < nmade; i++)
+        if (made_for[i] == v)
+            return made[i];
+    if (nmade == sizeof made / sizeof *made)
+        return -1;
+    made_for[nmade] = v;
+    made_of[nmade] = v % 4;
+    return made[nmade++] = fcntl(pool[v % 4], F_DUPFD_CLOEXEC, 3);
+}
 
 /* Points every entry's descriptors at fresh duplicates of the pool. */
 static void own_descriptors(uint8_t *buf, size_t size)
@@ -75,16 +90,8 @@ static void own_descriptors(uint8_t *buf, size_t size)
             return;
         struct mmf__xfer x;
         memcpy(&x, buf + at, sizeof x);
-        for (int j = 0; j < 2; j++) {
-            if (x.fd[j] < 0 || nmade == sizeof made / sizeof *made) {
-                x.fd[j] = -1;
-                continue;
-            }
-            int k = x.fd[j] % 4;
-            x.fd[j] = fcntl(pool[k], F_DUPFD_CLOEXEC, 3);
-            made[nmade] = x.fd[j];
-            made_of[nmade++] = k;
-        }
+        for (int j = 0; j < 2; j++)
+            x.fd[j] = x.fd[j] < 0 ? -1 : duplicate_for(x.fd[j]);
         memcpy(buf + at, &x, sizeof x);
     }
 }
