@@ -213,7 +213,7 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain \
     $(B)/bench/floor/futex_turn_tuned $(B)/bench/floor/pipe_pingpong_plain \
-    $(B)/bench/floor/ring_plain \
+    $(B)/bench/floor/ring_plain $(B)/bench/floor/ring_tuned \
     $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned $(B)/bench/floor/scale_once
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 # Boost.Interprocess, the peer a Linux user would pick: built when libboost-dev is there.
@@ -233,6 +233,11 @@ $(B)/bench/floor/futex_pingpong_plain: SPINS := 0
 $(B)/bench/floor/futex_pingpong_%: bench/floor/futex_pingpong.c bench/floor/floor.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DSPINS=$(SPINS) -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
+
+# ring_tuned: the ring whose two sides poll (no system call), the copies' own bound.
+$(B)/bench/floor/ring_tuned: bench/floor/ring.c bench/floor/floor.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -DBUSY_WAIT -o $@ $< $(LDFLAGS) $(LDLIBS_ALL)
 
 # scale_once: bench/run.sh runs it once, beside bench/scale.
 $(B)/bench/floor/%_tuned $(B)/bench/floor/%_plain $(B)/bench/floor/%_once: bench/floor/%.c \
