@@ -123,6 +123,28 @@ TEST(kill9_of_a_mutex_owner_abandons_it)
     CloseHandle(ready);
 }
 
+/* A program that only polls (an instance check: a wait with a zero timeout) sees the
+ * mutex of a killed owner abandoned, with nobody else waiting on it. */
+TEST(kill9_of_a_mutex_owner_is_seen_by_a_wait_that_does_not_sleep)
+{
+    char base[64], n[96];
+    test_name(base, "abandon0");
+    sprintf(n, "%s-mutex", base);
+    HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
+    sprintf(n, "%s-ready", base);
+    HANDLE ready = must(CreateEventA(NULL, FALSE, FALSE, n));
+    struct child c;
+    start_child(&c, "own_mutex", base);
+    ASSERT_EQ(WaitForSingleObject(ready, 20000), WAIT_OBJECT_0);
+    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_TIMEOUT);
+    kill_child(&c);
+    Sleep(2); /* a thread checks owners at most once a millisecond */
+    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_ABANDONED);
+    ASSERT(ReleaseMutex(mx));
+    CloseHandle(mx);
+    CloseHandle(ready);
+}
+
 /* Signals the event (0) or the semaphore (1) of the set the parent waits on. */
 CHILD(signal_one)
 {

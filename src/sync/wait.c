@@ -9,7 +9,9 @@
  * A mutex owned by a thread of another process that died (kill -9) cannot be released by
  * it: while such a mutex is among the objects, sleeps last at most OWNER_POLL_MS and the
  * owner's thread is checked; a dead owner's mutex is abandoned, and the next waiter gets
- * WAIT_ABANDONED. */
+ * WAIT_ABANDONED. A wait that does not sleep checks too (a program that only polls, as an
+ * instance check with a zero timeout, must see its dead peer's mutex abandoned), at most
+ * once a millisecond a thread: a check reads /proc. */
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -230,6 +232,27 @@ static bool owned_elsewhere(struct mmf__sync **objs, DWORD n)
     return false;
 }
 
+/* Abandons the objects' mutexes whose owner thread is gone. */
+static void check_owners(struct mmf__sync **objs, DWORD n)
+{
+    for (DWORD i = 0; i < n; i++)
+        if (objs[i]->obj.type->wait->check_owner)
+            objs[i]->obj.type->wait->check_owner(objs[i]);
+}
+
+/* May a wait that does not sleep check owners now? At most once a millisecond a thread. */
+static bool owner_check_due(void)
+{
+    static _Thread_local int64_t last_ms = INT64_MIN;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (ms == last_ms)
+        return false;
+    last_ms = ms;
+    return true;
+}
+
 /* Before a wait sleeps, each pinned object gets a reference of its own and is unpinned:
  * a CloseHandle meanwhile must not wait for this wait to end. */
 static void hold_for_sleep(struct mmf__sync **objs, void **pins, DWORD n)
@@ -253,6 +276,10 @@ static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool al
         for (DWORD i = 0; i < n; i++)
             seen[i] = atomic_load(&objs[i]->w[MMF__S_SEQ]);
         DWORD r = try_once(objs, n, all, pulse0);
+        if (r == WAIT_TIMEOUT && ms == 0 && owned_elsewhere(objs, n) && owner_check_due()) {
+            check_owners(objs, n);
+            r = try_once(objs, n, all, pulse0);
+        }
         if (r != WAIT_TIMEOUT || ms == 0)
             return r;
         bool changed = spin_for_change(objs, seen, n, &budget);
@@ -277,9 +304,8 @@ static DWORD wait_objects(struct mmf__sync **objs, void **pins, DWORD n, bool al
         if (poll && (!limit || before(&until, limit)))
             limit = &until;
         sleep_on(objs, seen, n, limit);
-        for (DWORD i = 0; poll && i < n; i++)
-            if (objs[i]->obj.type->wait->check_owner)
-                objs[i]->obj.type->wait->check_owner(objs[i]);
+        if (poll)
+            check_owners(objs, n);
     }
 }
 
