@@ -21,7 +21,7 @@
 
 #define HANDOFF_MAGIC 0x48464D4Du /* "MMFH" */
 #define HANDOFF_VERSION 2u
-#define HANDOFF_MAX (64u << 20)   /* bytes a child reads at most */
+#define HANDOFF_MAX (1u << 30)    /* bytes a child reads at most: 3 million objects */
 
 struct handoff_hdr {
     uint32_t magic, version;
@@ -201,16 +201,20 @@ static int write_handoff(struct mmf__handoff *h, const struct mmf__held *hs, siz
 {
     struct handoff_hdr hdr = {HANDOFF_MAGIC, HANDOFF_VERSION, (uint32_t)h->nobj, (uint32_t)n,
                               {std[0], std[1], std[2]}, extra_len};
+    struct handoff_handle *e = malloc((n ? n : 1) * sizeof *e);
+    if (!e)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        e[i] = (struct handoff_handle){(uint64_t)(uintptr_t)hs[i].value, hs[i].access,
+                                       hs[i].flags, idx[i], 0};
     int st = write_all(h->fd, &hdr, sizeof hdr);
     if (st == 0)
         st = write_all(h->fd, h->objs, h->nobj * sizeof *h->objs);
-    for (size_t i = 0; st == 0 && i < n; i++) {
-        struct handoff_handle e = {(uint64_t)(uintptr_t)hs[i].value, hs[i].access,
-                                   hs[i].flags, idx[i], 0};
-        st = write_all(h->fd, &e, sizeof e);
-    }
+    if (st == 0)
+        st = write_all(h->fd, e, n * sizeof *e);
     if (st == 0)
         st = write_all(h->fd, extra, extra_len);
+    free(e);
     return st;
 }
 
@@ -220,13 +224,17 @@ int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3
     struct mmf__object **objs = NULL;
     uint32_t *idx = malloc((n ? n : 1) * sizeof *idx);
     *h = (struct mmf__handoff){.fd = -1};
-    int st = idx ? index_objects(hs, n, idx, &objs, &h->nobj) : -ENOMEM;
-    if (st == 0 && !(h->objs = calloc(h->nobj ? h->nobj : 1, sizeof *h->objs)))
+    size_t nobj = 0;
+    int st = idx ? index_objects(hs, n, idx, &objs, &nobj) : -ENOMEM;
+    if (st == 0 && sizeof(struct handoff_hdr) + nobj * sizeof *h->objs +
+                           n * sizeof(struct handoff_handle) + extra_len > HANDOFF_MAX)
+        st = MMF__W(ERROR_NOT_ENOUGH_MEMORY); /* more than a child would read */
+    if (st == 0 && !(h->objs = calloc(nobj ? nobj : 1, sizeof *h->objs)))
         st = -ENOMEM;
-    for (size_t i = 0; st == 0 && i < h->nobj; i++) {
-        if ((st = export_object(objs[i], &h->objs[i])) < 0)
-            h->nobj = i; /* what was exported is closed below */
-    }
+    /* h->nobj counts what was exported, which mmf__handoff_close closes on failure. */
+    for (; st == 0 && h->nobj < nobj; h->nobj++)
+        if ((st = export_object(objs[h->nobj], &h->objs[h->nobj])) < 0)
+            break;
     if (st == 0)
         st = share_tables(h);
     if (st == 0) {
