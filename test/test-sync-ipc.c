@@ -99,18 +99,27 @@ TEST(exit_of_a_mutex_owner_abandons_it_at_once)
     CloseHandle(mx);
 }
 
-TEST(kill9_of_a_mutex_owner_abandons_it)
+/* Starts a child (own_mutex) that takes the named mutex made here (returned) and waits to
+ * be killed. The caller closes *ready after the kill, so that its close, the last, takes
+ * the name with it. */
+static HANDLE start_mutex_owner(struct child *c, const char *tag, HANDLE *ready)
 {
     char base[64], n[96];
-    test_name(base, "abandon");
+    test_name(base, tag);
     sprintf(n, "%s-mutex", base);
     HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
     sprintf(n, "%s-ready", base);
-    HANDLE ready = must(CreateEventA(NULL, FALSE, FALSE, n));
-    struct child c;
-    start_child(&c, "own_mutex", base);
-    ASSERT_EQ(WaitForSingleObject(ready, 20000), WAIT_OBJECT_0);
+    *ready = must(CreateEventA(NULL, FALSE, FALSE, n));
+    start_child(c, "own_mutex", base);
+    ASSERT_EQ(WaitForSingleObject(*ready, 20000), WAIT_OBJECT_0);
     ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_TIMEOUT); /* owned over there */
+    return mx;
+}
+
+TEST(kill9_of_a_mutex_owner_abandons_it)
+{
+    struct child c;
+    HANDLE ready, mx = start_mutex_owner(&c, "abandon", &ready);
     kill_child(&c);
     DWORD t0 = GetTickCount();
     ASSERT_EQ(WaitForSingleObject(mx, 5000), WAIT_ABANDONED);
@@ -127,16 +136,8 @@ TEST(kill9_of_a_mutex_owner_abandons_it)
  * mutex of a killed owner abandoned, with nobody else waiting on it. */
 TEST(kill9_of_a_mutex_owner_is_seen_by_a_wait_that_does_not_sleep)
 {
-    char base[64], n[96];
-    test_name(base, "abandon0");
-    sprintf(n, "%s-mutex", base);
-    HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
-    sprintf(n, "%s-ready", base);
-    HANDLE ready = must(CreateEventA(NULL, FALSE, FALSE, n));
     struct child c;
-    start_child(&c, "own_mutex", base);
-    ASSERT_EQ(WaitForSingleObject(ready, 20000), WAIT_OBJECT_0);
-    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_TIMEOUT);
+    HANDLE ready, mx = start_mutex_owner(&c, "abandon0", &ready);
     kill_child(&c);
     Sleep(2); /* a thread checks owners at most once a millisecond */
     ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_ABANDONED);
