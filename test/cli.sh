@@ -14,10 +14,12 @@ trap 'kill -9 $pids 2>/dev/null; rm -rf "$MMF_ROOT"' EXIT
 check() { # description, then a command that must succeed
     desc=$1; shift
     n=$((n + 1))
+    : >"$out"
     if "$@" >/dev/null 2>&1; then
         passed=$((passed + 1)); echo "ok $n - $desc"
-    else
+    else # what the command printed (the helpers below keep it), so that a flake tells
         failed=$((failed + 1)); echo "not ok $n - $desc"
+        head -n 20 "$out" | sed 's/^/#   /'
     fi
 }
 status_is() { # expected exit status, command...
