@@ -77,26 +77,49 @@ CHILD(own_mutex)
     return 11;
 }
 
-/* Child: takes the mutex arg and ends owning it, by returning from main (exit). */
-CHILD(own_mutex_and_exit)
+static HANDLE owned_mx, owned_ev;
+
+static DWORD WINAPI take_and_stay(LPVOID unused)
 {
-    HANDLE mx = OpenMutexA(SYNCHRONIZE, FALSE, arg);
-    return mx && WaitForSingleObject(mx, 20000) == WAIT_OBJECT_0 ? 0 : 10;
+    (void)unused;
+    if (WaitForSingleObject(owned_mx, 20000) == WAIT_OBJECT_0)
+        SetEvent(owned_ev);
+    Sleep(INFINITE);
+    return 0;
 }
 
-/* A process that ends owning a mutex abandons it as it ends: the next wait, even one that
- * does not sleep, gets WAIT_ABANDONED. */
+/* Child: arg "main:<name>" or "thread:<name>": the main thread, or another that is still
+ * running, takes the mutex; the process ends owning it, by returning from main (exit). */
+CHILD(own_mutex_and_exit)
+{
+    BOOL thread = strncmp(arg, "thread:", 7) == 0;
+    owned_mx = OpenMutexA(SYNCHRONIZE, FALSE, strchr(arg, ':') + 1);
+    owned_ev = CreateEventA(NULL, TRUE, FALSE, NULL);
+    if (!owned_mx || !owned_ev)
+        return 10;
+    if (!thread)
+        return WaitForSingleObject(owned_mx, 20000) == WAIT_OBJECT_0 ? 0 : 11;
+    HANDLE t = CreateThread(NULL, 0, take_and_stay, NULL, 0, NULL);
+    return t && WaitForSingleObject(owned_ev, 20000) == WAIT_OBJECT_0 ? 0 : 12;
+}
+
+/* A process that ends owning a mutex abandons it as it ends, whichever of its threads owns
+ * it: the next wait, even one that does not sleep, gets WAIT_ABANDONED. */
 TEST(exit_of_a_mutex_owner_abandons_it_at_once)
 {
-    char n[64];
-    test_name(n, "exitown");
-    HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
-    struct child c;
-    start_child(&c, "own_mutex_and_exit", n);
-    ASSERT_EQ(wait_child(&c, 20000), 0);
-    ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_ABANDONED);
-    ASSERT(ReleaseMutex(mx));
-    CloseHandle(mx);
+    static const char *const how[] = {"main", "thread"};
+    for (int i = 0; i < 2; i++) {
+        char n[64], arg[80];
+        test_name(n, how[i]);
+        HANDLE mx = must(CreateMutexA(NULL, FALSE, n));
+        struct child c;
+        snprintf(arg, sizeof arg, "%s:%s", how[i], n);
+        start_child(&c, "own_mutex_and_exit", arg);
+        ASSERT_EQ(wait_child(&c, 20000), 0);
+        ASSERT_EQ(WaitForSingleObject(mx, 0), WAIT_ABANDONED);
+        ASSERT(ReleaseMutex(mx));
+        CloseHandle(mx);
+    }
 }
 
 /* Starts a child (own_mutex) that takes the named mutex made here (returned) and waits to
