@@ -121,13 +121,14 @@ static int share_tables(struct mmf__handoff *h)
     h->tables = malloc((n ? n : 1) * sizeof *h->tables);
     int st = h->tables ? 0 : -ENOMEM;
     for (size_t i = 0; st == 0 && i < n;) {
-        int mine = e[i]->fd[0], copy = mmf__ns_lease_copy(mine, e[i]->v);
+        int mine = e[i]->fd[0], copy = mmf__ns_lease_copy(mine, e[i]->v); /* its slot's too */
         if (copy < 0) {
             st = copy;
             break;
         }
         h->tables[h->ntables++] = copy;
-        for (; i < n && e[i]->fd[0] == mine && st == 0; i++) {
+        e[i++]->fd[0] = copy;
+        for (; st == 0 && i < n && e[i]->fd[0] == mine; i++) {
             st = mmf__lt_lock_fd(copy, (uint32_t)e[i]->v[1] - 1, 1, F_RDLCK);
             e[i]->fd[0] = copy;
         }
@@ -283,7 +284,7 @@ struct use {
 static int by_use(const void *a, const void *b)
 {
     const struct use *x = a, *y = b;
-    return x->fd != y->fd ? (x->fd > y->fd) - (x->fd < y->fd) : (x->at > y->at) - (x->at < y->at);
+    return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
 /* Checks the descriptors the entries name, each once: numbered 3 or above and open (then
