@@ -1991,12 +1991,15 @@ static int import_in_table(const struct mmf__type *type, struct mmf__nsobj *ns,
     return 0;
 }
 
-int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out)
+int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, bool keep_table,
+                   struct mmf__object **out)
 {
+    MMF__ASSERT(!keep_table || x->v[1]);
     struct mmf__nsobj *ns = calloc(1, sizeof *ns);
     if (!ns || x->v[0] > MMF__SCOPE_GLOBAL || !memchr(x->fname, 0, sizeof x->fname)) {
         free(ns);
-        mmf__sys.close(x->fd[0]);
+        if (!keep_table)
+            mmf__sys.close(x->fd[0]);
         if (x->fd[1] >= 0)
             mmf__sys.close(x->fd[1]);
         return ns ? MMF__W(ERROR_FILE_CORRUPT) : -ENOMEM;
@@ -2021,7 +2024,7 @@ int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf
                                      : import_in_table(type, ns, x, dirfd, &same);
     else if (st == 0)
         st = import_locked(type, ns);
-    if (tfd >= 0)
+    if (tfd >= 0 && !keep_table)
         mmf__sys.close(tfd);
     if (st == 0 && same) {
         same->handles++;

@@ -163,8 +163,8 @@ struct mmf__handoff {
     int fd;
     struct mmf__xfer *objs;
     size_t nobj;
-    int *tables;    /* the descriptors lease tables' objects cross on (xfer.c) */
-    size_t ntables;
+    int *fds;       /* every descriptor the entries name, once: the child inherits them */
+    size_t nfds;
 };
 /* The handoff for a new child: every inheritable handle if `inherit` (each object
  * exported: ERROR_NOT_SUPPORTED for one that cannot cross), the child's standard handles
@@ -313,11 +313,12 @@ struct mmf__ns_new {
  * named one only if with_name); ERROR_NOT_SUPPORTED for a kind that cannot cross. own:
  * the borrowed descriptors replaced by copies for the other side (a named object's file
  * with a lease of its own) and what the kind lends, or none on failure. import: the object
- * from an export the caller owns (taken over, closed on failure), a named one's file name
- * its header's if x->fname is empty; the reference and counted handle of mmf__ns_create's. */
+ * from an export the caller owns (taken over, closed on failure; a named one's lease
+ * table descriptor kept with keep_table, as mmf__ns_import), a named one's file name its
+ * header's if x->fname is empty; the reference and counted handle of mmf__ns_create's. */
 int mmf__xfer_borrow(struct mmf__object *obj, struct mmf__xfer *x, bool with_name);
 int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x);
-int mmf__xfer_import(struct mmf__xfer *x, bool named, struct mmf__object **out);
+int mmf__xfer_import(struct mmf__xfer *x, bool named, bool keep_table, struct mmf__object **out);
 /* The handoff's format. make: from the handles, the parent's side; read: the
  * child's, objects built and one reference per handle returned (malloc'd list). */
 int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3],
@@ -340,8 +341,10 @@ void mmf__ns_export(const struct mmf__nsobj *ns, struct mmf__xfer *x);
 int mmf__ns_lease_copy(int fd, const uint64_t v[4]);
 /* The other side: the object `type` from an export made its own (mmf__xfer_own), checked
  * as an opened one is, held with one handle; takes the descriptors over (closed on
- * failure). */
-int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, struct mmf__object **out);
+ * failure), but with keep_table a lease table's (x->v[1] set), which stays the caller's:
+ * a handoff's entries of one table share it. */
+int mmf__ns_import(const struct mmf__type *type, struct mmf__xfer *x, bool keep_table,
+                   struct mmf__object **out);
 /* One more handle on a held name (DuplicateHandle); fails if its last one went. */
 int mmf__ns_hold(struct mmf__nsobj *ns);
 void mmf__ns_handle_closed(struct mmf__nsobj *ns);

@@ -294,7 +294,7 @@ int mmf__remote_parse(const void *buf, size_t n, int *fds, int nfds, struct mmf_
         return MMF__W(ERROR_FILE_CORRUPT);
     }
     *out = (struct mmf__held){(HANDLE)v, NULL, m.access, m.flags};
-    return mmf__xfer_import(&m.x, m.x.fname[0] != 0, &out->obj);
+    return mmf__xfer_import(&m.x, m.x.fname[0] != 0, false, &out->obj);
 }
 
 /* One message off a connection: the handle it carries (obj NULL: none), from a sender of
@@ -495,7 +495,7 @@ static int pull(int pidfd, pid_t pid, int tfd, HANDLE value, bool close_source,
             return own;
         }
     }
-    return mmf__xfer_import(&x, copy.named != 0, out);
+    return mmf__xfer_import(&x, copy.named != 0, false, out);
 }
 
 int mmf__remote_message(struct mmf__object *obj, DWORD access, DWORD flags, HANDLE value,

@@ -80,21 +80,25 @@ int mmf__xfer_own(struct mmf__object *obj, struct mmf__xfer *x)
 }
 
 /* An entry for an object of a lease table: its descriptor is the handoff's one of that
- * table (h->tables), which every such entry of the table names (mmf__ns_export's v[1]). */
+ * table, which every such entry of the table names (mmf__ns_export's v[1]). */
 static bool in_table(const struct mmf__xfer *x)
 {
     return x->fname[0] && x->v[1];
 }
 
-/* The object's part of the handoff: descriptors of the child's own. That of a lease
- * table's object is left to share_tables (fd[0] is still its table's, this process's). */
-static int export_object(struct mmf__object *obj, struct mmf__xfer *x)
+/* The object's part of the handoff: descriptors of the child's own (listed in h->fds).
+ * That of a lease table's object is left to share_tables (fd[0] is still its table's,
+ * this process's). */
+static int export_object(struct mmf__handoff *h, struct mmf__object *obj, struct mmf__xfer *x)
 {
     int st = mmf__xfer_borrow(obj, x, true);
     if (st == 0 && !in_table(x))
         st = mmf__xfer_own(obj, x);
     else if (st < 0)
         x->fd[0] = x->fd[1] = -1;
+    for (int i = 0; st == 0 && !in_table(x) && i < 2; i++)
+        if (x->fd[i] >= 0)
+            h->fds[h->nfds++] = x->fd[i];
     return st;
 }
 
@@ -107,7 +111,7 @@ static int by_fd(const void *a, const void *b)
 /* The objects of one lease table cross on one new description of it, which holds a lease
  * on each of their slots: a child inheriting tens of thousands of them needs a descriptor
  * per table, not per object. Entries are grouped by this process's descriptor of their
- * table (one a table). Each group's entries then name the copy, kept in h->tables. */
+ * table (one a table). Each group's entries then name the copy, listed once in h->fds. */
 static int share_tables(struct mmf__handoff *h)
 {
     struct mmf__xfer **e = malloc((h->nobj ? h->nobj : 1) * sizeof *e);
@@ -118,15 +122,14 @@ static int share_tables(struct mmf__handoff *h)
         if (in_table(&h->objs[i]))
             e[n++] = &h->objs[i];
     qsort(e, n, sizeof *e, by_fd);
-    h->tables = malloc((n ? n : 1) * sizeof *h->tables);
-    int st = h->tables ? 0 : -ENOMEM;
+    int st = 0;
     for (size_t i = 0; st == 0 && i < n;) {
         int mine = e[i]->fd[0], copy = mmf__ns_lease_copy(mine, e[i]->v); /* its slot's too */
         if (copy < 0) {
             st = copy;
             break;
         }
-        h->tables[h->ntables++] = copy;
+        h->fds[h->nfds++] = copy;
         e[i++]->fd[0] = copy;
         for (; st == 0 && i < n && e[i]->fd[0] == mine; i++) {
             st = mmf__lt_lock_fd(copy, (uint32_t)e[i]->v[1] - 1, 1, F_RDLCK);
@@ -139,15 +142,12 @@ static int share_tables(struct mmf__handoff *h)
 
 void mmf__handoff_close(struct mmf__handoff *h)
 {
-    for (size_t i = 0; i < h->nobj; i++)
-        if (!in_table(&h->objs[i]))
-            close_xfer(&h->objs[i]);
-    for (size_t i = 0; i < h->ntables; i++)
-        mmf__sys.close(h->tables[i]);
+    for (size_t i = 0; i < h->nfds; i++)
+        mmf__sys.close(h->fds[i]);
     if (h->fd >= 0)
         mmf__sys.close(h->fd);
     free(h->objs);
-    free(h->tables);
+    free(h->fds);
     *h = (struct mmf__handoff){.fd = -1};
 }
 
@@ -230,11 +230,13 @@ int mmf__handoff_make(const struct mmf__held *hs, size_t n, const uint64_t std[3
     if (st == 0 && sizeof(struct handoff_hdr) + nobj * sizeof *h->objs +
                            n * sizeof(struct handoff_handle) + extra_len > HANDOFF_MAX)
         st = MMF__W(ERROR_NOT_ENOUGH_MEMORY); /* more than a child would read */
-    if (st == 0 && !(h->objs = calloc(nobj ? nobj : 1, sizeof *h->objs)))
+    /* Two descriptors an entry at most; a lease table's entries share one. */
+    if (st == 0 && (!(h->objs = calloc(nobj ? nobj : 1, sizeof *h->objs)) ||
+                    !(h->fds = malloc((2 * nobj + 1) * sizeof *h->fds))))
         st = -ENOMEM;
-    /* h->nobj counts what was exported, which mmf__handoff_close closes on failure. */
+    /* h->fds lists what was made, which mmf__handoff_close closes on failure. */
     for (; st == 0 && h->nobj < nobj; h->nobj++)
-        if ((st = export_object(objs[h->nobj], &h->objs[h->nobj])) < 0)
+        if ((st = export_object(h, objs[h->nobj], &h->objs[h->nobj])) < 0)
             break;
     if (st == 0)
         st = share_tables(h);
@@ -321,26 +323,26 @@ static int check_descriptors(struct mmf__xfer *xs, size_t nobj, int **tables, si
     return 0;
 }
 
-int mmf__xfer_import(struct mmf__xfer *x, bool named, struct mmf__object **out)
+int mmf__xfer_import(struct mmf__xfer *x, bool named, bool keep_table, struct mmf__object **out)
 {
     const struct mmf__type *type = mmf__type_of(x->kind);
     if (x->fd[0] < 0 || !type || (!named && !type->import_obj) ||
         !memchr(x->fname, 0, sizeof x->fname)) {
+        if (keep_table)
+            x->fd[0] = -1;
         close_xfer(x);
         return MMF__W(ERROR_FILE_CORRUPT);
     }
-    return named ? mmf__ns_import(type, x, out) : type->import_obj(type, x, out);
+    return named ? mmf__ns_import(type, x, keep_table, out) : type->import_obj(type, x, out);
 }
 
 /* Builds one object; NULL when its entry is unusable (its descriptors then closed). A
- * lease table's object is given its own duplicate of the table's descriptor, which the
- * import takes over. */
+ * lease table's object leaves the table's descriptor, which its table's entries share, to
+ * mmf__handoff_read. */
 static struct mmf__object *import_object(struct mmf__xfer *x)
 {
     struct mmf__object *obj;
-    if (in_table(x) && x->fd[0] >= 0)
-        x->fd[0] = mmf__dup_high(x->fd[0]);
-    return mmf__xfer_import(x, x->fname[0] != 0, &obj) < 0 ? NULL : obj;
+    return mmf__xfer_import(x, x->fname[0] != 0, in_table(x), &obj) < 0 ? NULL : obj;
 }
 
 int mmf__handoff_read(int fd, struct mmf__held **out, size_t *n, uint64_t std[3],

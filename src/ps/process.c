@@ -749,10 +749,8 @@ static _Noreturn void child_exec(struct spawn *sp)
     for (int i = 0; !err && i < 3; i++)
         if (sp->std_fds[i] >= 0 && dup2(sp->std_fds[i], i) < 0)
             err = errno;
-    for (size_t i = 0; !err && i < sp->ho.nobj; i++)
-        for (int j = 0; j < 2; j++)
-            if (sp->ho.objs[i].fd[j] >= 0)
-                fcntl(sp->ho.objs[i].fd[j], F_SETFD, 0);
+    for (size_t i = 0; !err && i < sp->ho.nfds; i++)
+        fcntl(sp->ho.fds[i], F_SETFD, 0);
     if (!err) {
         unsigned long vals[4] = {(unsigned long)mmf__pid(), (unsigned long)sp->ho.fd,
                                  (unsigned long)sp->table[0], (unsigned long)sp->table[1]};
