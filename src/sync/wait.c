@@ -31,9 +31,12 @@
  * one that paid: the word is a hint anyone may have left wrong); otherwise each thread
  * learns from its spins: one that saw a change gives it the full budget
  * (MMF_SPIN_ROUNDS) again, one that ran out halves it, down to nothing; then one wait in
- * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again. Only a spin
- * that ran out on a busy CPU halves: one during which (or since the last that ran out) the
- * thread was preempted, so that another wanted the CPU. On an idle machine spins run
+ * PROBE_EVERY spins PROBE_ROUNDS to notice the other side running again, and each probe
+ * that ran out makes them half as frequent, down to one in PROBE_EVERY_MAX (a probe burns
+ * the CPU the answering side may be waiting for: one in 8 waits made the loaded round
+ * trip 5-10% longer, BENCHMARKS.md). Only a spin that ran out on a busy CPU halves
+ * either: one during which (or since the last that ran out) the thread was preempted, so
+ * that another wanted the CPU. On an idle machine spins run
  * out too, when the other side sleeps and its answer waits for its wake-up; halving there
  * left two threads that woke each other sleeping for good, each spin too short for the
  * other's wake-up (idle round trips 3.5 times as long: BENCHMARKS.md). */
@@ -42,6 +45,7 @@
 #endif
 #define PROBE_ROUNDS 128
 #define PROBE_EVERY 8
+#define PROBE_EVERY_MAX 256
 
 static inline void cpu_relax(void)
 {
@@ -66,6 +70,7 @@ static bool several_cpus(void)
 
 static _Thread_local struct {
     unsigned rounds, waits_without; /* what this thread's spins may cost; waits since */
+    unsigned probe_every;           /* waits a probe in, while rounds is 0 */
     bool known;
     /* The last spin was granted for a spinner found (hinted); one such ran out (distrusted:
      * SPINNERS may be stale, left by a spinner killed mid-spin, or written by anyone who
@@ -79,6 +84,7 @@ static unsigned spin_budget(void)
     if (!spin.known) {
         spin.rounds = several_cpus() ? MMF_SPIN_ROUNDS : 0;
         spin.waits_without = 0;
+        spin.probe_every = PROBE_EVERY;
         spin.known = true;
     }
     bool found = mmf__sync_found_spinner;
@@ -88,7 +94,7 @@ static unsigned spin_budget(void)
         return MMF_SPIN_ROUNDS;
     if (spin.rounds || !several_cpus())
         return spin.rounds;
-    return ++spin.waits_without % PROBE_EVERY == 0 ? PROBE_ROUNDS : 0;
+    return ++spin.waits_without % spin.probe_every == 0 ? PROBE_ROUNDS : 0;
 }
 
 /* Whether this thread was preempted since it last asked (the kernel's count of its
@@ -109,12 +115,17 @@ static void spin_learn(bool paid)
 {
     if (paid) {
         spin.rounds = MMF_SPIN_ROUNDS;
+        spin.probe_every = PROBE_EVERY;
         spin.distrusted = false;
-    } else {
-        spin.distrusted |= spin.hinted;
-        if (preempted_since())
-            spin.rounds /= 2;
+        return;
     }
+    bool probe = !spin.rounds && !spin.hinted;
+    spin.distrusted |= spin.hinted;
+    if (!preempted_since())
+        return;
+    spin.rounds /= 2;
+    if (probe && spin.probe_every < PROBE_EVERY_MAX)
+        spin.probe_every *= 2;
 }
 
 /* Spins until a SEQ word differs from seen[] or the budget runs out; true if one did.
