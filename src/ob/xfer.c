@@ -102,16 +102,20 @@ static int export_object(struct mmf__handoff *h, struct mmf__object *obj, struct
     return st;
 }
 
-static int by_fd(const void *a, const void *b)
+static int by_table_slot(const void *a, const void *b)
 {
     const struct mmf__xfer *x = *(struct mmf__xfer *const *)a, *y = *(struct mmf__xfer *const *)b;
-    return (x->fd[0] > y->fd[0]) - (x->fd[0] < y->fd[0]);
+    if (x->fd[0] != y->fd[0])
+        return (x->fd[0] > y->fd[0]) - (x->fd[0] < y->fd[0]);
+    return (x->v[1] > y->v[1]) - (x->v[1] < y->v[1]);
 }
 
 /* The objects of one lease table cross on one new description of it, which holds a lease
  * on each of their slots: a child inheriting tens of thousands of them needs a descriptor
  * per table, not per object. Entries are grouped by this process's descriptor of their
- * table (one a table). Each group's entries then name the copy, listed once in h->fds. */
+ * table (one a table), in slot order. Each group's entries then name the copy, listed once
+ * in h->fds. A run of consecutive slots takes one lock: the same as a lock a slot, since
+ * a description's adjacent read locks merge (a table made in one go is one run). */
 static int share_tables(struct mmf__handoff *h)
 {
     struct mmf__xfer **e = malloc((h->nobj ? h->nobj : 1) * sizeof *e);
@@ -121,7 +125,7 @@ static int share_tables(struct mmf__handoff *h)
     for (size_t i = 0; i < h->nobj; i++)
         if (in_table(&h->objs[i]))
             e[n++] = &h->objs[i];
-    qsort(e, n, sizeof *e, by_fd);
+    qsort(e, n, sizeof *e, by_table_slot);
     int st = 0;
     for (size_t i = 0; st == 0 && i < n;) {
         int mine = e[i]->fd[0], copy = mmf__ns_lease_copy(mine, e[i]->v); /* its slot's too */
@@ -131,9 +135,13 @@ static int share_tables(struct mmf__handoff *h)
         }
         h->fds[h->nfds++] = copy;
         e[i++]->fd[0] = copy;
-        for (; st == 0 && i < n && e[i]->fd[0] == mine; i++) {
-            st = mmf__lt_lock_fd(copy, (uint32_t)e[i]->v[1] - 1, 1, F_RDLCK);
+        for (size_t run = i; st == 0 && i < n && e[i]->fd[0] == mine; i++) {
             e[i]->fd[0] = copy;
+            if (i + 1 < n && e[i + 1]->fd[0] == mine && e[i + 1]->v[1] == e[i]->v[1] + 1)
+                continue; /* the run goes on */
+            st = mmf__lt_lock_fd(copy, (uint32_t)e[run]->v[1] - 1,
+                                 (uint32_t)(e[i]->v[1] - e[run]->v[1] + 1), F_RDLCK);
+            run = i + 1;
         }
     }
     free(e);

@@ -303,3 +303,79 @@ TEST(a_forked_child_takes_no_slot_of_its_parents_tables)
     ASSERT_EQ(mmf_gc(0, &objects, NULL), 0);
     ASSERT_EQ(objects, 1);
 }
+
+/* Child: returns at once (a suspended heir, below, until resumed). */
+CHILD(table_heir)
+{
+    (void)arg;
+    return 0;
+}
+
+/* Whether the name base-i is there (an open succeeds, and is closed). */
+static bool event_there(const char *base, int i)
+{
+    char name[96];
+    event_name(name, base, i);
+    HANDLE h = OpenEventA(SYNCHRONIZE, FALSE, name);
+    return h && CloseHandle(h);
+}
+
+/* Which of the events below are inheritable: past the twentieth (in a table), slots in
+ * runs of one to three with gaps between, the table's last among them. */
+static bool heritable(int i)
+{
+    return i >= 20 && (i % 3 != 0 || i % 7 == 0);
+}
+
+/* Child: with 64 descriptors at most, creates EVENTS events, some inheritable, starts a
+ * suspended heir inheriting them and closes its own handles: the heir holds exactly the
+ * inherited ones (the handoff locks runs of a table's slots at once), until it ends. */
+CHILD(table_handoff)
+{
+    struct rlimit rl = {64, 64};
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    HANDLE h[EVENTS];
+    char name[96], exe[MAX_PATH], cmd[3 * MAX_PATH];
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 10;
+    for (int i = 0; i < EVENTS; i++) {
+        event_name(name, arg, i);
+        if (!(h[i] = CreateEventA(heritable(i) ? &inherit : NULL, TRUE, FALSE, name)))
+            return 11;
+    }
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    DWORD code = 1;
+    if (GetModuleFileNameA(NULL, exe, MAX_PATH) == 0)
+        return 12;
+    snprintf(cmd, sizeof cmd, "\"%s\" --child table_heir \"\"", exe);
+    if (!CreateProcessA(exe, cmd, NULL, NULL, TRUE, CREATE_SUSPENDED, NULL, NULL, &si, &pi))
+        return 13;
+    for (int i = 0; i < EVENTS; i++)
+        CloseHandle(h[i]);
+    int bad = 0;
+    for (int i = 20; i < EVENTS && !bad; i++)
+        if (event_there(arg, i) != heritable(i))
+            bad = 20 + i;
+    if (bad) /* a suspended process outlives its creator, as on Windows */
+        TerminateProcess(pi.hProcess, 1);
+    else if (ResumeThread(pi.hThread) == (DWORD)-1 ||
+             WaitForSingleObject(pi.hProcess, 10000) || !GetExitCodeProcess(pi.hProcess, &code) ||
+             code != 0)
+        bad = 14;
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    for (int i = 0; i < EVENTS && !bad; i++)
+        if (event_there(arg, i))
+            bad = 60 + i;
+    return bad;
+}
+
+TEST(a_child_inherits_exactly_the_inheritable_objects_of_a_table)
+{
+    char base[64];
+    struct child c;
+    test_name(base, "heir");
+    start_child(&c, "table_handoff", base);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+}
