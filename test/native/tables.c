@@ -292,13 +292,19 @@ CHILD(table_fork)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 13;
 }
 
+/* Runs a child that checks everything itself, under a new name base (64 bytes). */
+static void run_checking_child(const char *role, char *base, const char *prefix)
+{
+    struct child c;
+    test_name(base, prefix);
+    start_child(&c, role, base);
+    ASSERT_EQ(wait_child(&c, 20000), 0);
+}
+
 TEST(a_forked_child_takes_no_slot_of_its_parents_tables)
 {
     char base[64];
-    struct child c;
-    test_name(base, "fork");
-    start_child(&c, "table_fork", base);
-    ASSERT_EQ(wait_child(&c, 20000), 0);
+    run_checking_child("table_fork", base, "fork");
     uint64_t objects = 0; /* the forked one ended with _exit: its name is stale */
     ASSERT_EQ(mmf_gc(0, &objects, NULL), 0);
     ASSERT_EQ(objects, 1);
@@ -374,8 +380,5 @@ CHILD(table_handoff)
 TEST(a_child_inherits_exactly_the_inheritable_objects_of_a_table)
 {
     char base[64];
-    struct child c;
-    test_name(base, "heir");
-    start_child(&c, "table_handoff", base);
-    ASSERT_EQ(wait_child(&c, 20000), 0);
+    run_checking_child("table_handoff", base, "heir");
 }
