@@ -326,8 +326,8 @@ static bool event_there(const char *base, int i)
     return h && CloseHandle(h);
 }
 
-/* Which of the events below are inheritable: past the twentieth (in a table), slots in
- * runs of one to three with gaps between, the table's last among them. */
+/* Which of the events below are inheritable: from the twentieth (the seventeenth on goes
+ * to a table), consecutive slots in runs of two to four with one-slot gaps between. */
 static bool heritable(int i)
 {
     return i >= 20 && (i % 3 != 0 || i % 7 == 0);
