@@ -92,14 +92,18 @@ static bool in_table(const struct mmf__xfer *x)
 static int export_object(struct mmf__handoff *h, struct mmf__object *obj, struct mmf__xfer *x)
 {
     int st = mmf__xfer_borrow(obj, x, true);
-    if (st == 0 && !in_table(x))
-        st = mmf__xfer_own(obj, x);
-    else if (st < 0)
+    if (st < 0) {
         x->fd[0] = x->fd[1] = -1;
-    for (int i = 0; st == 0 && !in_table(x) && i < 2; i++)
+        return st;
+    }
+    if (in_table(x))
+        return 0;
+    if ((st = mmf__xfer_own(obj, x)) < 0)
+        return st; /* its copies closed */
+    for (int i = 0; i < 2; i++)
         if (x->fd[i] >= 0)
             h->fds[h->nfds++] = x->fd[i];
-    return st;
+    return 0;
 }
 
 static int by_table_slot(const void *a, const void *b)
