@@ -212,6 +212,113 @@ TEST(create_suspended_and_resume)
     ASSERT_EQ(finish(&pi), 44);
 }
 
+/* The ways a handle of a named object can come to be inheritable or not. */
+enum heir_way { CREATED_INHERITABLE, CREATED_PLAIN, MADE_INHERITABLE, MADE_PLAIN,
+                DUPLICATED_INHERITABLE, HEIR_WAYS };
+
+static BOOL inherited_way(int way)
+{
+    return way == CREATED_INHERITABLE || way == MADE_INHERITABLE ||
+           way == DUPLICATED_INHERITABLE;
+}
+
+/* A named object of kind 0-3 (section, event, mutex, semaphore): created with `sa`, or
+ * opened (NULL if it is not there). */
+static HANDLE named_kind(int kind, const char *name, SECURITY_ATTRIBUTES *sa, BOOL open)
+{
+    switch (kind) {
+    case 0:
+        return open ? OpenFileMappingA(FILE_MAP_READ, FALSE, name)
+                    : CreateFileMappingA(INVALID_HANDLE_VALUE, sa, PAGE_READWRITE, 0, 4096,
+                                         name);
+    case 1:
+        return open ? OpenEventA(SYNCHRONIZE, FALSE, name) : CreateEventA(sa, TRUE, FALSE, name);
+    case 2:
+        return open ? OpenMutexA(SYNCHRONIZE, FALSE, name) : CreateMutexA(sa, FALSE, name);
+    default:
+        return open ? OpenSemaphoreA(SYNCHRONIZE, FALSE, name)
+                    : CreateSemaphoreA(sa, 1, 2, name);
+    }
+}
+
+/* Creates each kind of named object in each way, writes a section's name into it, starts a
+ * suspended child (inheriting or not) and closes every handle of its own. */
+static PROCESS_INFORMATION leave_to_suspended_heir(char names[][80], BOOL inherit)
+{
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE h[4 * HEIR_WAYS];
+    char base[64];
+    test_name(base, inherit ? "heir" : "noheir");
+    for (int i = 0; i < 4 * HEIR_WAYS; i++) {
+        int kind = i / HEIR_WAYS, way = i % HEIR_WAYS;
+        snprintf(names[i], 80, "%s-%d-%d", base, kind, way);
+        BOOL born = way == CREATED_INHERITABLE || way == MADE_PLAIN;
+        ASSERT(h[i] = named_kind(kind, names[i], born ? &sa : NULL, FALSE));
+        if (way == MADE_INHERITABLE || way == MADE_PLAIN)
+            ASSERT(SetHandleInformation(h[i], HANDLE_FLAG_INHERIT,
+                                        way == MADE_INHERITABLE ? HANDLE_FLAG_INHERIT : 0));
+        if (way == DUPLICATED_INHERITABLE) {
+            HANDLE self = GetCurrentProcess(), d;
+            ASSERT(DuplicateHandle(self, h[i], self, &d, 0, TRUE,
+                                   DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE));
+            h[i] = d;
+        }
+        if (kind == 0) {
+            char *p = MapViewOfFile(h[i], FILE_MAP_WRITE, 0, 0, 0);
+            ASSERT(p);
+            strcpy(p, names[i]);
+            ASSERT(UnmapViewOfFile(p));
+        }
+    }
+    PROCESS_INFORMATION pi = spawn("sleep_then_exit", "0", inherit, CREATE_SUSPENDED, NULL);
+    for (int i = 0; i < 4 * HEIR_WAYS; i++)
+        ASSERT(CloseHandle(h[i]));
+    return pi;
+}
+
+/* Whether name i is as it should be: there if `held` and inherited (a section still
+ * holding what was written into it), else not found. */
+static BOOL name_as_left(char names[][80], int i, BOOL held)
+{
+    BOOL expect = held && inherited_way(i % HEIR_WAYS);
+    SetLastError(0xdeadbeef);
+    HANDLE h = named_kind(i / HEIR_WAYS, names[i], NULL, TRUE);
+    if (!h)
+        return !expect && GetLastError() == ERROR_FILE_NOT_FOUND;
+    char *p = i < HEIR_WAYS ? MapViewOfFile(h, FILE_MAP_READ, 0, 0, 0) : NULL;
+    BOOL kept = i >= HEIR_WAYS || (p && strcmp(p, names[i]) == 0);
+    if (p)
+        UnmapViewOfFile(p);
+    return CloseHandle(h) && expect && kept;
+}
+
+/* Fails the test at the first name not as it should be, ending the child (if any) first:
+ * a suspended process outlives its creator, as on Windows. */
+static void check_names(char names[][80], BOOL held, HANDLE child)
+{
+    for (int i = 0; i < 4 * HEIR_WAYS; i++)
+        if (!name_as_left(names, i, held)) {
+            if (child)
+                TerminateProcess(child, 1);
+            test_fail(__FILE__, __LINE__, "%s: %s", names[i], held ? "held" : "let go");
+        }
+}
+
+/* A child holds what it inherits from its creation on, before it has run: exactly the
+ * handles inheritable when CreateProcess was called, however they became so, and nothing
+ * when bInheritHandles is FALSE. Its end lets them go. */
+TEST(a_suspended_child_holds_exactly_what_it_inherits)
+{
+    char names[4 * HEIR_WAYS][80];
+    for (int inherit = 1; inherit >= 0; inherit--) {
+        PROCESS_INFORMATION pi = leave_to_suspended_heir(names, inherit);
+        check_names(names, inherit, pi.hProcess);
+        ASSERT_EQ(ResumeThread(pi.hThread), 1);
+        ASSERT_EQ(finish(&pi), 5);
+        check_names(names, FALSE, NULL);
+    }
+}
+
 /* LMDB's check on a reader: OpenProcess by id, then a wait with timeout 0. */
 TEST(open_process_by_id_and_poll_it)
 {
