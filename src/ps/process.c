@@ -8,9 +8,11 @@
  * a zombie; another process's exit code comes from the pidfd once its parent has reaped it
  * (PIDFD_GET_INFO, Linux 6.15).
  *
- * A child starts by fork: before it execs it waits on a pipe (the "gate"), which the
- * parent opens once it has the child's pidfd (or, with CREATE_SUSPENDED, ResumeThread
- * does); exec's failure comes back through a close-on-exec pipe.
+ * A child is made as posix_spawn makes one, sharing this process's memory until it execs
+ * (its pidfd made with it); or, suspended (or where that clone is refused), by fork, and
+ * it waits on a socket pair (the "gate") before it execs, which the parent opens once it
+ * has the child's pidfd (or, with CREATE_SUSPENDED, ResumeThread does). Exec's failure
+ * comes back through a close-on-exec pipe.
  *
  * Where there are no pidfds (before Linux 5.3, or under a tool that does not know the
  * call: valgrind 3.19), a process object holds its pid alone (pidfd -1): the watcher
@@ -18,12 +20,14 @@
  * and a pid reused meanwhile is taken for the same process (docs/processes.md). */
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -441,15 +445,24 @@ const struct mmf__type mmf__process_type = {
 };
 MMF__TYPE_ROW(mmf__process_type);
 
+/* A descriptor of this module's (close-on-exec, as pidfds are made) moved to 3 or above,
+ * never a standard stream; -1 stays -1. */
+static int above_std(int fd)
+{
+    if (fd < 0 || fd >= 3)
+        return fd;
+    int high = mmf__dup_high(fd);
+    mmf__sys.close(fd);
+    return high;
+}
+
 /* A pidfd; -1 where the system has none (ENOSYS): the pid stands alone. */
 static int pidfd_open(pid_t pid)
 {
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
     if (fd < 0)
         return errno == ENOSYS && kill(pid, 0) == 0 ? -1 : errno == ENOSYS ? -ESRCH : -errno;
-    int high = mmf__dup_high(fd); /* close-on-exec, never a standard stream */
-    mmf__sys.close(fd);
-    return high;
+    return above_std(fd);
 }
 
 /* --- OpenProcess and the calls on process handles --------------------------------------- */
@@ -580,7 +593,27 @@ BOOL WINAPI TerminateProcess(HANDLE h, UINT code)
 
 /* --- CreateProcess -------------------------------------------------------------------- */
 
-/* Everything the child needs, made before fork: after it, the child makes only
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000 /* Linux 5.2; musl's headers may lack it */
+#endif
+/* A child of spawn_shared runs in this process's memory until it execs, and never returns:
+ * its functions keep no AddressSanitizer redzones (they would outlive it there), and under
+ * ThreadSanitizer, whose interceptors (sigaction's) keep their state in that memory, every
+ * child is made by fork instead. */
+#define CHILD_FN __attribute__((no_sanitize_address))
+#if defined(__SANITIZE_THREAD__)
+#define SHARED_CLONE 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SHARED_CLONE 0
+#endif
+#endif
+#ifndef SHARED_CLONE
+#define SHARED_CLONE 1
+#endif
+#define CHILD_STACK (64 * 1024)
+
+/* Everything the child needs, made before the clone: after it, the child makes only
  * async-signal-safe calls. */
 struct spawn {
     char *path, **argv, **envp, *cwd;
@@ -714,7 +747,7 @@ static int std_fd(HANDLE h, int *out)
     return fd < 0 ? fd : 0;
 }
 
-static void put_decimal(char *p, unsigned long v)
+CHILD_FN static void put_decimal(char *p, unsigned long v)
 {
     char tmp[24];
     int n = 0;
@@ -726,8 +759,10 @@ static void put_decimal(char *p, unsigned long v)
     *p = 0;
 }
 
-/* The child after fork: waits for the gate, then becomes the program. */
-static _Noreturn void child_exec(struct spawn *sp)
+/* The child's first step, whichever way it was made: it resets every signal's disposition,
+ * then its mask (a Windows child inherits neither). All were blocked in the parent across
+ * the clone, so no handler of the parent's ran in the child. */
+CHILD_FN static void child_signals(void)
 {
     sigset_t none;
     struct sigaction dfl;
@@ -737,12 +772,12 @@ static _Noreturn void child_exec(struct spawn *sp)
         sigaction(sig, &dfl, NULL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    char c;
-    ssize_t r;
-    while ((r = read(sp->gate[0], &c, 1)) < 0 && errno == EINTR)
-        ;
-    if (r != 1)
-        _exit(127); /* the parent went before it let this child run */
+}
+
+/* The child's last steps: its directory, standard descriptors and handoff (pid: its own),
+ * then the program; exec's failure goes back through the err pipe. */
+CHILD_FN static _Noreturn void child_become(struct spawn *sp, pid_t pid)
+{
     int err = 0;
     if (sp->cwd && chdir(sp->cwd) < 0)
         err = errno;
@@ -752,7 +787,7 @@ static _Noreturn void child_exec(struct spawn *sp)
     for (size_t i = 0; !err && i < sp->ho.nfds; i++)
         fcntl(sp->ho.fds[i], F_SETFD, 0);
     if (!err) {
-        unsigned long vals[4] = {(unsigned long)mmf__pid(), (unsigned long)sp->ho.fd,
+        unsigned long vals[4] = {(unsigned long)pid, (unsigned long)sp->ho.fd,
                                  (unsigned long)sp->table[0], (unsigned long)sp->table[1]};
         char *v = sp->handoff_var + sizeof HANDOFF_VAR - 1;
         for (int i = 0; i < 4; i++) {
@@ -767,6 +802,29 @@ static _Noreturn void child_exec(struct spawn *sp)
     while (write(sp->err[1], &err, sizeof err) < 0 && errno == EINTR)
         ;
     _exit(127);
+}
+
+/* A child made by fork: waits for the gate, then becomes the program. */
+static _Noreturn void child_at_gate(struct spawn *sp)
+{
+    child_signals();
+    char c;
+    ssize_t r;
+    while ((r = read(sp->gate[0], &c, 1)) < 0 && errno == EINTR)
+        ;
+    if (r != 1)
+        _exit(127); /* the parent went before it let this child run */
+    child_become(sp, getpid());
+}
+
+/* A child that shares the parent's memory until it execs (spawn_shared): it writes there
+ * only the handoff variable made for it, the calling thread's errno (not read after the
+ * clone) and, with musl, the lock of SIGABRT's disposition, which sigaction takes and
+ * gives back. */
+CHILD_FN static int child_shared(void *arg)
+{
+    child_signals();
+    child_become(arg, (pid_t)syscall(SYS_getpid));
 }
 
 struct create_args {
@@ -800,39 +858,139 @@ static int prepare(const struct create_args *a, struct spawn *sp)
                                     &sp->ho);
     if (st == 0)
         st = mmf__remote_table_for_child(&sp->table[0], &sp->table[1]);
-    /* The gate is a socket pair: opening it for a child killed meanwhile is an error
-     * (MSG_NOSIGNAL), never a SIGPIPE. */
-    if (st == 0 && (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->gate) < 0 ||
-                    pipe2(sp->err, O_CLOEXEC) < 0))
+    if (st == 0 && pipe2(sp->err, O_CLOEXEC) < 0)
         st = -errno;
     return st;
 }
 
-/* Exec's failure in the child, or 0 once it has exec'd (the pipe closed). */
-static int exec_result(int fd)
+/* Exec's failure in the child as CreateProcess reports it, or 0 once it has exec'd (the
+ * pipe closed). */
+static int exec_status(struct spawn *sp)
 {
     int err = 0;
     ssize_t r;
-    while ((r = read(fd, &err, sizeof err)) < 0 && errno == EINTR)
+    mmf__sys.close(sp->err[1]);
+    sp->err[1] = -1;
+    while ((r = read(sp->err[0], &err, sizeof err)) < 0 && errno == EINTR)
         ;
-    return r == (ssize_t)sizeof err ? -err : 0;
+    int st = r == (ssize_t)sizeof err ? -err : 0;
+    return st == -ENOENT    ? MMF__W(ERROR_FILE_NOT_FOUND)
+           : st == -ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT)
+                            : st;
 }
 
-/* The process object and its main thread's, made while the child waits at the gate (its
- * pidfd taken there, before anything could reap it), watched only once complete. A
- * suspended child's gate (*gate >= 0) goes to the thread object once that is made (*gate
- * is then -1), whatever happens after. */
-static int track(pid_t pid, int *gate, struct mmf__process **out)
+/* The process object (on pidfd if the clone gave one: the object's from now on) and its
+ * main thread's, watched only once complete; the child's handle table goes to it, so that
+ * handles can be given to the child before it runs. A suspended child's gate (*gate >= 0)
+ * goes to the thread object once that is made (*gate is then -1), whatever happens
+ * after. Failing, it kills and reaps the child. */
+static int track(pid_t pid, int pidfd, int *gate, struct spawn *sp, struct mmf__process **out)
 {
+    struct mmf__process *p = NULL;
+    int st = pidfd < 0 ? process_by_pid(pid, &p) : (p = process_new(pid, pidfd)) ? 0 : -ENOMEM;
+    if (st < 0 && pidfd >= 0)
+        mmf__sys.close(pidfd);
+    if (st == 0 && (p->main = mmf__thread_remote((DWORD)pid, *gate)))
+        *gate = -1;
+    if (st == 0 && (st = p->main ? watch(p, true) : -ENOMEM) < 0)
+        process_destroy(&p->sync.obj); /* its pidfd too */
+    if (st < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        return st;
+    }
+    p->table_fd = sp->table[0];
+    sp->table[0] = -1;
+    *out = p;
+    return 0;
+}
+
+/* A child made by fork, which waits at the gate before it execs: it is tracked there (its
+ * pidfd taken before anything could reap it, and killed there if that fails: nothing ran),
+ * then the gate opens, or with CREATE_SUSPENDED stays shut until ResumeThread. The gate
+ * is a socket pair: opening it for a child killed meanwhile is an error (MSG_NOSIGNAL),
+ * never a SIGPIPE. */
+static int spawn_at_gate(bool suspended, struct spawn *sp, struct mmf__process **out)
+{
+    sigset_t all, old;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->gate) < 0)
+        return -errno;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = fork();
+    if (pid == 0)
+        child_at_gate(sp);
+    int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0)
+        return -err;
+    mmf__sys.close(sp->gate[0]);
+    sp->gate[0] = -1;
     struct mmf__process *p;
-    int st = process_by_pid(pid, &p);
+    int resume_gate = suspended ? sp->gate[1] : -1;
+    int st = track(pid, -1, &resume_gate, sp, &p);
+    if (suspended && resume_gate < 0)
+        sp->gate[1] = -1; /* the thread object's (ResumeThread's) from now on */
     if (st < 0)
         return st;
-    if ((p->main = mmf__thread_remote((DWORD)pid, *gate)))
-        *gate = -1;
-    st = p->main ? watch(p, true) : -ENOMEM;
+    if (!suspended && send(sp->gate[1], "", 1, MSG_NOSIGNAL) != 1) {
+        st = -errno;
+        send_kill(p);
+    } else if (!suspended) {
+        st = exec_status(sp);
+    }
     if (st < 0) {
-        process_destroy(&p->sync.obj);
+        process_destroy(&p->sync.obj); /* the watcher reaps the child */
+        return st;
+    }
+    *out = p;
+    return 0;
+}
+
+/* The pidfd a clone gave, as the process object keeps it; -1 where a tool passed
+ * CLONE_PIDFD on but refuses the pidfd calls (valgrind 3.19: ENOSYS): the process is then
+ * known by its pid, as where the system has no pidfds. */
+static int usable_pidfd(int pidfd)
+{
+    if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ENOSYS) {
+        mmf__sys.close(pidfd);
+        return -1;
+    }
+    return above_std(pidfd);
+}
+
+/* A child that shares this process's memory until it execs, as posix_spawn makes them
+ * (clone with CLONE_VM and CLONE_VFORK: this thread waits meanwhile): no copy of the
+ * address space to make, nor to tear down at the exec. Its pidfd comes with it
+ * (CLONE_PIDFD), so nothing can reap it before that is held, and it needs no gate: it
+ * execs at once, so a failure to track it kills a program that has started. -ENOSYS where
+ * the kernel (or a tool: seccomp, valgrind) refuses such a clone. */
+static int spawn_shared(struct spawn *sp, struct mmf__process **out)
+{
+    if (!SHARED_CLONE)
+        return -ENOSYS;
+    char *stack = mmf__sys.mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        return -errno;
+    int pidfd = -1; /* stays -1 where a tool drops CLONE_PIDFD: the pid is looked up */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = clone(child_shared, stack + CHILD_STACK,
+                      CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, sp, &pidfd, NULL, NULL);
+    int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    mmf__sys.munmap(stack, CHILD_STACK); /* the child has exec'd, or ended */
+    if (pid < 0)
+        return err == EINVAL || err == ENOSYS || err == EPERM ? -ENOSYS : -err;
+    struct mmf__process *p;
+    int no_gate = -1;
+    int st = track(pid, usable_pidfd(pidfd), &no_gate, sp, &p);
+    if (st < 0)
+        return st;
+    if ((st = exec_status(sp)) < 0) {
+        process_destroy(&p->sync.obj); /* the watcher reaps the child */
         return st;
     }
     *out = p;
@@ -842,41 +1000,8 @@ static int track(pid_t pid, int *gate, struct mmf__process **out)
 static int start(const struct create_args *a, struct spawn *sp, struct mmf__process **out)
 {
     bool suspended = a->flags & CREATE_SUSPENDED;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -errno;
-    if (pid == 0)
-        child_exec(sp);
-    mmf__sys.close(sp->gate[0]);
-    mmf__sys.close(sp->err[1]);
-    sp->gate[0] = sp->err[1] = -1;
-    struct mmf__process *p;
-    int resume_gate = suspended ? sp->gate[1] : -1;
-    int st = track(pid, &resume_gate, &p);
-    if (suspended && resume_gate < 0)
-        sp->gate[1] = -1; /* the thread object's (ResumeThread's) from now on */
-    if (st == 0) { /* the child's table: handles can be given to it before it runs */
-        p->table_fd = sp->table[0];
-        sp->table[0] = -1;
-    }
-    if (st < 0) {
-        kill(pid, SIGKILL); /* at the gate still: nothing ran */
-        waitpid(pid, NULL, 0);
-        return st;
-    }
-    if (!suspended && send(sp->gate[1], "", 1, MSG_NOSIGNAL) != 1) {
-        st = -errno;
-        send_kill(p);
-    } else if (!suspended && (st = exec_result(sp->err[0])) < 0) {
-        st = st == -ENOENT ? MMF__W(ERROR_FILE_NOT_FOUND)
-             : st == -ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT) : st;
-    }
-    if (st < 0) {
-        process_destroy(&p->sync.obj); /* the watcher reaps the child */
-        return st;
-    }
-    *out = p;
-    return 0;
+    int st = suspended ? -ENOSYS : spawn_shared(sp, out);
+    return st == -ENOSYS ? spawn_at_gate(suspended, sp, out) : st;
 }
 
 static int create_process(const struct create_args *a, LPPROCESS_INFORMATION pi)

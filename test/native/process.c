@@ -1,6 +1,8 @@
 /* Processes from inside: CreateProcess's failures leak no descriptor (fault injection
- * through mmf__sys included), and a hostile inbox message is refused. */
+ * through mmf__sys included), a child starts with no signal of its parent's, and a hostile
+ * inbox message is refused. */
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -17,13 +19,14 @@ CHILD(native_exit7)
     return 7;
 }
 
-static BOOL start_role(const char *role, BOOL inherit, const char *dir, PROCESS_INFORMATION *pi)
+static BOOL start_role(const char *role, BOOL inherit, DWORD flags, const char *dir,
+                       PROCESS_INFORMATION *pi)
 {
     char exe[MAX_PATH], cmd[2 * MAX_PATH];
     STARTUPINFOA si = {.cb = sizeof si};
     ASSERT(GetModuleFileNameA(NULL, exe, MAX_PATH) > 0);
     snprintf(cmd, sizeof cmd, "\"%s\" --child %s x", exe, role);
-    return CreateProcessA(NULL, cmd, NULL, NULL, inherit, 0, NULL, dir, &si, pi);
+    return CreateProcessA(NULL, cmd, NULL, NULL, inherit, flags, NULL, dir, &si, pi);
 }
 
 static void finish_role(PROCESS_INFORMATION *pi, DWORD want)
@@ -64,12 +67,12 @@ static int failing_memfd(const char *name, unsigned flags)
 TEST(create_process_failures_leak_nothing)
 {
     PROCESS_INFORMATION pi;
-    ASSERT(start_role("native_exit7", FALSE, NULL, &pi)); /* the watcher's own descriptors */
+    ASSERT(start_role("native_exit7", FALSE, 0, NULL, &pi)); /* the watcher's own descriptors */
     finish_role(&pi, 7);
     int fds = count_fds();
     char nodir[MAX_PATH];
     temp_path(nodir, "absent-dir");
-    ASSERT_ERR(!start_role("native_exit7", FALSE, nodir, &pi), ERROR_DIRECTORY);
+    ASSERT_ERR(!start_role("native_exit7", FALSE, 0, nodir, &pi), ERROR_DIRECTORY);
     bad_program("not-elf", 0755, ERROR_BAD_EXE_FORMAT);
     bad_program("not-executable", 0644, ERROR_ACCESS_DENIED);
     ASSERT_EQ(count_fds(), fds);
@@ -81,16 +84,77 @@ TEST(create_process_failures_leak_nothing)
     real_memfd = mmf__sys.memfd_create;
     mmf__sys.memfd_create = failing_memfd;
     memfd_failures = 1;
-    ASSERT_ERR(!start_role("native_exit7", TRUE, NULL, &pi), ERROR_TOO_MANY_OPEN_FILES);
+    ASSERT_ERR(!start_role("native_exit7", TRUE, 0, NULL, &pi), ERROR_TOO_MANY_OPEN_FILES);
     mmf__sys.memfd_create = real_memfd;
     ASSERT_EQ(count_fds(), fds);
     /* And a child that inherits, once ended and closed, leaves none either. */
-    ASSERT(start_role("native_exit7", TRUE, NULL, &pi));
+    ASSERT(start_role("native_exit7", TRUE, 0, NULL, &pi));
     finish_role(&pi, 7);
     ASSERT_EQ(count_fds(), fds);
     ASSERT(CloseHandle(sec));
 }
 
+
+/* A program that passes CreateProcess's checks and fails at exec (a script whose
+ * interpreter is missing): the failure comes back from the child, ERROR_FILE_NOT_FOUND;
+ * a suspended child, which execs only once resumed, ends with 127 instead. */
+TEST(exec_failures_come_back_from_the_child)
+{
+    char path[MAX_PATH];
+    STARTUPINFOA si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    temp_path(path, "no-interpreter");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    ASSERT(fd >= 0 && write(fd, "#!/nonexistent/sh\n", 18) == 18 && close(fd) == 0);
+    ASSERT_ERR(!CreateProcessA(path, NULL, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi),
+               ERROR_FILE_NOT_FOUND);
+    ASSERT(CreateProcessA(path, NULL, NULL, NULL, FALSE, CREATE_SUSPENDED, NULL, NULL, &si, &pi));
+    ASSERT_EQ(ResumeThread(pi.hThread), 1);
+    finish_role(&pi, 127);
+    ASSERT(unlink(path) == 0);
+}
+
+/* Child: exits 0 when it started as a Windows child does, with every signal's
+ * disposition the default one and none blocked (its parent ignores SIGPIPE, catches
+ * SIGUSR1 and blocks SIGUSR2). */
+CHILD(native_signals_as_new)
+{
+    (void)arg;
+    struct sigaction sa;
+    sigset_t mask;
+    int sigs[] = {SIGPIPE, SIGUSR1, SIGUSR2};
+    for (int i = 0; i < 3; i++)
+        if (sigaction(sigs[i], NULL, &sa) < 0 || sa.sa_handler != SIG_DFL)
+            return 10 + i;
+    if (sigprocmask(SIG_SETMASK, NULL, &mask) < 0 || sigismember(&mask, SIGUSR2))
+        return 20;
+    return 0;
+}
+
+static void caught(int sig)
+{
+    (void)sig;
+}
+
+/* Neither the parent's signal dispositions nor its mask reach a child, whichever way it
+ * is made: shared until its exec, or (suspended) by fork and the gate. */
+TEST(a_child_starts_with_default_signals)
+{
+    struct sigaction ign = {.sa_handler = SIG_IGN}, catch = {.sa_handler = caught}, old[2];
+    sigset_t usr2, old_mask;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    ASSERT(sigaction(SIGPIPE, &ign, &old[0]) == 0 && sigaction(SIGUSR1, &catch, &old[1]) == 0);
+    ASSERT(pthread_sigmask(SIG_BLOCK, &usr2, &old_mask) == 0);
+    PROCESS_INFORMATION pi;
+    ASSERT(start_role("native_signals_as_new", FALSE, 0, NULL, &pi));
+    finish_role(&pi, 0);
+    ASSERT(start_role("native_signals_as_new", FALSE, CREATE_SUSPENDED, NULL, &pi));
+    ASSERT_EQ(ResumeThread(pi.hThread), 1);
+    finish_role(&pi, 0);
+    ASSERT(pthread_sigmask(SIG_SETMASK, &old_mask, NULL) == 0);
+    ASSERT(sigaction(SIGPIPE, &old[0], NULL) == 0 && sigaction(SIGUSR1, &old[1], NULL) == 0);
+}
 
 /* A message on a process's inbox (ob/remote.c) is untrusted: a real one gives the same
  * object; any damage is refused, and its descriptors closed. */
