@@ -214,7 +214,8 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FLOOR_BIN := $(B)/bench/floor/futex_pingpong_tuned $(B)/bench/floor/futex_pingpong_plain \
     $(B)/bench/floor/futex_turn_tuned $(B)/bench/floor/pipe_pingpong_plain \
     $(B)/bench/floor/ring_plain $(B)/bench/floor/ring_tuned \
-    $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned $(B)/bench/floor/scale_once
+    $(B)/bench/floor/shm_tuned $(B)/bench/floor/memory_tuned $(B)/bench/floor/scale_once \
+    $(B)/bench/floor/spawn_tuned
 WINE_BENCH := $(BENCH_SRC:bench/%.c=build/wine/bench/%.exe)
 # Boost.Interprocess, the peer a Linux user would pick: built when libboost-dev is there.
 BOOST_BIN := $(if $(wildcard /usr/include/boost/interprocess/shared_memory_object.hpp),$(B)/bench/peers/boost)
