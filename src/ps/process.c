@@ -9,10 +9,10 @@
  * (PIDFD_GET_INFO, Linux 6.15).
  *
  * A child is made as posix_spawn makes one, sharing this process's memory until it execs
- * (its pidfd made with it); or, suspended (or where that clone is refused), by fork, and
- * it waits on a socket pair (the "gate") before it execs, which the parent opens once it
- * has the child's pidfd (or, with CREATE_SUSPENDED, ResumeThread does). Exec's failure
- * comes back through a close-on-exec pipe.
+ * (its pidfd made with it, its exec's failure written in place); or, suspended (or where
+ * that clone is refused), by fork, and it waits on a socket pair (the "gate") before it
+ * execs, which the parent opens once it has the child's pidfd (or, with CREATE_SUSPENDED,
+ * ResumeThread does); exec's failure then comes back through a close-on-exec pipe.
  *
  * Where there are no pidfds (before Linux 5.3, or under a tool that does not know the
  * call: valgrind 3.19), a process object holds its pid alone (pidfd -1): the watcher
@@ -621,7 +621,9 @@ struct spawn {
     int std_fds[3];            /* the child's 0, 1, 2 (STARTF_USESTDHANDLES); -1: as ours */
     struct mmf__handoff ho;
     int table[2];              /* the child's handle table and inbox (ob/remote.c) */
-    int gate[2], err[2];
+    int gate[2], err[2];       /* a forked child's: its gate, and the pipe exec's error
+                                  comes back through */
+    volatile int exec_err;     /* a shared child's exec error, written in place */
 };
 
 #define HANDOFF_VAR "MMF_HANDOFF="
@@ -775,7 +777,7 @@ CHILD_FN static void child_signals(void)
 }
 
 /* The child's last steps: its directory, standard descriptors and handoff (pid: its own),
- * then the program; exec's failure goes back through the err pipe. */
+ * then the program; exec's failure goes back in place (shared) or through the err pipe. */
 CHILD_FN static _Noreturn void child_become(struct spawn *sp, pid_t pid)
 {
     int err = 0;
@@ -799,7 +801,8 @@ CHILD_FN static _Noreturn void child_become(struct spawn *sp, pid_t pid)
         execve(sp->path, sp->argv, sp->envp);
         err = errno;
     }
-    while (write(sp->err[1], &err, sizeof err) < 0 && errno == EINTR)
+    sp->exec_err = err; /* seen by the parent of a shared child, which this one's end wakes */
+    while (sp->err[1] >= 0 && write(sp->err[1], &err, sizeof err) < 0 && errno == EINTR)
         ;
     _exit(127);
 }
@@ -858,14 +861,20 @@ static int prepare(const struct create_args *a, struct spawn *sp)
                                     &sp->ho);
     if (st == 0)
         st = mmf__remote_table_for_child(&sp->table[0], &sp->table[1]);
-    if (st == 0 && pipe2(sp->err, O_CLOEXEC) < 0)
-        st = -errno;
     return st;
 }
 
-/* Exec's failure in the child as CreateProcess reports it, or 0 once it has exec'd (the
- * pipe closed). */
-static int exec_status(struct spawn *sp)
+/* Exec's failure in the child (an errno) as CreateProcess reports it; 0: it has exec'd. */
+static int exec_status(int err)
+{
+    return err == ENOENT    ? MMF__W(ERROR_FILE_NOT_FOUND)
+           : err == ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT)
+                            : -err;
+}
+
+/* A forked child's exec error, from the err pipe (closed by its exec; a shared child's
+ * parent need not wait for that, which comes after its own wake-up in the exec). */
+static int exec_status_piped(struct spawn *sp)
 {
     int err = 0;
     ssize_t r;
@@ -873,10 +882,7 @@ static int exec_status(struct spawn *sp)
     sp->err[1] = -1;
     while ((r = read(sp->err[0], &err, sizeof err)) < 0 && errno == EINTR)
         ;
-    int st = r == (ssize_t)sizeof err ? -err : 0;
-    return st == -ENOENT    ? MMF__W(ERROR_FILE_NOT_FOUND)
-           : st == -ENOEXEC ? MMF__W(ERROR_BAD_EXE_FORMAT)
-                            : st;
+    return exec_status(r == (ssize_t)sizeof err ? err : 0);
 }
 
 /* The process object (on pidfd if the clone gave one: the object's from now on) and its
@@ -913,7 +919,8 @@ static int track(pid_t pid, int pidfd, int *gate, struct spawn *sp, struct mmf__
 static int spawn_at_gate(bool suspended, struct spawn *sp, struct mmf__process **out)
 {
     sigset_t all, old;
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->gate) < 0)
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp->gate) < 0 ||
+        (!suspended && pipe2(sp->err, O_CLOEXEC) < 0))
         return -errno;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -937,7 +944,7 @@ static int spawn_at_gate(bool suspended, struct spawn *sp, struct mmf__process *
         st = -errno;
         send_kill(p);
     } else if (!suspended) {
-        st = exec_status(sp);
+        st = exec_status_piped(sp);
     }
     if (st < 0) {
         process_destroy(&p->sync.obj); /* the watcher reaps the child */
@@ -989,7 +996,7 @@ static int spawn_shared(struct spawn *sp, struct mmf__process **out)
     int st = track(pid, usable_pidfd(pidfd), &no_gate, sp, &p);
     if (st < 0)
         return st;
-    if ((st = exec_status(sp)) < 0) {
+    if ((st = exec_status(sp->exec_err)) < 0) {
         process_destroy(&p->sync.obj); /* the watcher reaps the child */
         return st;
     }
