@@ -977,7 +977,7 @@ static int spawn_shared(struct spawn *sp, struct mmf__process **out)
     if (!SHARED_CLONE)
         return -ENOSYS;
     char *stack = mmf__sys.mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         return -errno;
     int pidfd = -1; /* stays -1 where a tool drops CLONE_PIDFD: the pid is looked up */
