@@ -776,9 +776,10 @@ CHILD_FN static void child_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* The child's last steps: its directory, standard descriptors and handoff (pid: its own),
- * then the program; exec's failure goes back in place (shared) or through the err pipe. */
-CHILD_FN static _Noreturn void child_become(struct spawn *sp, pid_t pid)
+/* The child's last steps: its directory, standard descriptors and handoff (its own pid,
+ * from the kernel: a shared child has the parent's libc state), then the program; exec's
+ * failure goes back in place (shared) or through the err pipe. */
+CHILD_FN static _Noreturn void child_become(struct spawn *sp)
 {
     int err = 0;
     if (sp->cwd && chdir(sp->cwd) < 0)
@@ -789,7 +790,7 @@ CHILD_FN static _Noreturn void child_become(struct spawn *sp, pid_t pid)
     for (size_t i = 0; !err && i < sp->ho.nfds; i++)
         fcntl(sp->ho.fds[i], F_SETFD, 0);
     if (!err) {
-        unsigned long vals[4] = {(unsigned long)pid, (unsigned long)sp->ho.fd,
+        unsigned long vals[4] = {(unsigned long)syscall(SYS_getpid), (unsigned long)sp->ho.fd,
                                  (unsigned long)sp->table[0], (unsigned long)sp->table[1]};
         char *v = sp->handoff_var + sizeof HANDOFF_VAR - 1;
         for (int i = 0; i < 4; i++) {
@@ -817,7 +818,7 @@ static _Noreturn void child_at_gate(struct spawn *sp)
         ;
     if (r != 1)
         _exit(127); /* the parent went before it let this child run */
-    child_become(sp, getpid());
+    child_become(sp);
 }
 
 /* A child that shares the parent's memory until it execs (spawn_shared): it writes there
@@ -827,7 +828,7 @@ static _Noreturn void child_at_gate(struct spawn *sp)
 CHILD_FN static int child_shared(void *arg)
 {
     child_signals();
-    child_become(arg, (pid_t)syscall(SYS_getpid));
+    child_become(arg);
 }
 
 struct create_args {
